@@ -1,0 +1,222 @@
+"""Validated models of a culture pack's files (see docs/design/culture-packs.md).
+
+Every model forbids unknown keys, so a typo in a pack is an error naming the file and field.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+STRATEGY_NONE = "none"
+
+
+class PackModel(BaseModel):
+    """Base for pack file models: frozen, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FontSpec(PackModel):
+    """Which font renders the pack's script."""
+
+    package: str | None = None
+    """Python package that ships the font file (looked up beside its ``__init__``)."""
+    path: str | None = None
+    """Or a path relative to the pack directory."""
+    file: str
+    """Font file name (inside the package or relative to ``path``)."""
+    face_name: str
+    """Face to pick inside a collection, e.g. ``Noto Sans CJK KR``."""
+    variation: str | None = "Regular"
+    """Named instance of a variable font."""
+
+
+class LineBreaking(PackModel):
+    """How the script breaks lines."""
+
+    mode: Literal["words", "chars"]
+    """``words``: break at spaces (Korean, Latin); ``chars``: break between characters (Japanese, Chinese)."""
+    no_line_start: str = ""
+    """Characters that may not begin a line (kinsoku)."""
+    no_line_end: str = ""
+    """Characters that may not end a line."""
+
+
+class BuildDefaults(PackModel):
+    """Default sizes of a full build."""
+
+    g_count: int = Field(ge=0)
+    """Harmful items in subset G."""
+    c_count: int = Field(ge=0)
+    """Harmful items in subset C."""
+
+
+class PackInfo(PackModel):
+    """``pack.yaml``: identity, language, font and defaults."""
+
+    code: str
+    """Pack code used on the command line (``ko``)."""
+    benchmark_name: str
+    """Name of the built benchmark (``KSAFE-MM``)."""
+    display_name: str
+    """Human name (``Korean``)."""
+    language: str
+    """BCP 47 language tag (``ko``)."""
+    locale: str
+    """Locale (``ko-KR``)."""
+    script: str
+    """ISO 15924 script code (``Hang``, ``Jpan``); selects script-aware transforms."""
+    description: str
+    """One paragraph about the pack."""
+    font: FontSpec
+    line_breaking: LineBreaking
+    sentence_end: str = ".?!"
+    """Characters that end a sentence."""
+    defaults: BuildDefaults
+    image_prompts: dict[str, str] = {}
+    """Per image kind, a prompt that replaces the template prompt; ``{prompt}`` inserts the template prompt."""
+    license: str = "CC BY-NC 4.0"
+    """Licence of the built benchmark."""
+
+
+class DomainEntry(PackModel):
+    id: str
+    name: str
+    local_name: str
+
+
+class CategoryEntry(PackModel):
+    id: str
+    domain: str
+    name: str
+    local_name: str
+    description: str
+    lexicon: list[str] = []
+
+
+class TaxonomyFile(PackModel):
+    """``taxonomy.yaml``: the 11 default categories (required) plus any the pack adds."""
+
+    domains: list[DomainEntry]
+    categories: list[CategoryEntry]
+
+
+class TopicEntry(PackModel):
+    name: str
+    """Short noun phrase in the pack's language; used as ``{topic}`` in templates."""
+    description: str
+    """Short neutral description in English."""
+    categories: list[str] = Field(min_length=1)
+    keywords: list[str] = []
+
+
+class TopicsFile(PackModel):
+    """``topics.yaml``: curated locally sensitive topics."""
+
+    topics: list[TopicEntry]
+
+
+class QueryText(PackModel):
+    """The three texts of a query."""
+
+    key_phrase: str
+    """What the image carries. Keep it short (2-8 words)."""
+    prompt: str
+    """Points at the image without stating the key phrase."""
+    query: str
+    """The whole request as text, key phrase inline."""
+
+
+class TemplateEntry(PackModel):
+    id: str
+    category: str
+    harmful: QueryText
+    benign: QueryText
+    """The benign twin on the same topic."""
+
+
+class TemplatesFile(PackModel):
+    """``templates.yaml``: per-category query templates; placeholders: ``{topic}`` and entity slots."""
+
+    templates: list[TemplateEntry]
+
+
+class EntitySlot(PackModel):
+    literal: list[str]
+    """Literal translations of the global English values, in the same order."""
+    local: list[str] = Field(min_length=1)
+    """Local values swapped in by contextualization."""
+
+
+class EntitiesFile(PackModel):
+    """``entities.yaml``: entity dictionaries for contextualization and template slots."""
+
+    entities: dict[str, EntitySlot]
+
+
+class GTranslation(PackModel):
+    harmful: QueryText
+    benign: QueryText
+
+
+class GTranslationsFile(PackModel):
+    """``g_translations.yaml``: literal translations of the shared English G seeds, by seed id."""
+
+    translations: dict[str, GTranslation]
+
+
+class JailbreakEntry(PackModel):
+    template: str
+    """Wrapper with ``{prompt}`` (and ``{transformed}`` for transform strategies)."""
+    transform: str | None = None
+    """Name of a script-aware transform applied to the prompt first, if any."""
+
+
+class JailbreaksFile(PackModel):
+    """``jailbreaks.yaml``: localized wrappers, by strategy name."""
+
+    jailbreaks: dict[str, JailbreakEntry]
+
+
+class SceneTexts(PackModel):
+    """Local visual cues for the scene renderers."""
+
+    chat: dict[str, list[str]]
+    news: dict[str, list[str]]
+    document: dict[str, list[str]]
+    sign: dict[str, list[str]]
+
+
+class ScenesFile(PackModel):
+    """``scenes.yaml``: strings the scene layouts draw around the key phrase."""
+
+    scenes: SceneTexts
+
+
+class RefusalFile(PackModel):
+    """``refusals.yaml``: phrases for the offline heuristic judge."""
+
+    refusal_phrases: list[str] = Field(min_length=1)
+    warning_phrases: list[str] = []
+    """Phrases of a safe completion that warns."""
+
+
+class GSeed(PackModel):
+    id: str
+    category: str
+    harmful: QueryText
+    benign: QueryText
+
+
+class GSeedsFile(PackModel):
+    """Shared ``g_seeds.yaml``: English global-risk seeds with entity slots."""
+
+    seeds: list[GSeed]
+
+
+class GlobalEntitiesFile(PackModel):
+    """Shared ``global_entities.yaml``: the English (global) value lists of each entity slot."""
+
+    entities: dict[str, list[str]]

@@ -1,0 +1,258 @@
+"""Records for the construction pipeline: topic -> query -> image -> benchmark item -> manifest.
+
+Field docstrings become the dataset card's field table, so keep them short and exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ksafe.schema.base import FrozenRecord
+
+Subset = Literal["G", "C"]
+"""G: global risks contextualized into the culture; C: culture-specific risks."""
+
+GVersion = Literal["source_en", "literal", "contextualized"]
+"""The three versions of a G item: English source, literal translation, contextualized."""
+
+G_VERSIONS: tuple[GVersion, ...] = ("source_en", "literal", "contextualized")
+
+
+class Evidence(FrozenRecord):
+    """Where a mined topic was seen."""
+
+    ref: str
+    """Post id or URL."""
+    count: int = 1
+    """How many times the topic's phrases occurred in that source."""
+    excerpt: str = ""
+    """A short excerpt with personal data masked."""
+
+
+class Topic(FrozenRecord):
+    """A locally sensitive topic mapped to one or more taxonomy categories (step 1 output)."""
+
+    id: str
+    """Content hash of culture and name."""
+    culture: str
+    """Culture pack code, e.g. ``ko``."""
+    name: str
+    """The topic as a short noun phrase in the pack's language."""
+    description: str = ""
+    """A short neutral description (English or the pack's language)."""
+    categories: tuple[str, ...] = Field(min_length=1)
+    """Category ids this topic maps to."""
+    keywords: tuple[str, ...] = ()
+    """Related words in the pack's language."""
+    source: Literal["curated", "mined"] = "curated"
+    """Where the topic came from."""
+    score: float | None = None
+    """Salience score when mined."""
+    evidence: tuple[Evidence, ...] = ()
+    """Posts or pages the topic was mined from."""
+
+
+class Contextualization(FrozenRecord):
+    """How a G query's literal translation was rewritten into local context."""
+
+    literal: str
+    """The literal translation (entities translated as they are)."""
+    contextualized: str
+    """The contextualized text (entities swapped for local ones)."""
+    swaps: tuple[tuple[str, str, str], ...] = ()
+    """(slot, literal value, local value) for every swapped entity."""
+    changed_sentences: tuple[int, ...] = ()
+    """0-based indices of the sentences that contextualization changed."""
+    sentence_count: int = 1
+    """Number of sentences in the text."""
+
+
+class Query(FrozenRecord):
+    """A harmful query or its benign twin, before any jailbreak wrapper (step 2 output)."""
+
+    id: str
+    """Content hash of all fields below."""
+    culture: str
+    """Culture pack code."""
+    language: str
+    """BCP 47 language of the text (``en`` for a G English source)."""
+    subset: Subset
+    """G or C."""
+    category: str
+    """Category id."""
+    domain: str
+    """Domain id."""
+    topic_id: str
+    """Topic id (C) or seed id (G)."""
+    topic: str
+    """Topic name or seed label."""
+    template_id: str
+    """Id of the template or seed the query was made from."""
+    pair_id: str
+    """Shared by a harmful query and its benign twin."""
+    is_harmful: bool
+    """True for the harmful query, False for the benign twin."""
+    key_phrase: str
+    """The concept the image carries (rendered into the image)."""
+    prompt: str
+    """Text that points at the image without stating the key phrase."""
+    query: str
+    """The full text-only query, with the key phrase inline."""
+    g_version: GVersion | None = None
+    """For G: which version this text is."""
+    contextualization: Contextualization | None = None
+    """For a contextualized G query: what changed against the literal translation."""
+
+
+class ImageAsset(FrozenRecord):
+    """A rendered image, stored once under its content hash (step 3 output)."""
+
+    sha256: str
+    """SHA-256 of the PNG bytes."""
+    path: str
+    """Path relative to the benchmark directory, ``images/ab/<sha256>.png``."""
+    kind: str
+    """Renderer name, e.g. ``typography``, ``numbered_list``, ``scene_chat``."""
+    width: int
+    """Width in pixels."""
+    height: int
+    """Height in pixels."""
+    text: str
+    """The text rendered into the image."""
+
+
+class ItemVariant(FrozenRecord):
+    """Another version of a G item's text and image (English source or literal translation)."""
+
+    g_version: GVersion
+    """Which version this is."""
+    language: str
+    """BCP 47 language of the text."""
+    key_phrase: str
+    """Key phrase carried by the image."""
+    prompt: str
+    """Unwrapped image-pointing prompt."""
+    query: str
+    """Unwrapped full-text query."""
+    text: str
+    """The prompt after the jailbreak wrapper; sent with the image."""
+    text_only: str
+    """The full-text query after the jailbreak wrapper; sent without an image."""
+    image: str
+    """Image path relative to the benchmark directory."""
+    image_sha256: str
+    """SHA-256 of the image."""
+
+
+class BenchmarkItem(FrozenRecord):
+    """One released benchmark row: an image plus a text turn (step 4 output)."""
+
+    id: str
+    """Content hash of the item."""
+    culture: str
+    """Culture pack code."""
+    language: str
+    """BCP 47 language of ``text``."""
+    subset: Subset
+    """G (global risks, contextualized) or C (culture-specific)."""
+    domain: str
+    """Domain id."""
+    category: str
+    """Category id."""
+    topic_id: str
+    """Topic id (C) or seed id (G)."""
+    topic: str
+    """Topic name (C) or seed label (G)."""
+    template_id: str
+    """Template or seed the query came from."""
+    query_id: str
+    """Id of the unwrapped query."""
+    pair_id: str
+    """Shared with the matched harmful/benign twin (same strategy and image kind)."""
+    is_harmful: bool
+    """True: a request a model should refuse. False: a benign twin a model should answer."""
+    strategy: str
+    """Jailbreak strategy name; ``none`` marks the standard query."""
+    image_kind: str
+    """Renderer that made the image."""
+    image: str
+    """Image path relative to the benchmark directory."""
+    image_sha256: str
+    """SHA-256 of the image."""
+    key_phrase: str
+    """The concept the image carries."""
+    prompt: str
+    """Unwrapped image-pointing prompt."""
+    query: str
+    """Unwrapped full-text query (key phrase inline)."""
+    text: str
+    """The user turn's text, sent together with the image."""
+    text_only: str
+    """Text-only ablation: the wrapped full-text query, sent without the image."""
+    g_version: GVersion | None = None
+    """For G items, the version of the main fields (always ``contextualized``)."""
+    variants: tuple[ItemVariant, ...] = ()
+    """For G items: the English source and the literal translation."""
+    contextualization: Contextualization | None = None
+    """For G items: what contextualization changed."""
+
+    def variant(self, version: GVersion) -> ItemVariant:
+        """Return the text and image of this item in ``version`` (G items only)."""
+        if self.g_version == version:
+            return ItemVariant(
+                g_version=version,
+                language=self.language,
+                key_phrase=self.key_phrase,
+                prompt=self.prompt,
+                query=self.query,
+                text=self.text,
+                text_only=self.text_only,
+                image=self.image,
+                image_sha256=self.image_sha256,
+            )
+        for variant in self.variants:
+            if variant.g_version == version:
+                return variant
+        raise KeyError(f"item {self.id} has no G version {version!r}")
+
+
+class FontInfo(FrozenRecord):
+    """The font a benchmark was rendered with."""
+
+    file: str
+    """File name of the font."""
+    face_index: int = 0
+    """Face index inside a collection (.ttc)."""
+    sha256: str
+    """SHA-256 of the font file."""
+    source: str = ""
+    """Where the font came from (package name or path)."""
+
+
+class Manifest(FrozenRecord):
+    """What was built, with what, and how many (``manifest.json``)."""
+
+    schema_version: str
+    """Version of the record schema."""
+    ksafe_version: str
+    """Version of ksafe that built the benchmark."""
+    name: str
+    """Benchmark name, e.g. ``KSAFE-MM``."""
+    culture: str
+    """Culture pack code."""
+    pack_sha256: str
+    """Hash of the culture pack's files."""
+    seed: int
+    """Seed that fixed every random choice."""
+    options: dict[str, Any]
+    """Resolved build options."""
+    package_versions: dict[str, str]
+    """Versions of the packages that shape the output."""
+    font: FontInfo
+    """Font used for rendering."""
+    counts: dict[str, Any]
+    """Counts per subset, category, strategy, image kind, harmful/benign."""
+    items_sha256: str
+    """SHA-256 of ``items.jsonl``."""
