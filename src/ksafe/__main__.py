@@ -1,0 +1,3 @@
+from ksafe.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Script-aware text utilities (no culture names: scripts only)."""
