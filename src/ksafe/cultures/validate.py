@@ -1,0 +1,223 @@
+"""Cross-file checks of a culture pack (the per-file shape is checked by the pydantic models).
+
+Input: a parsed ``CulturePack``. Output: nothing, or a ``PackError`` naming the file and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from ksafe.errors import PackError
+from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
+from ksafe.text.template import TemplateError, check_template, placeholders
+
+if TYPE_CHECKING:
+    from ksafe.cultures.loader import CulturePack, SharedData
+    from ksafe.cultures.pack_model import TaxonomyFile, TopicsFile
+
+ENTITY_SLOTS: tuple[str, ...] = (
+    "person_name",
+    "city",
+    "landmark",
+    "institution",
+    "law",
+    "platform",
+    "messenger",
+    "bank",
+    "id_document",
+    "money",
+)
+"""Entity slots every pack fills (G contextualization and template slots)."""
+
+SCENE_KEYS: dict[str, tuple[str, ...]] = {
+    "chat": ("app_name", "contact_names", "filler_messages", "times", "input_placeholder"),
+    "news": ("outlets", "sections", "headline_prefixes", "dates", "captions"),
+    "document": ("titles", "field_labels", "footers", "stamp_texts"),
+    "sign": ("headers", "footers"),
+}
+"""Strings each scene renderer needs."""
+
+WRAPPER_SLOTS = ("prompt", "transformed")
+
+
+def _file(pack: CulturePack, name: str) -> str:
+    return str(pack.directory / name)
+
+
+def _check_unique(values: list[str], file: str, field: str) -> None:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            raise PackError(file, f"{field}[{index}]", f"duplicate value {value!r}")
+        seen.add(value)
+
+
+def _check_taxonomy(pack: CulturePack, tax: TaxonomyFile) -> None:
+    file = _file(pack, "taxonomy.yaml")
+    _check_unique([d.id for d in tax.domains], file, "domains")
+    _check_unique([c.id for c in tax.categories], file, "categories")
+    domains = {d.id for d in tax.domains}
+    for index, category in enumerate(tax.categories):
+        if category.domain not in domains:
+            raise PackError(file, f"categories[{index}].domain", f"unknown domain {category.domain!r}")
+    present = {c.id for c in tax.categories}
+    for category_id in DEFAULT_CATEGORY_IDS:
+        if category_id not in present:
+            raise PackError(file, "categories", f"missing category {category_id!r}")
+
+
+def _check_topics(pack: CulturePack, topics: TopicsFile) -> None:
+    file = _file(pack, "topics.yaml")
+    categories = set(pack.taxonomy.category_ids)
+    _check_unique([t.name for t in topics.topics], file, "topics.name")
+    for index, topic in enumerate(topics.topics):
+        for cat_index, category in enumerate(topic.categories):
+            if category not in categories:
+                raise PackError(file, f"topics[{index}].categories[{cat_index}]", f"unknown category {category!r}")
+
+
+def _check_template(text: str, allowed: tuple[str, ...], file: str, field: str) -> None:
+    try:
+        check_template(text, allowed)
+    except TemplateError as exc:
+        raise PackError(file, field, str(exc)) from None
+
+
+def _check_templates(pack: CulturePack) -> None:
+    file = _file(pack, "templates.yaml")
+    allowed = ("topic", *ENTITY_SLOTS)
+    categories = set(pack.taxonomy.category_ids)
+    _check_unique([t.id for t in pack.templates.templates], file, "templates.id")
+    covered: set[str] = set()
+    for index, template in enumerate(pack.templates.templates):
+        if template.category not in categories:
+            raise PackError(file, f"templates[{index}].category", f"unknown category {template.category!r}")
+        covered.add(template.category)
+        for side in ("harmful", "benign"):
+            texts = getattr(template, side)
+            for key in ("key_phrase", "prompt", "query"):
+                _check_template(getattr(texts, key), allowed, file, f"templates[{index}].{side}.{key}")
+    for category_id in pack.taxonomy.category_ids:
+        if category_id not in covered:
+            raise PackError(file, "templates", f"no template for category {category_id!r}")
+
+
+def _check_entities(pack: CulturePack, shared: SharedData) -> None:
+    file = _file(pack, "entities.yaml")
+    for slot in ENTITY_SLOTS:
+        if slot not in pack.entities.entities:
+            raise PackError(file, "entities", f"missing slot {slot!r}")
+        global_values = shared.global_entities.entities.get(slot, [])
+        literal = pack.entities.entities[slot].literal
+        if len(literal) != len(global_values):
+            raise PackError(
+                file,
+                f"entities.{slot}.literal",
+                f"has {len(literal)} values; the global list has {len(global_values)} (keep the same order)",
+            )
+
+
+def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
+    file = _file(pack, "g_translations.yaml")
+    translations = pack.g_translations.translations
+    seed_ids = {seed.id for seed in shared.g_seeds.seeds}
+    for seed_id in translations:
+        if seed_id not in seed_ids:
+            raise PackError(file, f"translations.{seed_id}", "no G seed has this id")
+    for seed in shared.g_seeds.seeds:
+        if seed.id not in translations:
+            raise PackError(file, f"translations.{seed.id}", "missing translation of this G seed")
+        translated = translations[seed.id]
+        for side in ("harmful", "benign"):
+            for key in ("key_phrase", "prompt", "query"):
+                field = f"translations.{seed.id}.{side}.{key}"
+                source_text = getattr(getattr(seed, side), key)
+                text = getattr(getattr(translated, side), key)
+                _check_template(text, ENTITY_SLOTS, file, field)
+                wanted = {name for name, _ in placeholders(source_text)}
+                got = {name for name, _ in placeholders(text)}
+                if wanted != got:
+                    raise PackError(file, field, f"slots {sorted(got)} differ from the English seed's {sorted(wanted)}")
+
+
+def _check_jailbreaks(pack: CulturePack) -> None:
+    from ksafe.jailbreaks.registry import get_strategy
+    from ksafe.text.transforms import TRANSFORMS
+
+    file = _file(pack, "jailbreaks.yaml")
+    for name, entry in pack.jailbreaks.jailbreaks.items():
+        field = f"jailbreaks.{name}"
+        try:
+            get_strategy(name)
+        except Exception as exc:
+            raise PackError(file, field, str(exc)) from None
+        _check_template(entry.template, WRAPPER_SLOTS, file, f"{field}.template")
+        if "prompt" not in {n for n, _ in placeholders(entry.template)}:
+            raise PackError(file, f"{field}.template", "the wrapper must contain {prompt}")
+        if entry.transform is not None and entry.transform not in TRANSFORMS:
+            known = ", ".join(sorted(TRANSFORMS))
+            raise PackError(file, f"{field}.transform", f"unknown transform {entry.transform!r} (known: {known})")
+
+
+def _check_scenes(pack: CulturePack) -> None:
+    file = _file(pack, "scenes.yaml")
+    for scene, keys in SCENE_KEYS.items():
+        strings: dict[str, list[str]] = getattr(pack.scenes, scene)
+        for key in keys:
+            if not strings.get(key):
+                raise PackError(file, f"scenes.{scene}.{key}", "missing or empty list")
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{path}[{index}]")
+    elif hasattr(value, "model_dump"):
+        yield from _strings(value.model_dump(), path)
+
+
+def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> None:
+    from ksafe.images.fonts import resolve_font
+    from ksafe.images.glyphs import missing_glyphs
+
+    font = resolve_font(pack.info.font, pack.directory)
+    files: dict[str, Any] = {
+        "taxonomy.yaml": taxonomy,
+        "topics.yaml": topics,
+        "templates.yaml": pack.templates,
+        "entities.yaml": pack.entities,
+        "g_translations.yaml": pack.g_translations,
+        "scenes.yaml": pack.scenes,
+    }
+    for name, model in files.items():
+        for field, text in _strings(model, ""):
+            missing = missing_glyphs(font, text)
+            if missing:
+                char = missing[0]
+                raise PackError(
+                    _file(pack, name),
+                    field,
+                    f"character {char!r} (U+{ord(char):04X}) is not in font {font.path.name} "
+                    f"face {pack.info.font.face_name!r}",
+                )
+
+
+def validate_pack(
+    pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile, shared: SharedData, *, check_font: bool
+) -> None:
+    """Run every cross-file check; raise ``PackError`` on the first problem."""
+    _check_taxonomy(pack, taxonomy)
+    _check_topics(pack, topics)
+    _check_templates(pack)
+    _check_entities(pack, shared)
+    _check_g_translations(pack, shared)
+    _check_jailbreaks(pack)
+    _check_scenes(pack)
+    if check_font:
+        _check_font(pack, taxonomy, topics)
