@@ -1,0 +1,55 @@
+"""Apply a jailbreak strategy to a query text.
+
+Input: a strategy name, the pack's wrapper (``JailbreakEntry``), the text to wrap and its key phrase.
+Output: the wrapped text. No side effects; deterministic (the same input always gives the same output).
+"""
+
+from __future__ import annotations
+
+from ksafe.cultures.pack_model import STRATEGY_NONE, JailbreakEntry
+from ksafe.errors import KsafeError
+from ksafe.jailbreaks.registry import get_strategy
+from ksafe.text.template import TemplateError, fill
+from ksafe.text.transforms import get_transform
+
+
+def apply_strategy(strategy: str, entry: JailbreakEntry | None, *, text: str, key_phrase: str) -> str:
+    """Wrap ``text`` with the jailbreak ``strategy``.
+
+    ``none`` returns ``text`` unchanged. For a transform strategy, ``transformed`` is the entry's
+    transform applied to ``key_phrase`` and every occurrence of ``key_phrase`` in ``text`` is replaced by
+    it; the wrapper is then filled with ``{prompt}`` (the possibly rewritten text) and ``{transformed}``.
+
+    Args:
+        strategy: Registered strategy name (``ProgramExecution``).
+        entry: The pack's wrapper for that strategy (``None`` is allowed only for ``none``).
+        text: The query or image prompt to wrap.
+        key_phrase: The query's key phrase (what the image carries).
+
+    Returns:
+        The wrapped text.
+
+    Raises:
+        KsafeError: the strategy is unknown, has no entry, its entry declares the wrong transform or
+            an unknown one, the key phrase is empty for a transform, or the wrapper is malformed.
+    """
+    info = get_strategy(strategy)
+    if strategy == STRATEGY_NONE:
+        return text
+    if entry is None:
+        raise KsafeError(f"jailbreak strategy {strategy!r} has no wrapper in jailbreaks.yaml")
+    if entry.transform != info.requires_transform:
+        raise KsafeError(
+            f"jailbreak strategy {strategy!r}: transform must be {info.requires_transform!r}, "
+            f"not {entry.transform!r}"
+        )
+    values = {"prompt": text}
+    if entry.transform is not None:
+        if not key_phrase.strip():
+            raise KsafeError(f"jailbreak strategy {strategy!r} needs a non-empty key phrase to transform")
+        transformed = get_transform(entry.transform)(key_phrase)
+        values = {"prompt": text.replace(key_phrase, transformed), "transformed": transformed}
+    try:
+        return fill(entry.template, values)
+    except TemplateError as error:
+        raise KsafeError(f"jailbreak strategy {strategy!r}: template: {error}") from None
