@@ -1,0 +1,181 @@
+"""Language analysis for mining: noun-phrase candidates and person-name spans, per post.
+
+Input: texts. Output: one ``Analysis`` per text. Side effects: loads the morphological analyzer's
+model the first time it is used (kiwipiepy's bundled model, unidic-lite's bundled dictionary); never
+downloads.
+
+Analyzers are chosen by BCP 47 language, not by culture: ``ko`` uses kiwipiepy, ``ja`` uses fugashi with
+unidic-lite; any other language uses a word-regex fallback (space-separated scripts only; documented in
+docs/new-culture.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+MAX_NGRAM = 3
+"""Longest noun phrase, in morphemes."""
+
+KO_NOUN_TAGS = frozenset({"NNG", "NNP", "SL", "SH", "XPN"})
+KO_PERSON_SUFFIXES = frozenset(
+    {"씨", "님", "군", "양", "선생", "선생님", "대표", "사장", "과장", "부장", "팀장", "대리", "교수", "원장", "실장"}
+)
+# Common Korean family names; a 3-syllable proper noun starting with one is treated as a person's name.
+KO_SURNAMES = frozenset("김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부황보")
+
+
+@dataclass
+class Analysis:
+    """What the analyzer found in one text."""
+
+    candidates: list[str] = field(default_factory=list)
+    """Noun-phrase candidates, one entry per occurrence (surface forms, whitespace-normalised)."""
+    person_spans: list[tuple[int, int]] = field(default_factory=list)
+    """Character spans of likely private-person names (to be masked)."""
+
+
+class Analyzer(Protocol):
+    """Turns texts into ``Analysis`` values."""
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        """Analyse a batch of texts."""
+        ...
+
+
+def _runs_to_candidates(text: str, runs: list[list[tuple[int, int]]], out: list[str]) -> None:
+    """Emit every 1..MAX_NGRAM-gram of each run of (start, end) spans as its surface text."""
+    for run in runs:
+        for i in range(len(run)):
+            for j in range(i, min(len(run), i + MAX_NGRAM)):
+                phrase = " ".join(text[run[i][0] : run[j][1]].split())
+                if len(phrase.replace(" ", "")) >= 2 and not phrase.isdigit():
+                    out.append(phrase)
+
+
+class KoreanAnalyzer:
+    """kiwipiepy: runs of NNG/NNP/SL/SH (and a leading XPN) become noun-phrase candidates.
+
+    Person names: an NNP followed by a person title (``씨``, ``님``, ``대표``...) or a 3-syllable NNP starting
+    with a common family name; names in ``public_names`` are never flagged.
+    """
+
+    def __init__(self, public_names: frozenset[str] = frozenset()) -> None:
+        from kiwipiepy import Kiwi
+
+        self._kiwi = Kiwi(num_workers=-1)
+        self._public = public_names
+
+    def _is_person(self, tokens: Any, index: int) -> bool:
+        token = tokens[index]
+        if token.tag != "NNP" or token.form in self._public:
+            return False
+        following = tokens[index + 1].form if index + 1 < len(tokens) else ""
+        if following in KO_PERSON_SUFFIXES:
+            return True
+        form = token.form
+        return len(form) == 3 and form[0] in KO_SURNAMES and all("가" <= ch <= "힣" for ch in form)
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        """Analyse a batch of Korean texts."""
+        results: list[Analysis] = []
+        for text, tokens in zip(texts, self._kiwi.tokenize(list(texts)), strict=True):
+            analysis = Analysis()
+            runs: list[list[tuple[int, int]]] = []
+            current: list[tuple[int, int]] = []
+            for index, token in enumerate(tokens):
+                span = (token.start, token.start + token.len)
+                if self._is_person(tokens, index):
+                    analysis.person_spans.append(span)
+                    current = []
+                    runs.append(current)
+                    continue
+                if token.tag in KO_NOUN_TAGS and not (token.tag == "XPN" and current):
+                    current.append(span)
+                    continue
+                current = []
+                runs.append(current)
+            runs.append(current)
+            _runs_to_candidates(text, [r for r in runs if r], analysis.candidates)
+            results.append(analysis)
+        return results
+
+
+class JapaneseAnalyzer:
+    """fugashi + unidic-lite: runs of common/proper nouns (with prefixes, nominal suffixes and a leading
+    adjectival noun such as 特殊) become candidates; 固有名詞 人名 tokens are person names."""
+
+    def __init__(self, public_names: frozenset[str] = frozenset()) -> None:
+        import fugashi
+
+        self._tagger = fugashi.Tagger()
+        self._public = public_names
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        """Analyse a batch of Japanese texts."""
+        results: list[Analysis] = []
+        for text in texts:
+            analysis = Analysis()
+            runs: list[list[tuple[int, int]]] = []
+            current: list[tuple[int, int]] = []
+            position = 0
+            for word in self._tagger(text):
+                surface = word.surface
+                start = text.find(surface, position)
+                if start < 0:
+                    start = position
+                end = start + len(surface)
+                position = end
+                feature = word.feature
+                pos1, pos2, pos3 = feature.pos1, feature.pos2, feature.pos3
+                if pos2 == "固有名詞" and pos3 == "人名" and surface not in self._public:
+                    if analysis.person_spans and analysis.person_spans[-1][1] == start:
+                        analysis.person_spans[-1] = (analysis.person_spans[-1][0], end)
+                    else:
+                        analysis.person_spans.append((start, end))
+                    current = []
+                    runs.append(current)
+                    continue
+                is_noun = pos1 == "名詞" and pos2 in ("普通名詞", "固有名詞") and pos3 != "副詞可能"
+                is_affix = (pos1 == "接頭辞" and not current) or (pos1 == "接尾辞" and pos2 == "名詞的" and current)
+                is_lead = pos1 == "形状詞" and not current
+                if is_noun or is_affix or is_lead:
+                    current.append((start, end))
+                    continue
+                current = []
+                runs.append(current)
+            runs.append(current)
+            _runs_to_candidates(text, [r for r in runs if r and len(r) >= 1], analysis.candidates)
+            results.append(analysis)
+        return results
+
+
+_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+
+
+class WordAnalyzer:
+    """Fallback for space-separated languages without a morphological analyzer: 1..3-grams of words of
+    three or more letters. No person-name detection (use a ``private_names`` list)."""
+
+    def analyze(self, texts: Sequence[str]) -> list[Analysis]:
+        """Analyse a batch of texts."""
+        results: list[Analysis] = []
+        for text in texts:
+            spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if len(m.group()) >= 3]
+            analysis = Analysis()
+            _runs_to_candidates(text, [spans] if spans else [], analysis.candidates)
+            analysis.candidates = [c.lower() for c in analysis.candidates]
+            results.append(analysis)
+        return results
+
+
+def analyzer_for(language: str, public_names: frozenset[str] = frozenset()) -> Analyzer:
+    """Return the analyzer for a BCP 47 ``language`` (``ko``, ``ja``, else the word fallback)."""
+    base = language.split("-")[0].lower()
+    if base == "ko":
+        return KoreanAnalyzer(public_names)
+    if base == "ja":
+        return JapaneseAnalyzer(public_names)
+    return WordAnalyzer()

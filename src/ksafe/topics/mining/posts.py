@@ -1,0 +1,120 @@
+"""Community posts: the unit of text that topic mining reads.
+
+Input: rows from JSONL, CSV or parquet files, HTML pages, RSS/Atom feeds.
+Output: ``Post`` values (immutable). Side effects: none.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+
+from ksafe.schema.base import content_id
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One community post or page.
+
+    Attributes:
+        id: stable id (the source's id, or a content hash of the text).
+        text: body text.
+        title: title, if any.
+        date: ISO date ``YYYY-MM-DD`` when known (used for burst detection).
+        board: board, forum or feed name.
+        url: where the post was read.
+    """
+
+    id: str
+    text: str
+    title: str = ""
+    date: str | None = None
+    board: str = ""
+    url: str = ""
+
+    @property
+    def ref(self) -> str:
+        """The evidence reference: the URL when known, else the post id."""
+        return self.url or self.id
+
+    @property
+    def full_text(self) -> str:
+        """Title and body joined, as analysed."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
+
+def normalize_text(text: str) -> str:
+    """NFKC-normalise and collapse whitespace."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def parse_date(value: object) -> str | None:
+    """Return ``YYYY-MM-DD`` from an ISO string, RFC 822 date, epoch seconds or date object; else None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(float(value)).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    match = re.match(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})", text)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        except ValueError:
+            return None
+    try:
+        return parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def make_post(
+    *,
+    text: str,
+    source: str,
+    post_id: object = None,
+    title: object = None,
+    date_value: object = None,
+    board: object = None,
+    url: object = None,
+) -> Post:
+    """Build a normalised ``Post``; the id defaults to a hash of source and text."""
+    body = normalize_text(str(text))
+    head = normalize_text(str(title)) if title else ""
+    ident = str(post_id) if post_id not in (None, "") else content_id("post", source, head, body, length=12)
+    return Post(
+        id=ident,
+        text=body,
+        title=head,
+        date=parse_date(date_value),
+        board=str(board or ""),
+        url=str(url or ""),
+    )
+
+
+def dedupe_posts(posts: list[Post]) -> tuple[list[Post], int]:
+    """Drop exact reposts (same normalised title and text); return kept posts and the number dropped."""
+    seen: set[str] = set()
+    kept: list[Post] = []
+    for post in posts:
+        key = content_id(post.title, post.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(post)
+    return kept, len(posts) - len(kept)
