@@ -1,0 +1,32 @@
+"""Counting items per subset, category, strategy and image kind (manifest and dataset card)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ksafe.schema.records import BenchmarkItem
+
+
+def count_items(items: list[BenchmarkItem], images: int) -> dict[str, Any]:
+    """Counts of harmful items by dimension, plus totals (benign twins counted apart)."""
+    harmful = [i for i in items if i.is_harmful]
+
+    def by(attr: str) -> dict[str, int]:
+        return dict(sorted(Counter(str(getattr(i, attr)) for i in harmful).items()))
+
+    return {
+        "items": len(items),
+        "harmful": len(harmful),
+        "benign": len(items) - len(harmful),
+        "images": images,
+        "subset": by("subset"),
+        "domain": by("domain"),
+        "category": by("category"),
+        "strategy": by("strategy"),
+        "image_kind": by("image_kind"),
+        "category_by_subset": {
+            subset: dict(sorted(Counter(i.category for i in harmful if i.subset == subset).items()))
+            for subset in sorted({i.subset for i in harmful})
+        },
+    }

@@ -1,0 +1,78 @@
+"""Write a built benchmark's files, manifest last.
+
+Input: items and image assets. Output: ``items.jsonl``, ``data/*.parquet``, ``README.md``, ``manifest.json``.
+Side effects: atomic writes inside ``out``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from ksafe import SCHEMA_VERSION, __version__
+from ksafe.build.atomic import write_text_atomic
+from ksafe.build.options import BuildOptions
+from ksafe.cultures.loader import CulturePack
+from ksafe.export.counts import count_items
+from ksafe.schema.base import canonical_json
+from ksafe.schema.records import BenchmarkItem, FontInfo, ImageAsset, Manifest
+
+VERSIONED_PACKAGES = ("pillow", "fonttools", "pyarrow", "datasets", "pydantic", "fugashi", "unidic-lite", "kiwipiepy")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages that shape the output, plus the text-layout libraries."""
+    from importlib import metadata
+
+    from PIL import features
+
+    versions = {"ksafe": __version__}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    for lib in ("raqm", "freetype2", "harfbuzz", "fribidi"):
+        versions[lib] = str(features.version(lib) or "absent")
+    return versions
+
+
+def write_outputs(
+    out: Path,
+    options: BuildOptions,
+    pack: CulturePack,
+    items: list[BenchmarkItem],
+    assets: dict[str, ImageAsset],
+    report: Callable[[str, int, int | None], None],
+) -> Manifest:
+    """Write every output file of a build and return the manifest."""
+    from ksafe.export.card import render_card
+    from ksafe.export.parquet import write_parquet
+    from ksafe.images.fonts import resolve_font
+
+    lines = "".join(canonical_json(item.model_dump(mode="json")) + "\n" for item in items)
+    write_text_atomic(out / "items.jsonl", lines)
+    if options.write_parquet:
+        report("parquet", 0, len(items))
+        write_parquet(out, items)
+        report("parquet", len(items), None)
+    font = resolve_font(pack.info.font, pack.directory)
+    resolved = options.model_dump(mode="json", exclude={"out", "workers"})
+    resolved["culture"] = pack.code
+    manifest = Manifest(
+        schema_version=SCHEMA_VERSION,
+        ksafe_version=__version__,
+        name=pack.info.benchmark_name,
+        culture=pack.code,
+        pack_sha256=pack.sha256,
+        seed=options.seed,
+        options=resolved,
+        package_versions=package_versions(),
+        font=FontInfo(file=font.path.name, face_index=font.face_index, sha256=font.sha256, source=font.source),
+        counts=count_items(items, len(assets)),
+        items_sha256=hashlib.sha256(lines.encode("utf-8")).hexdigest(),
+    )
+    write_text_atomic(out / "README.md", render_card(manifest, pack, items))
+    write_text_atomic(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    return manifest

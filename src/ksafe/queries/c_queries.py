@@ -1,0 +1,85 @@
+"""Step 2 for subset C: fill the pack's templates with topics.
+
+Input: a culture pack and its topics. Output: harmful ``Query`` records, each with its benign twin
+(same topic, template and entity fills). Side effects: none. Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from ksafe.cultures.loader import CulturePack
+from ksafe.cultures.pack_model import QueryText
+from ksafe.cultures.validate import ENTITY_SLOTS
+from ksafe.schema.base import content_id
+from ksafe.schema.records import Query, Topic
+from ksafe.text.template import fill, placeholders
+
+
+@dataclass(frozen=True)
+class QueryPair:
+    """A harmful query and its benign twin; G pairs also carry their other versions."""
+
+    harmful: Query
+    benign: Query
+    variants: tuple[QueryPair, ...] = ()
+    """For G: the English source and literal pairs (the main pair is contextualized)."""
+
+
+def _slot_values(texts: list[QueryText], topic: Topic, pack: CulturePack, rng: random.Random) -> dict[str, str]:
+    values = {"topic": topic.name}
+    for texts_item in texts:
+        for field in (texts_item.key_phrase, texts_item.prompt, texts_item.query):
+            for name, _ in placeholders(field):
+                if name in ENTITY_SLOTS and name not in values:
+                    values[name] = rng.choice(pack.entities.entities[name].local)
+    return values
+
+
+def _query(
+    pack: CulturePack, topic: Topic, category: str, template_id: str, pair_id: str, texts: QueryText,
+    values: dict[str, str], *, is_harmful: bool,
+) -> Query:
+    key_phrase = fill(texts.key_phrase, values)
+    prompt = fill(texts.prompt, values)
+    query_text = fill(texts.query, values)
+    domain = pack.taxonomy.domain_of(category)
+    return Query(
+        id=content_id("query", pack.code, "C", category, topic.id, template_id, is_harmful, key_phrase, prompt, query_text),
+        culture=pack.code,
+        language=pack.info.language,
+        subset="C",
+        category=category,
+        domain=domain,
+        topic_id=topic.id,
+        topic=topic.name,
+        template_id=template_id,
+        pair_id=pair_id,
+        is_harmful=is_harmful,
+        key_phrase=key_phrase,
+        prompt=prompt,
+        query=query_text,
+    )
+
+
+def make_c_queries(pack: CulturePack, topics: tuple[Topic, ...], seed: int) -> dict[str, list[QueryPair]]:
+    """Fill every template of each topic's categories.
+
+    Returns:
+        Query pairs grouped by category id, in a stable order.
+    """
+    by_category: dict[str, list[QueryPair]] = {c: [] for c in pack.taxonomy.category_ids}
+    templates_by_category: dict[str, list] = {c: [] for c in pack.taxonomy.category_ids}
+    for template in pack.templates.templates:
+        templates_by_category[template.category].append(template)
+    for topic in topics:
+        for category in topic.categories:
+            for template in templates_by_category.get(category, []):
+                rng = random.Random(content_id("fill", seed, topic.id, template.id))
+                values = _slot_values([template.harmful, template.benign], topic, pack, rng)
+                pair_id = content_id("pair", pack.code, topic.id, category, template.id)
+                harmful = _query(pack, topic, category, template.id, pair_id, template.harmful, values, is_harmful=True)
+                benign = _query(pack, topic, category, template.id, pair_id, template.benign, values, is_harmful=False)
+                by_category[category].append(QueryPair(harmful=harmful, benign=benign))
+    return by_category

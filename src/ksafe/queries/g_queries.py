@@ -1,0 +1,121 @@
+"""Step 2 for subset G: English global-risk seeds -> literal translation -> contextualized version.
+
+Input: the shared English seeds and global entities, and the pack's literal translations and local entities.
+Output: ``QueryPair``s whose main pair is contextualized and whose variants are the English source and the
+literal translation, with a record of which sentences contextualization changed. Side effects: none.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from ksafe.cultures.loader import CulturePack, SharedData
+from ksafe.cultures.pack_model import GSeed, QueryText
+from ksafe.queries.c_queries import QueryPair
+from ksafe.queries.sentences import changed_sentences
+from ksafe.schema.base import content_id
+from ksafe.schema.records import Contextualization, GVersion, Query
+from ksafe.text.template import fill, placeholders
+
+ENGLISH_SENTENCE_END = ".?!"
+
+
+def _slots(texts: QueryText) -> list[str]:
+    names: list[str] = []
+    for field in (texts.key_phrase, texts.prompt, texts.query):
+        for name, _ in placeholders(field):
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def fills_per_seed(target: int, seeds: int, strategies: int) -> int:
+    """How many entity fills each seed needs so that ``target`` items never repeat a (query, strategy)."""
+    if seeds == 0 or strategies == 0:
+        return 0
+    return max(1, math.ceil(target / (seeds * strategies)))
+
+
+def _make(
+    pack: CulturePack, seed: GSeed, fill_index: int, version: GVersion, language: str, texts: QueryText,
+    values: dict[str, str], pair_id: str, *, is_harmful: bool, contextualization: Contextualization | None = None,
+) -> Query:
+    key_phrase = fill(texts.key_phrase, values)
+    prompt = fill(texts.prompt, values)
+    query_text = fill(texts.query, values)
+    return Query(
+        id=content_id("query", pack.code, "G", seed.id, fill_index, version, is_harmful, key_phrase, prompt, query_text),
+        culture=pack.code,
+        language=language,
+        subset="G",
+        category=seed.category,
+        domain=pack.taxonomy.domain_of(seed.category),
+        topic_id=seed.id,
+        topic=seed.id,
+        template_id=seed.id,
+        pair_id=pair_id,
+        is_harmful=is_harmful,
+        key_phrase=key_phrase,
+        prompt=prompt,
+        query=query_text,
+        g_version=version,
+        contextualization=contextualization,
+    )
+
+
+def _contextualization(literal: str, local: str, swaps: list[tuple[str, str, str]], enders: str) -> Contextualization:
+    changed, count = changed_sentences(literal, local, enders)
+    return Contextualization(
+        literal=literal, contextualized=local, swaps=tuple(swaps), changed_sentences=changed, sentence_count=count
+    )
+
+
+def make_g_queries(
+    pack: CulturePack, shared: SharedData, seed: int, fills: int
+) -> dict[str, list[QueryPair]]:
+    """Make ``fills`` contextualized query pairs per English seed, grouped by category."""
+    by_category: dict[str, list[QueryPair]] = {c: [] for c in pack.taxonomy.category_ids}
+    translations = pack.g_translations.translations
+    for g_seed in shared.g_seeds.seeds:
+        translated = translations[g_seed.id]
+        slot_names = _slots(g_seed.harmful) + [s for s in _slots(g_seed.benign) if s not in _slots(g_seed.harmful)]
+        for fill_index in range(fills):
+            rng = random.Random(content_id("g-fill", seed, pack.code, g_seed.id, fill_index))
+            english: dict[str, str] = {}
+            literal: dict[str, str] = {}
+            local: dict[str, str] = {}
+            swaps: list[tuple[str, str, str]] = []
+            for name in slot_names:
+                global_values = shared.global_entities.entities[name]
+                index = rng.randrange(len(global_values))
+                english[name] = global_values[index]
+                literal[name] = pack.entities.entities[name].literal[index]
+                local[name] = rng.choice(pack.entities.entities[name].local)
+                swaps.append((name, literal[name], local[name]))
+            pair_id = content_id("pair", pack.code, "G", g_seed.id, fill_index)
+            versions: dict[GVersion, QueryPair] = {}
+            for version, language, values in (
+                ("source_en", "en", english),
+                ("literal", pack.info.language, literal),
+                ("contextualized", pack.info.language, local),
+            ):
+                pair = []
+                for is_harmful in (True, False):
+                    src = g_seed.harmful if is_harmful else g_seed.benign
+                    texts = src if version == "source_en" else (translated.harmful if is_harmful else translated.benign)
+                    context = None
+                    if version == "contextualized":
+                        literal_text = fill(texts.query, literal)
+                        local_text = fill(texts.query, local)
+                        context = _contextualization(literal_text, local_text, swaps, pack.info.sentence_end)
+                    pair.append(
+                        _make(pack, g_seed, fill_index, version, language, texts, values, pair_id,
+                              is_harmful=is_harmful, contextualization=context)
+                    )
+                versions[version] = QueryPair(harmful=pair[0], benign=pair[1])
+            main = versions["contextualized"]
+            by_category[g_seed.category].append(
+                QueryPair(harmful=main.harmful, benign=main.benign, variants=(versions["source_en"], versions["literal"]))
+            )
+    return by_category

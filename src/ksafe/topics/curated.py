@@ -1,0 +1,58 @@
+"""Step 1 input: the topics a build uses.
+
+Input: a culture pack, and optionally a ``topics.jsonl`` of ``Topic`` records (e.g. from ``ksafe topics mine``).
+Output: a tuple of ``Topic`` records whose categories all exist in the pack's taxonomy. Side effects: none.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ksafe.cultures.loader import CulturePack
+from ksafe.cultures.yaml_io import format_loc
+from ksafe.errors import KsafeError
+from ksafe.schema.records import Topic
+
+
+def read_topics_file(path: Path, pack: CulturePack) -> tuple[Topic, ...]:
+    """Read Topic records from a JSONL file and check them against the pack.
+
+    Raises:
+        KsafeError: unreadable file, invalid record, or a category the taxonomy lacks (names the line).
+    """
+    if not path.is_file():
+        raise KsafeError(f"{path}: topics file not found")
+    categories = set(pack.taxonomy.category_ids)
+    topics: list[Topic] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                topic = Topic.model_validate(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise KsafeError(f"{path}: line {number}: not JSON ({exc.msg})") from None
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise KsafeError(f"{path}: line {number}: {format_loc(tuple(first['loc']))}: {first['msg']}") from None
+            for category in topic.categories:
+                if category not in categories:
+                    raise KsafeError(f"{path}: line {number}: categories: unknown category {category!r}")
+            if topic.name in seen:
+                continue
+            seen.add(topic.name)
+            topics.append(topic)
+    if not topics:
+        raise KsafeError(f"{path}: no topics in file")
+    return tuple(topics)
+
+
+def select_topics(pack: CulturePack, topics_file: Path | None = None) -> tuple[Topic, ...]:
+    """Return the topics to build from: the file's when given, else the pack's curated list."""
+    if topics_file is not None:
+        return read_topics_file(topics_file, pack)
+    return pack.topics
