@@ -11,7 +11,14 @@ import yaml
 import ksafe
 from ksafe.cultures.pack_model import JailbreakEntry, JailbreaksFile
 from ksafe.errors import KsafeError
-from ksafe.jailbreaks import STRATEGIES, Strategy, apply_strategy, get_strategy, list_strategies
+from ksafe.jailbreaks import (
+    STRATEGIES,
+    Strategy,
+    apply_strategy,
+    get_strategy,
+    list_strategies,
+    strategy_names,
+)
 from ksafe.jailbreaks.registry import LIU_STRATEGIES
 from ksafe.text.transforms import TRANSFORMS
 
@@ -82,8 +89,9 @@ def test_every_strategy_contract(strategy: Strategy, language: str) -> None:
 
 
 def test_registry_order_and_names() -> None:
-    names = list_strategies()
+    names = strategy_names()
     assert names == ["none", *LIU_NAMES, *SCRIPT_STRATEGIES]
+    assert [s.name for s in list_strategies()] == names
     assert [s.name for s in LIU_STRATEGIES] == LIU_NAMES
     assert len(set(names)) == len(names)
     assert all(re.fullmatch(r"[A-Z][A-Za-z]+", name) for name in names[1:])
@@ -109,9 +117,10 @@ def test_strategy_metadata() -> None:
 
 
 def test_list_strategies_by_language() -> None:
-    korean = list_strategies("ko-KR")
+    korean = strategy_names("ko-KR")
     assert "ChoseongAbbreviation" in korean and "KanaSubstitution" not in korean
-    assert list_strategies("en") == ["none", *LIU_NAMES]
+    assert strategy_names("en") == ["none", *LIU_NAMES]
+    assert all(s.applies_to("ja") for s in list_strategies("ja"))
 
 
 def test_unknown_strategy_lists_known_names() -> None:
@@ -164,7 +173,7 @@ def test_english_wrappers_define_every_liu_strategy() -> None:
 def test_pack_wrappers_are_registered_and_complete(path: Path) -> None:
     defined = _load_jailbreaks(path).jailbreaks
     assert set(LIU_NAMES) <= set(defined), f"{path}: missing {sorted(set(LIU_NAMES) - set(defined))}"
-    registered = set(list_strategies())
+    registered = set(strategy_names())
     assert set(defined) <= registered, f"{path}: unregistered {sorted(set(defined) - registered)}"
     language = str(yaml.safe_load((path.parent / "pack.yaml").read_text(encoding="utf-8"))["language"])
     text, key = SAMPLES.get(language.split("-")[0], SAMPLES["en"])

@@ -34,13 +34,18 @@ def get_strategy(name: str) -> Strategy:
         raise KsafeError(f"unknown jailbreak strategy {name!r} (known: {', '.join(_BY_NAME)})") from None
 
 
-def list_strategies(language: str | None = None) -> list[str]:
-    """Names of the registered strategies in registry order.
+def list_strategies(language: str | None = None) -> list[Strategy]:
+    """The registered strategies in registry order.
 
     Args:
         language: If given (a BCP 47 tag such as ``ko``), only strategies that apply to that language.
     """
-    return [s.name for s in STRATEGIES if language is None or s.applies_to(language)]
+    return [s for s in STRATEGIES if language is None or s.applies_to(language)]
+
+
+def strategy_names(language: str | None = None) -> list[str]:
+    """Names of the registered strategies in registry order (optionally only those for ``language``)."""
+    return [s.name for s in list_strategies(language)]
 
 
 def liu_strategy_names() -> list[str]:
