@@ -1,0 +1,98 @@
+"""Invalid packs give one-line errors naming the file and field, exit code 2, and leave earlier builds alone."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ksafe.cultures.loader import builtin_packs_dir, list_packs, load_pack
+from ksafe.errors import PackError
+
+
+@pytest.fixture()
+def ko_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "ko"
+    shutil.copytree(builtin_packs_dir() / "ko", target)
+    return target
+
+
+def _replace(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_builtin_packs_load() -> None:
+    assert {"ko", "ja"} <= set(list_packs())
+    for code in ("ko", "ja"):
+        pack = load_pack(code)
+        assert pack.code == code
+        assert len(pack.taxonomy.categories) >= 11
+
+
+def test_unknown_key_names_file_and_field(ko_copy: Path) -> None:
+    _replace(ko_copy / "pack.yaml", "locale:", "colour: red\nlocale:")
+    with pytest.raises(PackError) as err:
+        load_pack(ko_copy)
+    assert "pack.yaml" in str(err.value) and "colour" in str(err.value) and "unknown key" in str(err.value)
+
+
+def test_duplicate_key_is_an_error(ko_copy: Path) -> None:
+    _replace(ko_copy / "pack.yaml", "locale:", "language: ko\nlocale:")
+    with pytest.raises(PackError, match=r"pack\.yaml: line \d+: duplicate key 'language'"):
+        load_pack(ko_copy)
+
+
+def test_missing_category_is_an_error(ko_copy: Path) -> None:
+    path = ko_copy / "taxonomy.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "id: weaponization" in text
+    path.write_text(text.replace("id: weaponization", "id: weaponization_renamed"), encoding="utf-8")
+    with pytest.raises(PackError) as err:
+        load_pack(ko_copy)
+    assert "taxonomy.yaml" in str(err.value)
+
+
+def test_missing_glyph_is_an_error_naming_the_character(ko_copy: Path) -> None:
+    path = ko_copy / "topics.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("- name: ", "- name: \U00013000", 1), encoding="utf-8")
+    with pytest.raises(PackError) as err:
+        load_pack(ko_copy)
+    message = str(err.value)
+    assert "topics.yaml" in message and "U+13000" in message and "topics[0].name" in message
+
+
+def test_bad_template_placeholder_is_an_error(ko_copy: Path) -> None:
+    path = ko_copy / "templates.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{topic", "{topik", 1), encoding="utf-8")
+    with pytest.raises(PackError) as err:
+        load_pack(ko_copy)
+    assert "templates.yaml" in str(err.value) and "topik" in str(err.value)
+
+
+def test_cli_exits_2_with_one_line_and_keeps_earlier_build(ko_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    out.mkdir()
+    earlier = out / "items.jsonl"
+    earlier.write_text("earlier build\n", encoding="utf-8")
+    _replace(ko_copy / "pack.yaml", "locale:", "colour: red\nlocale:")
+    result = subprocess.run(
+        [sys.executable, "-m", "ksafe", "build", "--culture", str(ko_copy), "--out", str(out), "--limit", "20"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "pack.yaml" in lines[0]
+    assert earlier.read_text(encoding="utf-8") == "earlier build\n"
+    assert sorted(p.name for p in out.iterdir()) == ["items.jsonl"]
+
+
+def test_unknown_culture_lists_known_ones() -> None:
+    with pytest.raises(PackError, match="ko"):
+        load_pack("zz")
