@@ -1,0 +1,1 @@
+"""One module per image kind; ``ksafe.images.render.RENDERERS`` registers them."""
