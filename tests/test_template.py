@@ -17,6 +17,8 @@ from ksafe.text.template import TemplateError, check_template, choose_particle, 
         ("500만 원", "이/가", "이"),
         ("3", "을/를", "을"),
         ("2", "을/를", "를"),
+        ("ㅈㅅ ㅅㄱ", "은/는", "은"),
+        ("ㄱㄹ", "으로/로", "로"),
     ],
 )
 def test_korean_particle_follows_final_consonant(value: str, particle: str, expected: str) -> None:

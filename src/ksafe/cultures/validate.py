@@ -149,9 +149,14 @@ def _check_jailbreaks(pack: CulturePack) -> None:
     for name, entry in pack.jailbreaks.jailbreaks.items():
         field = f"jailbreaks.{name}"
         try:
-            get_strategy(name)
+            strategy = get_strategy(name)
         except Exception as exc:
             raise PackError(file, field, str(exc)) from None
+        if entry.transform != strategy.requires_transform:
+            raise PackError(
+                file, f"{field}.transform",
+                f"{name} needs transform {strategy.requires_transform!r}, the pack says {entry.transform!r}",
+            )
         _check_template(entry.template, WRAPPER_SLOTS, file, f"{field}.template")
         if "prompt" not in {n for n, _ in placeholders(entry.template)}:
             raise PackError(file, f"{field}.template", "the wrapper must contain {prompt}")

@@ -17,7 +17,9 @@ _HANGUL_FIRST = 0xAC00
 _HANGUL_LAST = 0xD7A3
 _RIEUL_FINAL = 8
 # Sino-Korean reading of the last digit: does it end in a consonant (and is that consonant ㄹ)?
-_DIGIT_FINAL = {"0": "ng", "1": "l", "2": "", "3": "m", "4": "", "5": "", "6": "k", "7": "l", "8": "l", "9": ""}
+_DIGIT_FINAL = {
+    "0": "ng", "1": "l", "2": "", "3": "m", "4": "", "5": "", "6": "k", "7": "l", "8": "l", "9": "",
+}
 
 
 class TemplateError(ValueError):
@@ -62,6 +64,8 @@ def _final_sound(value: str) -> str | None:
             if final == 0:
                 return "none"
             return "l" if final == _RIEUL_FINAL else "other"
+        if 0x3131 <= code <= 0x314E:  # a bare consonant jamo (e.g. an initial-consonant abbreviation)
+            return "l" if char == "ㄹ" else "other"
         if char.isdigit():
             sound = _DIGIT_FINAL.get(char, "")
             return "none" if not sound else ("l" if sound == "l" else "other")
