@@ -42,7 +42,7 @@ def _naive(args: tuple[str, int, str, int]) -> int:
 
 
 def _ours(args: tuple[object, str, int]) -> int:
-    from ksafe.images import render_png
+    from ksafe.images.render import render_png
 
     ctx, text, seed = args
     png, _, _ = render_png("typography", text, ctx, seed)  # type: ignore[arg-type]

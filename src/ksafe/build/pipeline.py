@@ -75,7 +75,7 @@ def strategy_lists(pack: CulturePack, shared: SharedData) -> tuple[list[str], li
 
 
 def _render_contexts(pack: CulturePack, size: int) -> tuple[dict[str, Any], dict[str, str]]:
-    from ksafe.images import RenderContext
+    from ksafe.images.canvas import RenderContext
     from ksafe.images.fonts import resolve_font
 
     font = resolve_font(pack.info.font, pack.directory)

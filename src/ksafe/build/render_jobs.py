@@ -38,7 +38,8 @@ class RenderJob:
 
 
 def _render_one(args: tuple[str, str, Any, int, str, str]) -> tuple[str, dict[str, Any]]:
-    from ksafe.images import render_png, store_png
+    from ksafe.images.render import render_png
+    from ksafe.images.store import store_png
 
     kind, text, ctx, seed, out_dir, key = args
     png, width, height = render_png(kind, text, ctx, seed)
