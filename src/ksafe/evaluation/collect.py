@@ -1,0 +1,141 @@
+"""Inspect logs of a run -> ``ScoredResponse`` records -> ``RunResults``.
+
+Input: the ``.eval`` logs under ``RUN_DIR/logs``. Output: one ``ScoredResponse`` per model x sample x
+judge (a sample that failed gets verdict ``error`` under every judge of its task) and the
+``RunResults`` summary. Side effects: reads logs only.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ksafe.evaluation.metrics import judge_agreements, model_results
+from ksafe.schema.evaluation import RunResults, ScoredResponse, Verdict
+
+RESULTS_SCHEMA_VERSION = "1"
+VERDICT_NAMES = frozenset(Verdict.__args__)  # type: ignore[attr-defined]
+
+
+def _role_models(eval_spec: Any) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    for role, config in (eval_spec.model_roles or {}).items():
+        first = config[0] if isinstance(config, list) else config
+        roles[role] = str(first.model)
+    return roles
+
+
+def judge_labels(eval_spec: Any) -> list[tuple[str, bool]]:
+    """(label, is_heuristic) of every judge of a logged task, in scorer order."""
+    roles = _role_models(eval_spec)
+    specs = (eval_spec.metadata or {}).get("judges") or ["heuristic"]
+    return [("heuristic", True) if s == "heuristic" else (roles.get(s, s), False) for s in specs]
+
+
+def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
+    meta = sample.metadata or {}
+    output = sample.output
+    return {
+        "run_id": run_id,
+        "model": model,
+        "item_id": str(meta.get("item_id", sample.id)),
+        "culture": str(meta.get("culture", "")),
+        "language": str(meta.get("language", "")),
+        "subset": str(meta.get("subset", "")),
+        "domain": str(meta.get("domain", "")),
+        "category": str(meta.get("category", "")),
+        "strategy": str(meta.get("strategy", "")),
+        "image_kind": str(meta.get("image_kind", "")),
+        "g_version": meta.get("g_version"),
+        "is_harmful": bool(meta.get("is_harmful")),
+        "text": str(meta.get("text", "")),
+        "response": output.completion if output else "",
+        "stop_reason": str(output.stop_reason) if output and output.choices else "",
+    }
+
+
+def sample_responses(
+    run_id: str, model: str, sample: Any, judges: Sequence[tuple[str, bool]]
+) -> list[ScoredResponse]:
+    """Turn one logged sample into one ``ScoredResponse`` per judge."""
+    base = _base_fields(run_id, model, sample)
+    scores = sample.scores or {}
+    responses: list[ScoredResponse] = []
+    if sample.error is not None or not scores:
+        message = sample.error.message if sample.error is not None else "not scored"
+        for label, is_heuristic in judges:
+            responses.append(
+                ScoredResponse(
+                    **base,
+                    judge=label,
+                    is_heuristic_judge=is_heuristic,
+                    verdict="error",
+                    rationale=str(message)[:300],
+                )
+            )
+        return responses
+    for score in scores.values():
+        meta = score.metadata or {}
+        verdict = str(score.value)
+        responses.append(
+            ScoredResponse(
+                **base,
+                judge=str(meta.get("judge", "unknown")),
+                is_heuristic_judge=bool(meta.get("is_heuristic")),
+                verdict=verdict if verdict in VERDICT_NAMES else "judge_error",  # type: ignore[arg-type]
+                rationale=str(score.explanation or "")[:500],
+            )
+        )
+    return responses
+
+
+def log_files(log_dir: Path) -> list[Path]:
+    """Every ``.eval`` log under ``log_dir``, oldest first."""
+    return sorted(log_dir.glob("**/*.eval"), key=lambda p: p.stat().st_mtime)
+
+
+def collect_responses(log_dir: Path, run_id: str) -> list[ScoredResponse]:
+    """Read every log and return the scored responses, one per model x sample x judge.
+
+    When a sample appears in several logs (a retried task), the newest log wins.
+    """
+    from inspect_ai.log import read_eval_log
+
+    latest: dict[tuple[str, str, str], ScoredResponse] = {}
+    for path in log_files(log_dir):
+        log = read_eval_log(str(path), exclude_fields={"events"})
+        model = str(log.eval.model)
+        judges = judge_labels(log.eval)
+        for sample in log.samples or []:
+            for response in sample_responses(run_id, model, sample, judges):
+                latest[(model, str(sample.id), response.judge)] = response
+    return sorted(latest.values(), key=lambda r: (r.model, r.judge, r.item_id, r.g_version or ""))
+
+
+def build_results(
+    responses: Iterable[ScoredResponse],
+    run_id: str,
+    benchmark: str,
+    culture: str,
+    count_partial: bool = False,
+) -> RunResults:
+    """Summarise responses per model x judge, with judge agreement."""
+    responses = list(responses)
+    groups: dict[tuple[str, str], list[ScoredResponse]] = defaultdict(list)
+    for response in responses:
+        groups[(response.model, response.judge)].append(response)
+    models = tuple(
+        model_results(model, judge, group, count_partial) for (model, judge), group in groups.items()
+    )
+    return RunResults(
+        schema_version=RESULTS_SCHEMA_VERSION,
+        run_id=run_id,
+        benchmark=benchmark,
+        culture=culture,
+        count_partial_as_success=count_partial,
+        judges=tuple(sorted({r.judge for r in responses})),
+        models=models,
+        judge_agreement=tuple(judge_agreements(responses)),
+    )

@@ -1,0 +1,208 @@
+"""Read a built benchmark and turn its items into Inspect samples.
+
+Input: a benchmark directory (``items.jsonl``, ``images/``, ``manifest.json``) or one of its parquet
+files. Output: ``BenchmarkItem`` records, filtered and sampled, then Inspect ``Sample`` objects where
+one user turn holds the image and the text together (or, in the text-only ablation, the text with
+the key phrase inline). Side effects: when reading a parquet file whose rows carry image bytes, the
+images are written once, content-addressed, under ``$KSAFE_CACHE_DIR/images`` (default
+``~/.cache/ksafe/images``) so that logs hold a file path, never base64 data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ksafe.errors import KsafeError
+from ksafe.schema.records import G_VERSIONS, BenchmarkItem, GVersion, Manifest
+
+ITEMS_FILE = "items.jsonl"
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A loaded benchmark: its items and where their images live."""
+
+    name: str
+    """Benchmark name (manifest name, or the directory name)."""
+    culture: str
+    """Culture pack code."""
+    root: Path
+    """Directory image paths are relative to."""
+    items: tuple[BenchmarkItem, ...]
+    """Every item, in file order."""
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """Which items to evaluate. Empty tuples mean "all"."""
+
+    subsets: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    strategies: tuple[str, ...] = ()
+    image_kinds: tuple[str, ...] = ()
+    harmful: bool | None = None
+    """True: harmful only; False: benign only; None: both."""
+    g_versions: tuple[GVersion, ...] = ("contextualized",)
+    """G versions to evaluate; each G item yields one sample per version."""
+    sample_size: int | None = None
+    """Seeded random sample of this many items (after filtering)."""
+    seed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def keeps(self, item: BenchmarkItem) -> bool:
+        """Return True when ``item`` passes every filter."""
+        checks = (
+            (self.subsets, item.subset),
+            (self.domains, item.domain),
+            (self.categories, item.category),
+            (self.strategies, item.strategy),
+            (self.image_kinds, item.image_kind),
+        )
+        if any(allowed and value not in allowed for allowed, value in checks):
+            return False
+        return self.harmful is None or item.is_harmful == self.harmful
+
+
+def resolve_benchmark_path(benchmark: str | Path) -> Path:
+    """Return the benchmark directory or parquet file ``benchmark`` names.
+
+    A bare name (``ksafe-mm-ko``) is looked up as a directory in the working directory and under
+    ``$KSAFE_BENCHMARKS_DIR``.
+    """
+    path = Path(benchmark).expanduser()
+    if path.exists():
+        return path
+    env_dir = os.environ.get("KSAFE_BENCHMARKS_DIR")
+    if env_dir and (Path(env_dir) / str(benchmark)).exists():
+        return Path(env_dir) / str(benchmark)
+    raise KsafeError(
+        f"benchmark: {benchmark!s}: no such directory or parquet file "
+        "(build one with `ksafe build`, or set KSAFE_BENCHMARKS_DIR)"
+    )
+
+
+def load_benchmark(benchmark: str | Path) -> Benchmark:
+    """Load every item of a benchmark directory or parquet file.
+
+    Raises:
+        KsafeError: the path is missing, or a row is not a valid ``BenchmarkItem``.
+    """
+    path = resolve_benchmark_path(benchmark)
+    if path.is_dir():
+        return _load_directory(path)
+    if path.suffix == ".parquet":
+        return _load_parquet(path)
+    raise KsafeError(f"benchmark: {path}: expected a benchmark directory or a .parquet file")
+
+
+def _load_directory(directory: Path) -> Benchmark:
+    items_path = directory / ITEMS_FILE
+    if not items_path.exists():
+        parquets = sorted((directory / "data").glob("*.parquet"))
+        if parquets:
+            return _load_parquet(parquets[0])
+        raise KsafeError(f"{items_path}: missing (not a benchmark directory)")
+    items: list[BenchmarkItem] = []
+    with items_path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append(BenchmarkItem.model_validate_json(line))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                loc = ".".join(str(part) for part in first["loc"])
+                raise KsafeError(f"{items_path}:{number}: {loc}: {first['msg']}") from None
+    name, culture = directory.name, items[0].culture if items else ""
+    manifest_path = directory / MANIFEST_FILE
+    if manifest_path.exists():
+        try:
+            manifest = Manifest.model_validate_json(manifest_path.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            raise KsafeError(f"{manifest_path}: {exc.errors()[0]['msg']}") from None
+        name, culture = manifest.name, manifest.culture
+    return Benchmark(name=name, culture=culture, root=directory.resolve(), items=tuple(items))
+
+
+def _image_cache_dir() -> Path:
+    base = os.environ.get("KSAFE_CACHE_DIR") or str(Path.home() / ".cache" / "ksafe")
+    return Path(base) / "images"
+
+
+def _parquet_row_to_item(row: dict[str, Any], root: Path) -> BenchmarkItem:
+    image = row.get("image")
+    if isinstance(image, dict):
+        data = image.get("bytes")
+        if data:
+            sha = hashlib.sha256(data).hexdigest()
+            target = _image_cache_dir() / sha[:2] / f"{sha}.png"
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_suffix(".tmp")
+                tmp.write_bytes(data)
+                tmp.replace(target)
+            row["image"] = str(target)
+        else:
+            row["image"] = image.get("path") or ""
+    for key in ("variants", "contextualization"):
+        if isinstance(row.get(key), str):
+            row[key] = json.loads(row[key]) if row[key] else None
+    if row.get("variants") is None:
+        row["variants"] = ()
+    known = BenchmarkItem.model_fields
+    return BenchmarkItem.model_validate({k: v for k, v in row.items() if k in known})
+
+
+def _load_parquet(path: Path) -> Benchmark:
+    import pyarrow.parquet as pq
+
+    root = path.parent.parent if path.parent.name == "data" else path.parent
+    table = pq.read_table(path)
+    items = []
+    for number, row in enumerate(table.to_pylist(), start=1):
+        try:
+            items.append(_parquet_row_to_item(row, root))
+        except (ValidationError, ValueError) as exc:
+            raise KsafeError(f"{path}: row {number}: {exc}".splitlines()[0]) from None
+    name = root.name if (root / ITEMS_FILE).exists() else path.stem
+    culture = items[0].culture if items else ""
+    return Benchmark(name=name, culture=culture, root=root.resolve(), items=tuple(items))
+
+
+def select_items(items: Sequence[BenchmarkItem], item_filter: ItemFilter) -> list[BenchmarkItem]:
+    """Filter ``items`` and draw the seeded sample, keeping file order."""
+    kept = [item for item in items if item_filter.keeps(item)]
+    if item_filter.sample_size is not None and item_filter.sample_size < len(kept):
+        chosen = set(random.Random(item_filter.seed).sample(range(len(kept)), item_filter.sample_size))
+        kept = [item for index, item in enumerate(kept) if index in chosen]
+    return kept
+
+
+def parse_choice(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Turn ``"a,b"`` or ``["a", "b"]`` (or None) into a tuple of names."""
+    if value is None:
+        return ()
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(part.strip() for part in parts if part and part.strip())
+
+
+def parse_g_versions(value: str | Iterable[str] | None) -> tuple[GVersion, ...]:
+    """Validate G version names (``all`` means the three versions)."""
+    names = parse_choice(value) or ("contextualized",)
+    if names == ("all",):
+        return G_VERSIONS
+    bad = [name for name in names if name not in G_VERSIONS]
+    if bad:
+        raise KsafeError(f"g_version: {bad[0]!r}: expected one of {', '.join(G_VERSIONS)} or all")
+    return tuple(name for name in G_VERSIONS if name in names)

@@ -1,0 +1,112 @@
+"""Write a run's files and print its leaderboard.
+
+Input: ``ScoredResponse`` records and ``RunResults``. Output: ``responses.jsonl``, ``results.json``,
+``tables/leaderboard.csv``, ``tables/breakdowns.csv``, ``tables/judge_agreement.csv`` (atomic
+writes), and a console table. Side effects: writes files under the run directory; prints.
+Every row made by the heuristic judge carries ``heuristic`` in its judge label.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from ksafe.schema.evaluation import GroupMetrics, Rate, RunResults, ScoredResponse
+
+RESPONSES_FILE = "responses.jsonl"
+RESULTS_FILE = "results.json"
+TABLES_DIR = "tables"
+HEURISTIC_LABEL = " (heuristic: refusal phrases, not a model judge)"
+
+
+def judge_display(judge: str, is_heuristic: bool) -> str:
+    """The judge name as shown anywhere: heuristic results are always labelled."""
+    return judge + HEURISTIC_LABEL if is_heuristic else judge
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def _fmt(rate: Rate) -> str:
+    if rate.value is None:
+        return "n/a"
+    return f"{rate.value * 100:.1f} [{(rate.ci_low or 0) * 100:.1f}, {(rate.ci_high or 0) * 100:.1f}]"
+
+
+def _metric_columns(m: GroupMetrics) -> list[object]:
+    row: list[object] = []
+    for rate in (m.asr, m.over_refusal, m.misunderstood_rate):
+        row += [rate.value, rate.ci_low, rate.ci_high, rate.numerator, rate.denominator]
+    return [*row, m.n_harmful, m.n_benign, m.blocked_by_provider, m.errors]
+
+
+METRIC_HEADER = [
+    f"{name}_{part}"
+    for name in ("asr", "over_refusal", "misunderstood")
+    for part in ("value", "ci_low", "ci_high", "numerator", "denominator")
+] + ["n_harmful", "n_benign", "blocked_by_provider", "errors"]
+
+
+def _csv(rows: Sequence[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_outputs(out: Path, responses: Sequence[ScoredResponse], results: RunResults) -> None:
+    """Write ``responses.jsonl``, ``results.json`` and the CSV tables into ``out``."""
+    _atomic_write(out / RESPONSES_FILE, "".join(r.model_dump_json() + "\n" for r in responses))
+    _atomic_write(out / RESULTS_FILE, results.model_dump_json(indent=2) + "\n")
+    leaderboard: list[list[object]] = [["model", "judge", "is_heuristic_judge", *METRIC_HEADER]]
+    breakdowns: list[list[object]] = [
+        ["model", "judge", "is_heuristic_judge", "dimension", "value", *METRIC_HEADER]
+    ]
+    for m in results.models:
+        judge = judge_display(m.judge, m.is_heuristic_judge)
+        leaderboard.append([m.model, judge, m.is_heuristic_judge, *_metric_columns(m.overall)])
+        for dimension, groups in m.breakdowns.items():
+            for value, group in groups.items():
+                breakdowns.append(
+                    [m.model, judge, m.is_heuristic_judge, dimension, value, *_metric_columns(group)]
+                )
+    agreement: list[list[object]] = [["judge_a", "judge_b", "n", "percent_agreement", "cohen_kappa"]]
+    agreement += [[a.a, a.b, a.n, a.percent_agreement, a.cohen_kappa] for a in results.judge_agreement]
+    _atomic_write(out / TABLES_DIR / "leaderboard.csv", _csv(leaderboard))
+    _atomic_write(out / TABLES_DIR / "breakdowns.csv", _csv(breakdowns))
+    _atomic_write(out / TABLES_DIR / "judge_agreement.csv", _csv(agreement))
+
+
+def print_leaderboard(results: RunResults) -> None:
+    """Print models sorted by ASR (lowest first), with over-refusal beside it."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"ksafe leaderboard: {escape(results.benchmark)} (95% Wilson intervals)")
+    for column in ("model", "judge", "ASR %", "over-refusal %", "misunderstood %", "blocked", "errors"):
+        table.add_column(column)
+    rows = sorted(results.models, key=lambda m: (m.overall.asr.value is None, m.overall.asr.value or 0.0))
+    for m in rows:
+        o = m.overall
+        table.add_row(
+            escape(m.model),
+            escape(judge_display(m.judge, m.is_heuristic_judge)),
+            _fmt(o.asr),
+            _fmt(o.over_refusal),
+            _fmt(o.misunderstood_rate),
+            str(o.blocked_by_provider),
+            str(o.errors),
+        )
+    console = Console()
+    console.print(table)
+    for a in results.judge_agreement:
+        kappa = "n/a" if a.cohen_kappa is None else f"{a.cohen_kappa:.3f}"
+        percent = "n/a" if a.percent_agreement is None else f"{a.percent_agreement * 100:.1f}%"
+        console.print(f"judge agreement {escape(a.a)} vs {escape(a.b)}: {percent}, kappa {kappa} (n={a.n})")
