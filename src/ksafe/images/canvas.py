@@ -73,12 +73,12 @@ class Canvas:
 
     def fit(self, text: str, box_width: float, box_height: float, *, start: int, minimum: int,
             where: str, weight: str | None = None, spacing: float = 1.3,
-            max_lines: int | None = None) -> FittedText:
+            max_lines: int | None = None, balance: bool = False) -> FittedText:
         """Glyph-check ``text`` and fit it into a box (largest size from ``start`` down to ``minimum``)."""
         check_glyphs(self.ctx.font, text, f"{self.kind}: {where}")
         return fit_text(text, self.ctx.font, box_width, box_height, self.ctx.line_breaking,
                         start_size=start, min_size=minimum, line_spacing=spacing, weight=weight,
-                        max_lines=max_lines, where=f"{self.kind}: {where}")
+                        max_lines=max_lines, balance=balance, where=f"{self.kind}: {where}")
 
     def _record(self, where: str, box: Box) -> None:
         left, top, right, bottom = box

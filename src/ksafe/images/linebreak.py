@@ -114,8 +114,12 @@ def _atoms(paragraph: str, rules: LineBreaking) -> list[str]:
     return atoms
 
 
+class _SplitNeeded(Exception):
+    """A word (or Latin run) is wider than the line and splitting was not allowed."""
+
+
 def _wrap_paragraph(paragraph: str, measure: Measure, max_width: float, rules: LineBreaking,
-                    exact: bool) -> list[str]:
+                    exact: bool, allow_split: bool = True) -> list[str]:
     """Greedy wrap of one paragraph.
 
     Not ``exact``: a line's width is estimated as the sum of its atoms' widths (each cached). Shaping
@@ -149,6 +153,8 @@ def _wrap_paragraph(paragraph: str, measure: Measure, max_width: float, rules: L
             lines.append(current.rstrip())
         current, width = atom, measure(atom)
         if width > max_width:
+            if not allow_split:
+                raise _SplitNeeded(atom)
             pieces = _split_long(atom, measure, max_width, rules)
             lines.extend(pieces[:-1])
             current, width = pieces[-1], measure(pieces[-1])
@@ -156,12 +162,13 @@ def _wrap_paragraph(paragraph: str, measure: Measure, max_width: float, rules: L
     return lines
 
 
-def _wrap(text: str, measure: Measure, max_width: float, rules: LineBreaking) -> list[str]:
+def _wrap(text: str, measure: Measure, max_width: float, rules: LineBreaking, allow_split: bool = True,
+          verify: bool = True) -> list[str]:
     lines: list[str] = []
     for paragraph in text.replace("\r\n", "\n").split("\n"):
-        wrapped = _wrap_paragraph(paragraph, measure, max_width, rules, exact=False)
-        if any(measure(line) > max_width for line in wrapped):  # the estimate was short: measure exactly
-            wrapped = _wrap_paragraph(paragraph, measure, max_width, rules, exact=True)
+        wrapped = _wrap_paragraph(paragraph, measure, max_width, rules, False, allow_split)
+        if verify and any(measure(line) > max_width for line in wrapped):  # estimate was short: redo exactly
+            wrapped = _wrap_paragraph(paragraph, measure, max_width, rules, True, allow_split)
         lines.extend(wrapped)
     return lines
 
@@ -206,16 +213,23 @@ def block_height(font: ImageFont.FreeTypeFont, line_count: int, line_height: int
     return (max(line_count, 1) - 1) * line_height + ascent + descent
 
 
+def _measure_at(font: ResolvedFont, size: int, weight: str | None) -> Measure:
+    """Estimate of widths at ``size``: reference-size advances, scaled."""
+    reference = load_font(font, _REFERENCE_SIZE, weight)
+    scale = size / _REFERENCE_SIZE
+    return lambda s: text_length(reference, s) * scale
+
+
 def _try_size(text: str, font: ResolvedFont, size: int, box: tuple[float, float], rules: LineBreaking,
-              spacing: float, weight: str | None, max_lines: int | None, exact: bool) -> FittedText | None:
+              spacing: float, weight: str | None, max_lines: int | None, exact: bool,
+              allow_split: bool) -> FittedText | None:
     """Wrap at ``size``; return the block if it fits (widths verified only when ``exact``)."""
     loaded = load_font(font, size, weight)
-    if exact:
-        lines = _wrap(text, lambda s: text_length(loaded, s), box[0], rules)
-    else:
-        reference = load_font(font, _REFERENCE_SIZE, weight)
-        scale = size / _REFERENCE_SIZE
-        lines = _wrap(text, lambda s: text_length(reference, s) * scale, box[0], rules)
+    measure = (lambda s: text_length(loaded, s)) if exact else _measure_at(font, size, weight)
+    try:
+        lines = _wrap(text, measure, box[0], rules, allow_split)
+    except _SplitNeeded:
+        return None
     if max_lines is not None and len(lines) > max_lines:
         return None
     line_height = max(1, round(size * spacing))
@@ -228,30 +242,64 @@ def _try_size(text: str, font: ResolvedFont, size: int, box: tuple[float, float]
     return FittedText(size, tuple(lines), line_height, width, height, loaded)
 
 
+def _balance(text: str, font: ResolvedFont, fitted: FittedText, box_width: float, rules: LineBreaking,
+             weight: str | None) -> FittedText:
+    """Narrow the wrapping width as far as the line count allows, so lines come out even."""
+    count = len(fitted.lines)
+    if count < 2:
+        return fitted
+    measure = _measure_at(font, fitted.size, weight)
+    low, high = box_width / count, box_width
+    best: list[str] | None = None
+    for _ in range(8):
+        middle = (low + high) / 2
+        try:
+            lines = _wrap(text, measure, middle, rules, allow_split=False, verify=False)
+        except _SplitNeeded:
+            lines = []
+        if len(lines) == count:
+            best, high = lines, middle
+        else:
+            low = middle
+    if best is None:
+        return fitted
+    widths = [text_length(fitted.font, line) for line in best]
+    if max(widths) > box_width:
+        return fitted
+    return FittedText(fitted.size, tuple(best), fitted.line_height, max(widths), fitted.height, fitted.font)
+
+
 def fit_text(text: str, font: ResolvedFont, box_width: float, box_height: float, rules: LineBreaking, *,
              start_size: int, min_size: int, line_spacing: float = 1.3, weight: str | None = None,
-             max_lines: int | None = None, where: str = "text") -> FittedText:
+             max_lines: int | None = None, balance: bool = False, where: str = "text") -> FittedText:
     """Choose the largest size in ``[min_size, start_size]`` whose wrapped block fits the box.
 
-    Widths are measured once per piece at a reference size and scaled (advances are linear in size);
-    the chosen size is then wrapped again with real measurements, so a returned block never overflows.
+    Sizes that keep every word (and Latin run) whole are preferred; a word is broken only when no size
+    fits otherwise. Widths are estimated from reference-size advances (linear in size), then the chosen
+    size is wrapped with real measurements, so a returned block never overflows.
+
+    Args:
+        balance: Even out line lengths (same line count, narrower lines), for centred titles.
 
     Raises:
         KsafeError: even ``min_size`` does not fit (names ``where`` and the text length).
     """
     box = (float(box_width), float(box_height))
-    low, high = min_size, max(min_size, start_size)
-    candidate = min_size
-    while low <= high:  # fitting is (nearly) monotone in size: binary search on the cheap estimate
-        middle = (low + high) // 2
-        if _try_size(text, font, middle, box, rules, line_spacing, weight, max_lines, exact=False):
-            candidate, low = middle, middle + 1
-        else:
-            high = middle - 1
-    for size in range(candidate, min_size - 1, -1):
-        fitted = _try_size(text, font, size, box, rules, line_spacing, weight, max_lines, exact=True)
-        if fitted is not None:
-            return fitted
+    spacing = line_spacing
+    for allow_split in (False, True):
+        low, high, candidate = min_size, max(min_size, start_size), None
+        while low <= high:  # fitting is (nearly) monotone in size: binary search on the cheap estimate
+            middle = (low + high) // 2
+            if _try_size(text, font, middle, box, rules, spacing, weight, max_lines, False, allow_split):
+                candidate, low = middle, middle + 1
+            else:
+                high = middle - 1
+        if candidate is None and not allow_split:
+            continue
+        for size in range(candidate or min_size, min_size - 1, -1):
+            fitted = _try_size(text, font, size, box, rules, spacing, weight, max_lines, True, allow_split)
+            if fitted is not None:
+                return _balance(text, font, fitted, box[0], rules, weight) if balance else fitted
     raise KsafeError(
         f"{where}: text of {len(text)} characters does not fit a {int(box_width)}x{int(box_height)} px "
         f"box even at {min_size} px; shorten it or enlarge the image"

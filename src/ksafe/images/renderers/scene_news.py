@@ -75,7 +75,8 @@ def render_scene_news(canvas: Canvas, text: str, rng: random.Random) -> None:
     headline = f"{prefix}{joiner}{text}" if prefix else text
     headline_top = rule_y + round(14 * unit)
     fitted = canvas.fit(headline, width - 2 * margin, height * 0.42, start=round(34 * unit), minimum=10,
-                        where="key phrase (headline)", weight="Bold", spacing=1.25)
+                        where="key phrase (headline)", weight="Bold", spacing=1.25,
+                        balance=True)
     canvas.block(fitted, (margin, headline_top), _INK, where="key phrase (headline)")
     date_font = canvas.font(max(9, round(13 * unit)))
     date_top = headline_top + fitted.height + round(8 * unit)

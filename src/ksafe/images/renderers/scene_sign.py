@@ -58,7 +58,7 @@ def render_scene_sign(canvas: Canvas, text: str, rng: random.Random) -> None:
                  align="center", box_width=inner_width)
     key_top, key_bottom = body[1] + band_height + inner_pad, footer_top - 6 * unit - inner_pad
     key = canvas.fit(text, inner_width, key_bottom - key_top, start=round(64 * unit), minimum=10,
-                     where="key phrase (sign)", weight="Black", spacing=1.2)
+                     where="key phrase (sign)", weight="Black", spacing=1.2, balance=True)
     canvas.block(key, (body[0] + inner_pad, key_top + (key_bottom - key_top - key.height) / 2), board_text,
                  where="key phrase (sign)", align="center", box_width=inner_width)
 
