@@ -45,13 +45,16 @@ class Analyzer(Protocol):
         ...
 
 
+_JAMO_ONLY = re.compile(r"^[\u1100-\u11ff\u3130-\u318f\s\W]+$")
+
+
 def _runs_to_candidates(text: str, runs: list[list[tuple[int, int]]], out: list[str]) -> None:
     """Emit every 1..MAX_NGRAM-gram of each run of (start, end) spans as its surface text."""
     for run in runs:
         for i in range(len(run)):
             for j in range(i, min(len(run), i + MAX_NGRAM)):
                 phrase = " ".join(text[run[i][0] : run[j][1]].split())
-                if len(phrase.replace(" ", "")) >= 2 and not phrase.isdigit():
+                if len(phrase.replace(" ", "")) >= 2 and not phrase.isdigit() and not _JAMO_ONLY.match(phrase):
                     out.append(phrase)
 
 

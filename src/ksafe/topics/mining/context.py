@@ -1,0 +1,72 @@
+"""What mining needs from a culture pack: code, language, taxonomy, and names known to be public.
+
+Input: a pack code or folder. Output: ``MiningContext``. Side effects: reads ``pack.yaml``,
+``taxonomy.yaml`` and, when present, ``entities.yaml`` and ``topics.yaml``.
+
+Only these files are read (not the whole pack through ``load_pack``) so that mining works on a pack that
+is still being written, e.g. right after ``ksafe culture init``, where topics are what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ksafe.cultures.loader import parse_file, resolve_pack_dir
+from ksafe.cultures.pack_model import EntitiesFile, PackInfo, TaxonomyFile, TopicsFile
+from ksafe.schema.taxonomy import Category, Domain, Taxonomy
+
+
+@dataclass(frozen=True)
+class MiningContext:
+    """The pack facts mining uses."""
+
+    code: str
+    language: str
+    directory: Path
+    taxonomy: Taxonomy
+    public_names: frozenset[str]
+    """Entity values and curated keywords: public institutions, places, platforms (never masked)."""
+
+
+def load_mining_context(code_or_path: str | Path) -> MiningContext:
+    """Read the pack facts mining needs.
+
+    Raises:
+        PackError: the pack, ``pack.yaml`` or ``taxonomy.yaml`` is missing or invalid.
+    """
+    directory = resolve_pack_dir(code_or_path)
+    info = parse_file(directory / "pack.yaml", PackInfo)
+    tax = parse_file(directory / "taxonomy.yaml", TaxonomyFile)
+    taxonomy = Taxonomy(
+        domains=tuple(Domain(id=d.id, name=d.name, local_name=d.local_name) for d in tax.domains),
+        categories=tuple(
+            Category(
+                id=c.id,
+                domain=c.domain,
+                name=c.name,
+                local_name=c.local_name,
+                description=c.description,
+                lexicon=tuple(c.lexicon),
+            )
+            for c in tax.categories
+        ),
+    )
+    public: set[str] = set()
+    for category in taxonomy.categories:
+        public.update(category.lexicon)
+    if (directory / "entities.yaml").is_file():
+        entities = parse_file(directory / "entities.yaml", EntitiesFile)
+        for slot, values in entities.entities.items():
+            if slot != "person_name":
+                public.update(values.local)
+    if (directory / "topics.yaml").is_file():
+        for topic in parse_file(directory / "topics.yaml", TopicsFile).topics:
+            public.update(topic.keywords)
+    return MiningContext(
+        code=info.code,
+        language=info.language,
+        directory=directory,
+        taxonomy=taxonomy,
+        public_names=frozenset(public),
+    )

@@ -1,0 +1,229 @@
+"""Mine topics: posts -> candidates -> salience/burst -> clusters -> classification -> ``Topic`` records.
+
+Input: posts, the culture code and language, the taxonomy, an encoder and a classifier.
+Output: ``MiningResult`` (kept topics, dropped topics with reasons, counts). Side effects: none beyond the
+analyzer/encoder/classifier (model calls when a model classifier is used).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ksafe.schema.records import Evidence, Topic
+from ksafe.topics.mining.analyzers import Analyzer
+from ksafe.topics.mining.classify import Classifier, TopicCandidate
+from ksafe.topics.mining.encoders import Encoder
+from ksafe.topics.mining.grouping import Candidate, Cluster, cluster_candidates
+from ksafe.topics.mining.posts import Post, dedupe_posts
+from ksafe.topics.mining.privacy import has_personal_data, mask_names, mask_personal_data
+from ksafe.topics.mining.salience import (
+    CandidateTable,
+    burst_scores,
+    combined_score,
+    log_odds_salience,
+    tfidf_salience,
+)
+
+
+@dataclass(frozen=True)
+class MiningOptions:
+    """Knobs of a mining run (defaults suit a few hundred to a few hundred thousand short posts)."""
+
+    min_df: int = 3
+    """A candidate must occur in at least this many posts."""
+    max_df_share: float = 0.3
+    """...and in at most this share of posts (more is general vocabulary)."""
+    max_candidates: int = 300
+    """Candidates kept for clustering, best first."""
+    max_topics: int = 200
+    """Topic clusters sent to the classifier, best first."""
+    merge_threshold: float = 0.8
+    """Encoder cosine at which two candidates are paraphrases."""
+    max_evidence: int = 20
+    """Evidence entries kept per topic (posts with most occurrences first)."""
+    excerpt_chars: int = 60
+    """Characters of context on each side of the phrase in an excerpt."""
+    batch_size: int = 512
+
+
+@dataclass
+class MiningResult:
+    """What a mining run produced."""
+
+    topics: list[Topic] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    """One row per dropped cluster: label, reason, score, phrases."""
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _excerpt(text: str, phrase: str, chars: int) -> str:
+    at = text.find(phrase)
+    if at < 0:
+        at = text.replace(" ", "").find(phrase.replace(" ", ""))
+    if at < 0:
+        return text[: 2 * chars]
+    start, end = max(0, at - chars), min(len(text), at + len(phrase) + chars)
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def _evidence(
+    cluster: Cluster, posts: Sequence[Post], analyzer: Analyzer, private: Sequence[str], opts: MiningOptions
+) -> tuple[tuple[Evidence, ...], int, int]:
+    hits: list[tuple[int, int, str]] = []
+    for index in cluster.posts:
+        text = posts[index].full_text
+        count = max(text.count(p) for p in cluster.phrases) or 1
+        hits.append((count, index, text))
+    hits.sort(key=lambda h: (-h[0], h[1]))
+    kept = hits[: opts.max_evidence]
+    analyses = analyzer.analyze([h[2] for h in kept])
+    evidence = []
+    for (count, index, text), analysis in zip(kept, analyses, strict=True):
+        masked, _ = mask_personal_data(text, analysis.person_spans)
+        masked = mask_names(masked, private)
+        excerpt = _excerpt(masked, cluster.label, opts.excerpt_chars)
+        evidence.append(Evidence(ref=posts[index].ref, count=count, excerpt=excerpt))
+    return tuple(evidence), len(hits), sum(h[0] for h in hits)
+
+
+FRAGMENT_SHARE = 0.8
+"""A candidate is a fragment of a longer one containing it that occurs in this share of its posts."""
+
+
+def drop_fragments(table: CandidateTable, ids: list[int]) -> list[int]:
+    """Drop candidates that nearly always occur inside a longer candidate (``전세`` inside ``전세사기``).
+
+    A C-value-like rule (Frantzi et al. 2000): ``a`` is dropped when some longer eligible candidate that
+    contains ``a`` (spaces ignored) has a document frequency of at least ``FRAGMENT_SHARE`` x df(a).
+    """
+    keys = {i: table.phrases[i].replace(" ", "") for i in ids}
+    by_length = sorted(ids, key=lambda i: len(keys[i]))
+    kept: list[int] = []
+    for index, short in enumerate(by_length):
+        need = FRAGMENT_SHARE * table.df[short]
+        is_fragment = any(
+            len(keys[long]) > len(keys[short]) and table.df[long] >= need and keys[short] in keys[long]
+            for long in by_length[index + 1 :]
+        )
+        if not is_fragment:
+            kept.append(short)
+    return kept
+
+
+def mine_topics(
+    posts: Sequence[Post],
+    *,
+    culture: str,
+    analyzer: Analyzer,
+    encoder: Encoder,
+    classifier: Classifier,
+    options: MiningOptions | None = None,
+    background: Counter[str] | None = None,
+    private_names: Sequence[str] = (),
+) -> MiningResult:
+    """Mine locally sensitive topics from ``posts``.
+
+    Args:
+        posts: community posts (reposts are dropped first).
+        culture: pack code written into every topic.
+        analyzer: the language's analyzer (candidates and person names).
+        encoder: sentence encoder for paraphrase merging.
+        classifier: decides sensitivity and categories.
+        options: mining knobs.
+        background: candidate counts in general text; if given, salience is log-odds against it,
+            else TF-IDF over the corpus.
+        private_names: names (persons, companies) never allowed in a topic and masked in excerpts.
+    """
+    from ksafe.cultures.loader import topic_id
+
+    opts = options or MiningOptions()
+    started = time.perf_counter()
+    unique, reposts = dedupe_posts(list(posts))
+    table = CandidateTable()
+    for start in range(0, len(unique), opts.batch_size):
+        batch = unique[start : start + opts.batch_size]
+        for analysis in analyzer.analyze([p.full_text for p in batch]):
+            table.add_post(analysis.candidates)
+    n = table.n_posts
+    ceiling = max(opts.min_df, int(opts.max_df_share * n))
+    eligible = drop_fragments(table, [i for i, df in table.df.items() if opts.min_df <= df <= ceiling])
+    if background is not None:
+        salience = log_odds_salience(table, eligible, background)
+    else:
+        salience = tfidf_salience(table, eligible)
+    bursts = burst_scores(table, eligible, [p.date for p in unique])
+    ranked = sorted(eligible, key=lambda i: (-combined_score(salience[i], bursts[i]), table.phrases[i]))
+    ranked = ranked[: opts.max_candidates]
+    wanted = set(ranked)
+    post_sets: dict[int, list[int]] = {i: [] for i in ranked}
+    for index, ids in enumerate(table.post_candidates):
+        for ident in ids:
+            if ident in wanted:
+                post_sets[ident].append(index)
+    candidates = [
+        Candidate(table.phrases[i], combined_score(salience[i], bursts[i]), frozenset(post_sets[i]), table.tf[i])
+        for i in ranked
+    ]
+    clusters = cluster_candidates(candidates, encoder, opts.merge_threshold)[: opts.max_topics]
+    result = MiningResult()
+    to_classify: list[tuple[Cluster, tuple[Evidence, ...], int, int]] = []
+    private_set = [p for p in private_names if p]
+    for cluster in clusters:
+        if has_personal_data(cluster.label) or any(name in cluster.label for name in private_set):
+            result.dropped.append(_dropped(cluster, "privacy: the label holds personal data or a private name", private_set))
+            continue
+        evidence, n_posts, n_occ = _evidence(cluster, unique, analyzer, private_set, opts)
+        to_classify.append((cluster, evidence, n_posts, n_occ))
+    decisions = classifier.classify(
+        [TopicCandidate(c.label, tuple(c.phrases), tuple(e.excerpt for e in ev)) for c, ev, _, _ in to_classify]
+    )
+    for (cluster, evidence, n_posts, n_occ), decision in zip(to_classify, decisions, strict=True):
+        if not decision.is_sensitive:
+            result.dropped.append(_dropped(cluster, decision.reason, private_set))
+            continue
+        result.topics.append(
+            Topic(
+                id=topic_id(culture, cluster.label),
+                culture=culture,
+                name=cluster.label,
+                description=f"Mined from {n_posts} posts ({n_occ} occurrences); {decision.reason}"[:500],
+                categories=decision.categories,
+                keywords=tuple(p for p in cluster.phrases[1:11] if not has_personal_data(p)),
+                source="mined",
+                score=round(cluster.score, 4),
+                evidence=evidence,
+            )
+        )
+    result.stats = {
+        "posts": len(posts),
+        "reposts_dropped": reposts,
+        "candidates": len(table.phrases),
+        "eligible_candidates": len(eligible),
+        "clusters": len(clusters),
+        "topics": len(result.topics),
+        "dropped": len(result.dropped),
+        "salience": "log-odds vs background" if background is not None else "tf-idf (no background)",
+        "encoder": encoder.name,
+        "classifier": classifier.name,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return result
+
+
+def _dropped(cluster: Cluster, reason: str, private: Sequence[str] = ()) -> dict[str, Any]:
+    """A side-file row; the label and phrases are privacy-masked too."""
+
+    def clean(text: str) -> str:
+        return mask_names(mask_personal_data(text)[0], private)
+
+    return {
+        "label": clean(cluster.label),
+        "reason": reason,
+        "score": round(cluster.score, 4),
+        "phrases": [clean(p) for p in cluster.phrases[:10]],
+        "posts": len(cluster.posts),
+    }

@@ -1,0 +1,141 @@
+"""One call from sources to files: what ``ksafe topics mine`` runs.
+
+Input: source specs, a pack, a classifier spec and options. Output: ``topics.jsonl`` (``Topic`` records),
+``<out stem>.dropped.jsonl`` (dropped clusters with reasons) and ``<out stem>.summary.json`` (topics per
+category, evidence counts, run stats). Side effects: reads sources (HTTP only for URLs, politely); model
+calls if the classifier is a model; writes the three files atomically (temp file + rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ksafe.errors import KsafeError
+from ksafe.topics.mining.classify import Classifier, Mode, OfflineClassifier
+from ksafe.topics.mining.crawler import CrawlPolicy
+from ksafe.topics.mining.pipeline import MiningOptions, MiningResult, mine_topics
+from ksafe.topics.mining.sources import load_sources
+
+
+def side_paths(out: Path) -> tuple[Path, Path]:
+    """Paths of the dropped-topics file and the summary next to ``out``."""
+    stem = out.name.removesuffix(".jsonl")
+    return out.with_name(f"{stem}.dropped.jsonl"), out.with_name(f"{stem}.summary.json")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def summarize(result: MiningResult, skipped: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Topics per category, evidence counts, run stats and skipped sources."""
+    per_category: Counter[str] = Counter()
+    for topic in result.topics:
+        per_category.update(topic.categories)
+    return {
+        "topics": len(result.topics),
+        "dropped": len(result.dropped),
+        "topics_per_category": dict(sorted(per_category.items())),
+        "evidence_entries": sum(len(t.evidence) for t in result.topics),
+        "evidence_occurrences": sum(e.count for t in result.topics for e in t.evidence),
+        "skipped_sources": [{"source": s, "reason": r} for s, r in skipped],
+        "stats": result.stats,
+    }
+
+
+def read_background(specs: Sequence[str], language: str) -> Counter[str]:
+    """Candidate counts of a general-text background corpus (same source formats as posts)."""
+    from ksafe.topics.mining.analyzers import analyzer_for
+
+    loaded = load_sources(specs)
+    counts: Counter[str] = Counter()
+    analyzer = analyzer_for(language)
+    texts = [p.full_text for p in loaded.posts]
+    for start in range(0, len(texts), 512):
+        for analysis in analyzer.analyze(texts[start : start + 512]):
+            counts.update(analysis.candidates)
+    return counts
+
+
+def mine_to_files(
+    *,
+    pack: str,
+    sources: Sequence[str],
+    out: Path,
+    classifier: str = "offline",
+    mode: Mode = "multi",
+    encoder: str = "auto",
+    options: MiningOptions | None = None,
+    background: Sequence[str] = (),
+    private_names_file: Path | None = None,
+    crawl_policy: CrawlPolicy | None = None,
+) -> dict[str, Any]:
+    """Mine ``sources`` for the culture ``pack`` and write topics, dropped topics and a summary.
+
+    Args:
+        pack: pack code or folder (its taxonomy gives the categories).
+        sources: files, folders or http(s) URLs.
+        out: the ``topics.jsonl`` to write.
+        classifier: ``offline`` or an Inspect model string (the generator role).
+        mode: ``single``, ``multi`` or ``per_category``.
+        encoder: ``auto``, ``use`` or ``char-ngram``.
+        options: mining knobs.
+        background: general-text sources; with them salience is log-odds, else TF-IDF.
+        private_names_file: a file of private person/company names (one a line) to keep out.
+        crawl_policy: politeness settings for URLs.
+
+    Returns:
+        The summary written to ``<stem>.summary.json``.
+
+    Raises:
+        KsafeError: bad pack, source, option or no posts found.
+    """
+    from ksafe.topics.mining.analyzers import analyzer_for
+    from ksafe.topics.mining.context import load_mining_context
+    from ksafe.topics.mining.encoders import encoder_for
+
+    if not sources:
+        raise KsafeError("--source: give at least one file, folder or URL")
+    context = load_mining_context(pack)
+    loaded = load_sources(sources, crawl_policy)
+    if not loaded.posts:
+        reasons = "; ".join(f"{s}: {r}" for s, r in loaded.skipped) or "the sources hold no posts"
+        raise KsafeError(f"no posts to mine ({reasons})")
+    private: list[str] = []
+    if private_names_file is not None:
+        private = [line.strip() for line in private_names_file.read_text(encoding="utf-8").splitlines()]
+        private = [p for p in private if p and not p.startswith("#")]
+    vectors = encoder_for(encoder)
+    chosen: Classifier
+    if classifier == "offline":
+        chosen = OfflineClassifier(context.taxonomy, vectors, mode)
+    else:
+        from ksafe.topics.mining.model_classifier import ModelClassifier
+
+        chosen = ModelClassifier(classifier, context.taxonomy, mode)
+    result = mine_topics(
+        loaded.posts,
+        culture=context.code,
+        analyzer=analyzer_for(context.language, context.public_names),
+        encoder=vectors,
+        classifier=chosen,
+        options=options,
+        background=read_background(background, context.language) if background else None,
+        private_names=private,
+    )
+    dropped_path, summary_path = side_paths(out)
+    _write_atomic(out, "".join(t.model_dump_json() + "\n" for t in result.topics))
+    _write_atomic(dropped_path, "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in result.dropped))
+    summary = summarize(result, loaded.skipped)
+    _write_atomic(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    return summary
