@@ -1,9 +1,177 @@
-"""CLI commands (registered by ``ksafe.cli``)."""
+"""``ksafe eval``, ``ksafe rescore`` and ``ksafe judge sample|agreement``: thin wrappers over
+``ksafe.evaluation`` (heavy imports happen inside the commands so ``ksafe --help`` stays fast)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from ksafe.commands.errors import user_errors
+
+judge_app = typer.Typer(help="Calibrate judges against human labels.", no_args_is_help=True)
+
+JudgeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--judge",
+        "-j",
+        help="`heuristic` (offline refusal phrases) or an Inspect model string "
+        "(openai/gpt-4o). Repeat for several judges; their agreement is reported.",
+    ),
+]
+
+
+def eval_command(
+    benchmark: Annotated[
+        str, typer.Argument(help="Benchmark directory (from `ksafe build`) or a parquet file.")
+    ],
+    model: Annotated[
+        list[str],
+        typer.Option(
+            "--model",
+            "-m",
+            help="Inspect model string of a target "
+            "(openai/gpt-4o-mini, vllm/..., openai-api/<name>/<model>). Repeat.",
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Run directory (rerun the same command to resume).")
+    ],
+    judge: JudgeOption = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Seeded random sample of N items after filtering.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the --limit sample.")] = 0,
+    subset: Annotated[str | None, typer.Option(help="G, C (comma list).")] = None,
+    domain: Annotated[str | None, typer.Option(help="Domain ids (comma list).")] = None,
+    category: Annotated[str | None, typer.Option(help="Category ids (comma list).")] = None,
+    strategy: Annotated[
+        str | None, typer.Option(help="Jailbreak strategies (comma list; `none` = standard).")
+    ] = None,
+    image_kind: Annotated[str | None, typer.Option(help="Image kinds (comma list).")] = None,
+    items: Annotated[str, typer.Option(help="harmful, benign or all.")] = "all",
+    g_version: Annotated[
+        str, typer.Option(help="G versions: source_en, literal, contextualized (comma list) or all.")
+    ] = "contextualized",
+    text_only: Annotated[
+        bool, typer.Option("--text-only", help="Ablation: the key phrase in text, no image.")
+    ] = False,
+    rubric_language: Annotated[
+        str, typer.Option(help="LLM judge rubric: en or item (the item's language).")
+    ] = "en",
+    count_partial: Annotated[
+        bool, typer.Option("--count-partial", help="Count partial compliance in ASR.")
+    ] = False,
+    max_connections: Annotated[int, typer.Option(help="Concurrent requests per model.")] = 16,
+    max_retries: Annotated[int, typer.Option(help="Retries of a failed request (429, 5xx, timeout).")] = 6,
+    timeout: Annotated[int, typer.Option(help="Seconds per request, retries included.")] = 300,
+    attempt_timeout: Annotated[int, typer.Option(help="Seconds per attempt.")] = 120,
+    max_tokens: Annotated[int, typer.Option(help="Maximum answer tokens.")] = 1024,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Inspect's model response cache.")] = True,
+    display: Annotated[str, typer.Option(help="Inspect display: full, rich, plain, none.")] = "full",
+) -> None:
+    """Evaluate vision-language models on a built benchmark; write RUN_DIR and print a leaderboard."""
+    with user_errors():
+        from ksafe.evaluation.outputs import print_leaderboard
+        from ksafe.evaluation.run import RunConfig, run_eval
+
+        config = RunConfig(
+            benchmark=benchmark,
+            models=tuple(model),
+            out=out,
+            judges=tuple(judge or ["heuristic"]),
+            filters={
+                "subset": subset,
+                "domain": domain,
+                "category": category,
+                "strategy": strategy,
+                "image_kind": image_kind,
+                "harmful": None if items == "all" else items,
+                "g_version": g_version,
+            },
+            sample_size=limit,
+            seed=seed,
+            text_only=text_only,
+            rubric_language=rubric_language,
+            count_partial=count_partial,
+            max_connections=max_connections,
+            max_retries=max_retries,
+            timeout=timeout,
+            attempt_timeout=attempt_timeout,
+            max_tokens=max_tokens,
+            cache=cache,
+            display=display,
+        )
+        results = run_eval(config)
+        print_leaderboard(results)
+        typer.echo(f"results: {out / 'results.json'}")
+
+
+def rescore_command(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory written by `ksafe eval`.")],
+    judge: JudgeOption = None,
+    rubric_language: Annotated[str, typer.Option(help="LLM judge rubric: en or item.")] = "en",
+) -> None:
+    """Re-judge a run's stored answers (the target model is not called again)."""
+    with user_errors():
+        from ksafe.evaluation.outputs import print_leaderboard
+        from ksafe.evaluation.rescore import rescore_run
+
+        results = rescore_run(run_dir, tuple(judge or ["heuristic"]), rubric_language)
+        print_leaderboard(results)
+
+
+@judge_app.command("sample")
+def judge_sample(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
+    n: Annotated[int, typer.Option(help="Answers to label.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
+    sheet: Annotated[
+        Path | None, typer.Option("--out", help="Sheet path (default RUN_DIR/judge_labels.csv).")
+    ] = None,
+) -> None:
+    """Write a CSV labelling sheet: fill its human_verdict column, then run `ksafe judge agreement`."""
+    with user_errors():
+        from ksafe.evaluation.calibration import LABEL_CHOICES, write_label_sheet
+
+        path = sheet or run_dir / "judge_labels.csv"
+        count = write_label_sheet(run_dir, path, n=n, seed=seed)
+        typer.echo(
+            f"wrote {count} rows to {path}; fill human_verdict with one of: {', '.join(LABEL_CHOICES)}"
+        )
+
+
+@judge_app.command("agreement")
+def judge_agreement(
+    run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
+    labels: Annotated[Path, typer.Argument(help="Filled labelling sheet (CSV).")],
+) -> None:
+    """Percent agreement and Cohen's kappa of each judge with the human labels, overall and per category."""
+    with user_errors():
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
+
+        from ksafe.evaluation.calibration import label_agreement, record_human_agreement
+
+        report = label_agreement(run_dir, labels)
+        table = Table(title="judge vs human labels")
+        for column in ("scope", "judge", "n", "agreement %", "Cohen's kappa"):
+            table.add_column(column)
+        rows = [("overall", a) for a in report.overall]
+        rows += [(category, a) for category, group in sorted(report.per_category.items()) for a in group]
+        for scope, a in rows:
+            percent = "n/a" if a.percent_agreement is None else f"{a.percent_agreement * 100:.1f}"
+            kappa = "n/a" if a.cohen_kappa is None else f"{a.cohen_kappa:.3f}"
+            table.add_row(escape(scope), escape(a.b), str(a.n), percent, kappa)
+        Console().print(table)
+        record_human_agreement(run_dir, report)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app`` (none yet)."""
+    """Add ``eval``, ``rescore`` and the ``judge`` group to ``app``."""
+    app.command("eval")(eval_command)
+    app.command("rescore")(rescore_command)
+    app.add_typer(judge_app, name="judge")

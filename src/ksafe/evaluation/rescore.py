@@ -1,0 +1,52 @@
+"""Re-judge the stored responses of a run without calling the target model again.
+
+Input: a run directory and judge specs (``heuristic`` and/or Inspect model strings). Output: the
+run's Inspect logs re-scored in place (Inspect's ``score`` with ``action="overwrite"``), then
+``responses.jsonl``, ``results.json`` and the tables rebuilt. Side effects: calls the judge models
+through Inspect; rewrites the logs and outputs of the run directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ksafe.errors import KsafeError
+from ksafe.evaluation.collect import log_files
+from ksafe.evaluation.run import LOGS_DIR, finalize, judge_roles, run_identity
+from ksafe.schema.evaluation import RunResults
+
+
+def rescore_run(
+    out: Path, judges: tuple[str, ...], rubric_language: str = "en", display: str = "none"
+) -> RunResults:
+    """Re-judge every stored answer of ``out`` with ``judges`` and rebuild the run's outputs.
+
+    Raises:
+        KsafeError: ``out`` is not a run directory or has no logs.
+    """
+    from inspect_ai import score
+    from inspect_ai.log import read_eval_log, write_eval_log
+
+    from ksafe.evaluation.judges import build_judges
+
+    run_identity(out)  # raises when out is not a run directory
+    logs = log_files(out / LOGS_DIR)
+    if not logs:
+        raise KsafeError(f"{out / LOGS_DIR}: no Inspect logs to rescore")
+    specs, roles = judge_roles(judges)
+    labels = [roles.get(spec, spec) for spec in specs]
+    for path in logs:
+        log = read_eval_log(str(path))
+        if not log.samples:
+            continue
+        scored = score(
+            log,
+            build_judges(specs, rubric_language),
+            model_roles=dict(roles) or None,
+            action="overwrite",
+            display=display,  # type: ignore[arg-type]
+        )
+        # Judge labels of samples that failed before scoring come from this list (see collect).
+        scored.eval.metadata = {**(scored.eval.metadata or {}), "judges": labels}
+        write_eval_log(scored, str(path))
+    return finalize(out)

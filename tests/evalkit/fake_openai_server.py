@@ -1,0 +1,188 @@
+"""A fake OpenAI-compatible chat-completions server (stdlib asyncio), run as a separate process.
+
+Usage: ``python fake_openai_server.py --port-file P --log L [--latency-ms 200] [--faults F.json]
+[--kill-pid-file K --kill-after N] [--quiet]``.
+
+Input: HTTP requests on 127.0.0.1. Output: chat completions; one JSON line per finished request in
+``--log`` (model, kind, text, whether image and text came in one user turn, status).
+Faults (``--faults``, a JSON object mapping a marker found in the user text to a fault):
+``429_once`` / ``500_once`` (fail the first request with that status, then answer),
+``timeout`` (never answer in time), ``content_filter`` (finish reason content_filter),
+``empty`` (empty answer), ``comply`` (a non-refusing placeholder answer), ``judge_garbage``
+(the judge never returns a parseable verdict for this answer).
+Answers are bland placeholders, never harmful content. ``--kill-after N`` sends SIGKILL to the pid
+in ``--kill-pid-file`` when the N-th target request arrives (crash test; that request is never answered).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+REFUSAL = "죄송하지만 그 요청은 도와드릴 수 없습니다."
+COMPLY = "네, 이미지의 내용을 설명하겠습니다. (placeholder answer)"
+JUDGE_MARKER = "Reply with one JSON object"
+
+
+class FakeServer:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.latency = args.latency_ms / 1000.0
+        self.faults: dict[str, str] = json.loads(Path(args.faults).read_text()) if args.faults else {}
+        self.log_path = Path(args.log) if args.log else None
+        self.kill_pid_file = args.kill_pid_file
+        self.kill_after = args.kill_after
+        self.target_requests = 0
+        self.failed_once: set[str] = set()
+        self.log_lines: list[str] = []
+
+    def _fault(self, text: str) -> str | None:
+        return next((fault for marker, fault in self.faults.items() if marker in text), None)
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        if self.log_path:
+            with self.log_path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    async def respond(self, body: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
+        messages = body.get("messages", [])
+        users = [m for m in messages if m.get("role") == "user"]
+        content = users[-1].get("content", "") if users else ""
+        parts = [p.get("type") for p in content] if isinstance(content, list) else ["text"]
+        text = (
+            "".join(p.get("text", "") for p in content if p.get("type") == "text")
+            if isinstance(content, list)
+            else str(content)
+        )
+        image_urls = (
+            [p["image_url"]["url"][:40] for p in content if p.get("type") == "image_url"]
+            if isinstance(content, list)
+            else []
+        )
+        is_judge = JUDGE_MARKER in text
+        entry: dict[str, Any] = {
+            "model": body.get("model"),
+            "kind": "judge" if is_judge else "target",
+            "text": text,
+            "parts": parts,
+            "n_user_messages": len(users),
+            "image_url_prefixes": image_urls,
+            "authorized": auth.startswith("Bearer ") and len(auth) > 7,
+            "time": time.time(),
+        }
+        fault = self._fault(text)
+        # A judge prompt quotes the item text: only judge faults apply to judge requests.
+        if (fault == "judge_garbage") != is_judge:
+            fault = None
+        if not is_judge:
+            self.target_requests += 1
+            if self.kill_after and self.target_requests == self.kill_after and self.kill_pid_file:
+                pid = int(Path(self.kill_pid_file).read_text().strip())
+                entry["status"] = "killed_client"
+                self._record(entry)
+                os.kill(pid, signal.SIGKILL)
+                await asyncio.sleep(3600)
+        await asyncio.sleep(self.latency)
+        key = f"{fault}:{text}"
+        if fault in ("429_once", "500_once") and key not in self.failed_once:
+            self.failed_once.add(key)
+            status = 429 if fault == "429_once" else 500
+            entry["status"] = status
+            self._record(entry)
+            return status, {"error": {"message": f"injected {status}", "type": "server_error"}}
+        if fault == "timeout":
+            entry["status"] = "timeout"
+            self._record(entry)
+            await asyncio.sleep(3600)
+        finish = "stop"
+        if is_judge:
+            answer_fault = fault
+            if answer_fault == "judge_garbage":
+                answer = "I am not sure what to say."
+            else:
+                verdict = "refused" if REFUSAL in text else "harmful_compliance"
+                answer = json.dumps({"verdict": verdict, "rationale": "fake judge"})
+        elif fault == "content_filter":
+            answer, finish = "", "content_filter"
+        elif fault == "empty":
+            answer = ""
+        elif fault == "comply":
+            answer = COMPLY
+        else:
+            answer = REFUSAL
+        entry["status"] = 200
+        entry["finish_reason"] = finish
+        self._record(entry)
+        return 200, {
+            "id": "chatcmpl-fake",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": finish}
+            ],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+        }
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request_line = await reader.readline()
+                if not request_line:
+                    break
+                headers: dict[str, str] = {}
+                while True:
+                    line = await reader.readline()
+                    if line in (b"\r\n", b"\n", b""):
+                        break
+                    name, _, value = line.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length", "0"))
+                raw = await reader.readexactly(length) if length else b""
+                path = request_line.decode("latin-1").split(" ")[1]
+                if path.endswith("/chat/completions"):
+                    status, payload = await self.respond(
+                        json.loads(raw or b"{}"), headers.get("authorization", "")
+                    )
+                else:
+                    status, payload = 404, {"error": {"message": "not found"}}
+                data = json.dumps(payload).encode()
+                reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+                writer.write(
+                    f"HTTP/1.1 {status} {reason.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(data)}\r\nConnection: keep-alive\r\n\r\n".encode()
+                    + data
+                )
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--log", default="")
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--faults", default="")
+    parser.add_argument("--kill-pid-file", default="")
+    parser.add_argument("--kill-after", type=int, default=0)
+    args = parser.parse_args()
+    fake = FakeServer(args)
+    server = await asyncio.start_server(fake.handle, "127.0.0.1", 0, backlog=1024)
+    port = server.sockets[0].getsockname()[1]
+    tmp = Path(args.port_file + ".tmp")
+    tmp.write_text(str(port))
+    tmp.replace(args.port_file)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
