@@ -44,14 +44,15 @@ class RenderContext:
 class Canvas:
     """An image being drawn, with checked text helpers.
 
-    ``text_boxes`` records ``(where, box)`` of every string drawn, so tests can assert nothing overflows.
+    ``text_boxes`` records ``(where, text, box)`` of every line drawn, so tests can assert that nothing
+    overflows and that the whole key phrase was drawn.
     """
 
     ctx: RenderContext
     kind: str
     image: Image.Image
     draw: ImageDraw.ImageDraw
-    text_boxes: list[tuple[str, Box]] = field(default_factory=list)
+    text_boxes: list[tuple[str, str, Box]] = field(default_factory=list)
 
     @classmethod
     def new(cls, ctx: RenderContext, kind: str, mode: Literal["L", "RGB"], background: Color) -> Canvas:
@@ -80,14 +81,14 @@ class Canvas:
                         start_size=start, min_size=minimum, line_spacing=spacing, weight=weight,
                         max_lines=max_lines, balance=balance, where=f"{self.kind}: {where}")
 
-    def _record(self, where: str, box: Box) -> None:
+    def _record(self, where: str, text: str, box: Box) -> None:
         left, top, right, bottom = box
         if left < 0 or top < 0 or right > self.width or bottom > self.height:
             raise KsafeError(
                 f"{self.kind}: {where}: text box {tuple(round(v) for v in box)} leaves the "
                 f"{self.width}x{self.height} image"
             )
-        self.text_boxes.append((where, box))
+        self.text_boxes.append((where, text, box))
 
     def line(self, xy: tuple[float, float], text: str, font: ImageFont.FreeTypeFont, fill: Color, *,
              where: str, align: Literal["left", "center", "right"] = "left") -> Box:
@@ -97,7 +98,7 @@ class Canvas:
         ascent, descent = font.getmetrics()
         x = xy[0] - (width / 2 if align == "center" else width if align == "right" else 0)
         box = (x, xy[1], x + width, xy[1] + ascent + descent)
-        self._record(where, box)
+        self._record(where, text, box)
         self.draw.text((x, xy[1]), text, font=font, fill=fill, anchor="la")
         return box
 
