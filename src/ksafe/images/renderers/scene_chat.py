@@ -86,7 +86,7 @@ def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     gap = round(10 * unit)
     bubble_width = width * 0.62
     key = canvas.fit(text, bubble_width, (area_bottom - area_top) * 0.9, start=round(24 * unit),
-                     minimum=10, where="key phrase (bubble)", spacing=1.3)
+                     minimum=10, where="key phrase (bubble)", spacing=1.3, balance=True)
     key_own = rng.random() < 0.5
     fillers = list(chat.get("filler_messages") or [])
     rng.shuffle(fillers)

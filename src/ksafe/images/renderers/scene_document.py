@@ -70,7 +70,7 @@ def render_scene_document(canvas: Canvas, text: str, rng: random.Random) -> None
     row_height = 36 * unit
     key_height = (form_bottom - form_top) - row_height * (len(labels) - 1)
     key = canvas.fit(text, value_width, key_height - 12 * unit, start=round(22 * unit), minimum=10,
-                     where="key phrase (form field)", spacing=1.25)
+                     where="key phrase (form field)", spacing=1.25, balance=True)
     key_row_height = max(row_height, key.height + 12 * unit)
     top = form_top
     canvas.draw.line((left, top, right, top), fill=_RULE, width=1)
