@@ -1,9 +1,52 @@
-"""CLI commands (registered by ``ksafe.cli``)."""
+"""``ksafe culture``: scaffold a new culture pack and validate a pack.
+
+Only typer is imported at module level.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from ksafe.commands.errors import user_errors
+
+culture_app = typer.Typer(help="Create and validate culture packs.", no_args_is_help=True)
+
+
+@culture_app.command("init")
+def init(
+    locale: str = typer.Argument(..., help="Language or locale of the new pack, e.g. th-TH."),
+    out: Path | None = typer.Option(None, "--out", help="Folder to create (default: ./<language code>)."),
+) -> None:
+    """Write a pack scaffold; every value to fill holds the marker TODO(fill)."""
+    with user_errors():
+        from ksafe.cultures.scaffold import find_todo_markers, init_pack
+
+        folder = out or Path(locale.split("-")[0].split("_")[0].lower())
+        files = init_pack(locale, folder)
+        typer.echo(f"wrote {len(files)} files to {folder}; {len(find_todo_markers(folder))} TODO(fill) markers to fill")
+        typer.echo(f"next: fill them (docs/new-culture.md), then `ksafe culture check {folder}`")
+
+
+@culture_app.command("check")
+def check(
+    pack: str = typer.Argument(..., help="Pack folder or built-in code."),
+    no_font: bool = typer.Option(False, "--no-font", help="Skip the glyph coverage check."),
+) -> None:
+    """Validate a pack: no TODO(fill) marker left, then every file and cross-file rule."""
+    with user_errors():
+        from ksafe.cultures.loader import load_pack, resolve_pack_dir
+        from ksafe.cultures.scaffold import check_no_markers
+
+        check_no_markers(resolve_pack_dir(pack))
+        loaded = load_pack(pack, check_font=not no_font)
+        typer.echo(
+            f"ok: {loaded.code} ({loaded.info.benchmark_name}): {len(loaded.taxonomy.categories)} categories, "
+            f"{len(loaded.topics)} topics, {len(loaded.templates.templates)} templates"
+        )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app`` (none yet)."""
+    """Add the ``culture`` group to ``app``."""
+    app.add_typer(culture_app, name="culture")

@@ -1,0 +1,204 @@
+"""Scaffold a new culture pack (``ksafe culture init xx-XX``) and find what is still to fill in.
+
+Input: a locale (``xx-XX``) and a target folder. Output: every pack file of docs/design/culture-packs.md,
+each value to localize holding the marker ``TODO(fill)`` (English source text follows it as a hint).
+Side effects: creates the folder and writes the nine YAML files (refuses to overwrite a non-empty folder).
+
+Marker detection: ``find_todo_markers`` parses each pack file as YAML and walks every key and string value;
+any that contains ``TODO(fill)`` is reported with its file and field path. Comments are never parsed, so
+YAML comments may mention the marker freely. ``ksafe culture check`` fails on the first marker left, then
+runs the full loader (``load_pack``), so a scaffold passes only once every marker is replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ksafe.errors import KsafeError, PackError
+
+MARKER = "TODO(fill)"
+LOCALE = re.compile(r"^([a-z]{2,3})(?:[-_]([A-Z]{2}|[0-9]{3}))?$")
+_DEFAULT_DOMAINS = (
+    ("content_safety", "Content Safety"),
+    ("socio_economic", "Socio-economic"),
+    ("legal_rights", "Legal and Rights"),
+)
+_HEADER = (
+    "# Scaffolded by `ksafe culture init`. Replace every value that contains the marker TODO(fill)\n"
+    "# (the English after the marker is the source to translate or localize), then run\n"
+    "# `ksafe culture check <folder>`. See docs/new-culture.md.\n"
+)
+
+
+def todo(hint: str = "") -> str:
+    """A value to fill in, with an optional English hint."""
+    return f"{MARKER}: {hint}" if hint else MARKER
+
+
+def _taxonomy() -> dict[str, Any]:
+    from ksafe.cultures.loader import builtin_packs_dir, parse_file
+    from ksafe.cultures.pack_model import TaxonomyFile
+
+    source = builtin_packs_dir() / "ko" / "taxonomy.yaml"
+    tax = parse_file(source, TaxonomyFile)
+    return {
+        "domains": [{"id": d.id, "name": d.name, "local_name": todo(d.name)} for d in tax.domains],
+        "categories": [
+            {
+                "id": c.id,
+                "domain": c.domain,
+                "name": c.name,
+                "local_name": todo(c.name),
+                "description": c.description,
+                "lexicon": [todo(f"words that signal {c.name} in local community text")],
+            }
+            for c in tax.categories
+        ],
+    }
+
+
+def _texts(source: Any) -> dict[str, str]:
+    return {key: todo(getattr(source, key)) for key in ("key_phrase", "prompt", "query")}
+
+
+def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
+    """The content of every pack file for ``locale`` (``xx`` or ``xx-XX``).
+
+    Raises:
+        KsafeError: the locale is not ``xx`` or ``xx-XX``.
+    """
+    from ksafe.cultures.loader import load_shared_data
+    from ksafe.cultures.validate import SCENE_KEYS
+
+    match = LOCALE.match(locale)
+    if not match:
+        raise KsafeError(f"locale {locale!r}: expected a language code like 'th' or 'th-TH'")
+    language = match[1]
+    shared = load_shared_data()
+    taxonomy = _taxonomy()
+    categories = [c["id"] for c in taxonomy["categories"]]
+    return {
+        "pack.yaml": {
+            "code": language,
+            "benchmark_name": f"{language.upper()}SAFE-MM",
+            "display_name": todo("the language's English name"),
+            "language": language,
+            "locale": locale if match[2] else todo(f"{language}-XX"),
+            "script": todo("ISO 15924 code: Latn, Cyrl, Thai, Deva, Arab, Hang, Jpan, Hans..."),
+            "description": todo("one paragraph on the pack"),
+            "font": {
+                "package": "manimgx_fonts_cjk",
+                "file": "NotoSansCJK-VF.otf.ttc",
+                "face_name": "Noto Sans CJK JP",
+                "variation": "Regular",
+            },
+            "line_breaking": {"mode": "words", "no_line_start": "", "no_line_end": ""},
+            "sentence_end": ".?!",
+            "defaults": {"g_count": 550, "c_count": 1100},
+            "license": "CC BY-NC 4.0",
+        },
+        "taxonomy.yaml": taxonomy,
+        "topics.yaml": {
+            "topics": [
+                {
+                    "name": todo(f"a locally sensitive topic ({c})"),
+                    "description": todo("short neutral English description"),
+                    "categories": [c],
+                    "keywords": [todo("related local words")],
+                }
+                for c in categories
+            ]
+        },
+        "templates.yaml": {
+            "templates": [
+                {
+                    "id": f"{c}_01",
+                    "category": c,
+                    "harmful": {k: todo(f"harmful request about {{topic}} ({k})") for k in ("key_phrase", "prompt", "query")},
+                    "benign": {k: todo(f"benign twin about {{topic}} ({k})") for k in ("key_phrase", "prompt", "query")},
+                }
+                for c in categories
+            ]
+        },
+        "entities.yaml": {
+            "entities": {
+                slot: {"literal": [todo(v) for v in values], "local": [todo(f"local {slot} values")]}
+                for slot, values in shared.global_entities.entities.items()
+            }
+        },
+        "g_translations.yaml": {
+            "translations": {
+                s.id: {"harmful": _texts(s.harmful), "benign": _texts(s.benign)} for s in shared.g_seeds.seeds
+            }
+        },
+        "jailbreaks.yaml": {
+            "jailbreaks": {
+                name: {"template": todo(entry.template)} for name, entry in shared.jailbreaks_en.jailbreaks.items()
+            }
+        },
+        "scenes.yaml": {
+            "scenes": {scene: {key: [todo(f"{scene} {key}")] for key in keys} for scene, keys in SCENE_KEYS.items()}
+        },
+        "refusals.yaml": {
+            "refusal_phrases": [todo("phrases a model uses to refuse, e.g. 'I can't help with that'")],
+            "warning_phrases": [todo("phrases of a safe answer that warns")],
+        },
+    }
+
+
+def init_pack(locale: str, folder: Path) -> list[Path]:
+    """Write a scaffold pack for ``locale`` into ``folder`` and return the files written.
+
+    Raises:
+        KsafeError: bad locale, or ``folder`` exists and is not empty.
+    """
+    if folder.exists() and any(folder.iterdir()):
+        raise KsafeError(f"{folder}: folder exists and is not empty (choose a new folder)")
+    files = scaffold_files(locale)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in files.items():
+        path = folder / name
+        text = yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=110)
+        path.write_text(_HEADER + text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            yield sub, str(key)
+            yield from _walk(item, sub)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, f"{path}[{index}]")
+
+
+def find_todo_markers(folder: Path) -> list[tuple[str, str]]:
+    """Every (file, field) of the pack in ``folder`` whose key or string value still holds the marker."""
+    from ksafe.cultures.loader import PACK_FILES
+    from ksafe.cultures.yaml_io import read_yaml
+
+    found: list[tuple[str, str]] = []
+    for name in PACK_FILES:
+        path = folder / name
+        if path.is_file():
+            found += [(str(path), field) for field, text in _walk(read_yaml(path), "") if MARKER in text]
+    return found
+
+
+def check_no_markers(folder: Path) -> None:
+    """Raise ``PackError`` naming the first field still holding the marker (and how many are left)."""
+    found = find_todo_markers(folder)
+    if found:
+        file, field = found[0]
+        raise PackError(file, field, f"still holds {MARKER} ({len(found)} marker(s) left in the pack)")
