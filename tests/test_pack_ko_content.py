@@ -141,7 +141,9 @@ def test_topics_cover_every_category() -> None:
 
 def test_korea_specific_topics_are_present() -> None:
     names = " ".join(t.name for t in _topics().topics)
-    for needle in ("전세 사기", "독도", "보이스피싱", "딥페이크", "병역 기피", "위안부", "탈북민", "학교폭력", "웹툰"):
+    needles: tuple[str, ...] = ("전세 사기", "독도", "보이스피싱", "딥페이크", "병역 기피")
+    needles += ("위안부", "탈북민", "학교폭력", "웹툰", "불법 스포츠 도박")
+    for needle in needles:
         assert needle in names, needle
 
 
