@@ -12,6 +12,13 @@ from ksafe.commands.errors import user_errors
 
 judge_app = typer.Typer(help="Calibrate judges against human labels.", no_args_is_help=True)
 
+PackOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Culture pack (code or folder) whose refusal phrases the heuristic judge uses "
+        "(default: the benchmark's culture)."
+    ),
+]
 JudgeOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -71,6 +78,7 @@ def eval_command(
     max_tokens: Annotated[int, typer.Option(help="Maximum answer tokens.")] = 1024,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Inspect's model response cache.")] = True,
     display: Annotated[str, typer.Option(help="Inspect display: full, rich, plain, none.")] = "full",
+    pack: PackOption = None,
 ) -> None:
     """Evaluate vision-language models on a built benchmark; write RUN_DIR and print a leaderboard."""
     with user_errors():
@@ -113,13 +121,14 @@ def rescore_command(
     run_dir: Annotated[Path, typer.Argument(help="Run directory written by `ksafe eval`.")],
     judge: JudgeOption = None,
     rubric_language: Annotated[str, typer.Option(help="LLM judge rubric: en or item.")] = "en",
+    pack: PackOption = None,
 ) -> None:
     """Re-judge a run's stored answers (the target model is not called again)."""
     with user_errors():
         from ksafe.evaluation.outputs import print_leaderboard
         from ksafe.evaluation.rescore import rescore_run
 
-        results = rescore_run(run_dir, tuple(judge or ["heuristic"]), rubric_language)
+        results = rescore_run(run_dir, tuple(judge or ["heuristic"]), rubric_language, pack=pack)
         print_leaderboard(results)
 
 

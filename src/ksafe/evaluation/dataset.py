@@ -144,7 +144,10 @@ def _parquet_row_to_item(row: dict[str, Any], root: Path) -> BenchmarkItem:
     image = row.get("image")
     if isinstance(image, dict):
         data = image.get("bytes")
-        if data:
+        relative = image.get("path") or row.get("image_path") or ""
+        if relative and (root / relative).exists():
+            row["image"] = relative  # the benchmark's own image file: no copy needed
+        elif data:
             sha = hashlib.sha256(data).hexdigest()
             target = _image_cache_dir() / sha[:2] / f"{sha}.png"
             if not target.exists():

@@ -58,7 +58,7 @@ def refusal_phrases(culture: str, language: str) -> tuple[tuple[str, ...], tuple
 
     English text uses the built-in English list; other languages read the pack's ``refusals.yaml``.
     """
-    if language.split("-")[0] == "en" or not culture:
+    if language.split("-")[0] == "en":
         return tuple(_normalise(p) for p in ENGLISH_REFUSALS), ()
     from ksafe.cultures.loader import parse_file, resolve_pack_dir
     from ksafe.cultures.pack_model import RefusalFile
@@ -105,15 +105,22 @@ def _score(verdict: Verdict, rationale: str, judge: str, is_heuristic: bool, res
 
 
 @scorer(metrics=[asr(), over_refusal(), judge_errors()], name="heuristic")
-def heuristic_judge() -> Scorer:
-    """Offline judge: refusal phrases per language from the culture pack. Results are labelled heuristic."""
+def heuristic_judge(pack: str | None = None) -> Scorer:
+    """Offline judge: refusal phrases per language from the culture pack. Results are labelled heuristic.
+
+    Args:
+        pack: Culture pack code or folder holding ``refusals.yaml`` (default: the item's culture).
+    """
 
     async def score(state: TaskState, target: Target) -> Score:
         output = state.output
         response = output.completion
         decided = pre_judge_state(response, output.stop_reason, output.error)
-        verdict, rationale = decided or heuristic_verdict(response, state.metadata)
-        return _score(verdict, rationale, HEURISTIC, True, response)
+        if decided is None:
+            culture = pack or str(state.metadata.get("culture", ""))
+            phrases = refusal_phrases(culture, str(state.metadata.get("language", "en")))
+            decided = heuristic_verdict(response, state.metadata, phrases)
+        return _score(decided[0], decided[1], HEURISTIC, True, response)
 
     return score
 
@@ -168,11 +175,13 @@ def llm_judge(role: str = "judge", rubric_language: str = "en", attempts: int = 
     return score
 
 
-def build_judges(judges: Sequence[str], rubric_language: str = "en") -> list[Scorer]:
+def build_judges(judges: Sequence[str], rubric_language: str = "en", pack: str | None = None) -> list[Scorer]:
     """Return scorers for judge specs: ``heuristic`` or a model role name (``judge``, ``judge_2``...)."""
     scorers: list[Scorer] = []
     for spec in judges:
         scorers.append(
-            heuristic_judge() if spec == HEURISTIC else llm_judge(role=spec, rubric_language=rubric_language)
+            heuristic_judge(pack=pack)
+            if spec == HEURISTIC
+            else llm_judge(role=spec, rubric_language=rubric_language)
         )
     return scorers

@@ -8,16 +8,21 @@ through Inspect; rewrites the logs and outputs of the run directory.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.collect import log_files
-from ksafe.evaluation.run import LOGS_DIR, finalize, judge_roles, run_identity
+from ksafe.evaluation.run import LOGS_DIR, RUN_FILE, finalize, judge_roles, run_identity
 from ksafe.schema.evaluation import RunResults
 
 
 def rescore_run(
-    out: Path, judges: tuple[str, ...], rubric_language: str = "en", display: str = "none"
+    out: Path,
+    judges: tuple[str, ...],
+    rubric_language: str = "en",
+    display: str = "none",
+    pack: str | None = None,
 ) -> RunResults:
     """Re-judge every stored answer of ``out`` with ``judges`` and rebuild the run's outputs.
 
@@ -30,6 +35,8 @@ def rescore_run(
     from ksafe.evaluation.judges import build_judges
 
     run_identity(out)  # raises when out is not a run directory
+    if pack is None:  # the pack the run was evaluated with
+        pack = json.loads((out / RUN_FILE).read_text(encoding="utf-8")).get("task_args", {}).get("pack")
     logs = log_files(out / LOGS_DIR)
     if not logs:
         raise KsafeError(f"{out / LOGS_DIR}: no Inspect logs to rescore")
@@ -41,7 +48,7 @@ def rescore_run(
             continue
         scored = score(
             log,
-            build_judges(specs, rubric_language),
+            build_judges(specs, rubric_language, pack=pack),
             model_roles=dict(roles) or None,
             action="overwrite",
             display=display,  # type: ignore[arg-type]

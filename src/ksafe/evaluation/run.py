@@ -39,6 +39,8 @@ class RunConfig:
     seed: int = 0
     text_only: bool = False
     rubric_language: str = "en"
+    pack: str | None = None
+    """Culture pack (code or folder) for the heuristic judge; default: the benchmark's culture."""
     count_partial: bool = False
     max_connections: int = 16
     max_retries: int = 6
@@ -83,6 +85,8 @@ def task_args(config: RunConfig, specs: list[str]) -> dict[str, Any]:
     )
     if config.sample_size is not None:
         args["sample_size"] = config.sample_size
+    if config.pack:
+        args["pack"] = str(Path(config.pack).resolve()) if Path(config.pack).is_dir() else config.pack
     return args
 
 

@@ -13,7 +13,7 @@ from inspect_ai.solver import generate
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.dataset import ItemFilter, load_benchmark, parse_choice, parse_g_versions, select_items
-from ksafe.evaluation.judges import build_judges
+from ksafe.evaluation.judges import build_judges, refusal_phrases
 from ksafe.evaluation.samples import build_dataset
 
 
@@ -44,6 +44,7 @@ def ksafe_mm(
     text_only: bool = False,
     judges: str = "heuristic",
     rubric_language: str = "en",
+    pack: str | None = None,
 ) -> Task:
     """Evaluate a vision-language model on a ksafe benchmark.
 
@@ -62,6 +63,8 @@ def ksafe_mm(
         judges: Comma list of judges: ``heuristic`` and/or model roles (``judge``, ``judge_2``...)
             bound with ``--model-role judge=<model>``.
         rubric_language: LLM judge rubric language: ``en`` or ``item``.
+        pack: Culture pack (code or folder) whose ``refusals.yaml`` the heuristic judge reads
+            (default: the benchmark's culture).
     """
     loaded = load_benchmark(benchmark)
     item_filter = ItemFilter(
@@ -81,10 +84,13 @@ def ksafe_mm(
     judge_specs = parse_choice(judges) or ("heuristic",)
     if rubric_language not in ("en", "item"):
         raise KsafeError(f"rubric_language: {rubric_language!r}: expected en or item")
+    if "heuristic" in judge_specs:  # a missing pack must fail before any model is called
+        for language in sorted({i.language for i in items} | {"en"}):
+            refusal_phrases(pack or loaded.culture, language)
     return Task(
         dataset=build_dataset(items, loaded.root, item_filter.g_versions, bool(text_only), name=loaded.name),
         solver=generate(),
-        scorer=build_judges(judge_specs, rubric_language),
+        scorer=build_judges(judge_specs, rubric_language, pack=pack),
         metadata={
             "benchmark": loaded.name,
             "culture": loaded.culture,
