@@ -71,11 +71,13 @@ def main() -> None:
         counts = result.manifest.counts
         self_mb, children_mb = _peak_rss_mb()
         print(f"full build ({args.culture}, default size): {elapsed:.1f} s")
-        print(f"  items: {counts['items']} ({counts['harmful']} harmful + {counts['benign']} benign), "
-              f"{counts['items'] / elapsed:.0f} items/s")
+        print(
+            f"  items: {counts['items']} ({counts['harmful']} harmful + {counts['benign']} benign), "
+            f"{counts['items'] / elapsed:.0f} items/s"
+        )
         print(f"  images: {counts['images']}, {counts['images'] / elapsed:.0f} images/s")
         print(f"  peak RSS: main {self_mb:.0f} MB, largest worker {children_mb:.0f} MB")
-        size_mb = sum(p.stat().st_size for p in args.out.rglob('*') if p.is_file()) / 1e6
+        size_mb = sum(p.stat().st_size for p in args.out.rglob("*") if p.is_file()) / 1e6
         print(f"  output size: {size_mb:.0f} MB")
 
     pack = load_pack(args.culture)
@@ -92,8 +94,8 @@ def main() -> None:
         _naive(item)
     naive_s = time.perf_counter() - start
     start = time.perf_counter()
-    for item in ours_args:
-        _ours(item)
+    for job in ours_args:
+        _ours(job)
     ours_one_s = time.perf_counter() - start
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=cores) as pool:

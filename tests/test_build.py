@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,9 @@ def _tree(out: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("fixture", ["small_build_ko", "small_build_ja"])
-def test_small_build_covers_categories_strategies_and_kinds(fixture: str, request: pytest.FixtureRequest) -> None:
+def test_small_build_covers_categories_strategies_and_kinds(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
     out: Path = request.getfixturevalue(fixture)
     items = _items(out)
     manifest = Manifest.model_validate_json((out / "manifest.json").read_text(encoding="utf-8"))
@@ -45,8 +46,14 @@ def test_small_build_covers_categories_strategies_and_kinds(fixture: str, reques
     c_strategies = {i.strategy for i in harmful if i.subset == "C"}
     assert c_strategies == {"none", *pack.jailbreaks.jailbreaks}
     assert len(c_strategies) >= 12
-    assert {i.image_kind for i in harmful} >= {"typography", "numbered_list", "scene_chat", "scene_news",
-                                               "scene_document", "scene_sign"}
+    assert {i.image_kind for i in harmful} >= {
+        "typography",
+        "numbered_list",
+        "scene_chat",
+        "scene_news",
+        "scene_document",
+        "scene_sign",
+    }
     assert manifest.counts["harmful"] == len(harmful)
     assert manifest.counts["benign"] == len(items) - len(harmful)
     assert len({i.id for i in items}) == len(items)
@@ -61,7 +68,11 @@ def test_every_harmful_item_has_a_benign_twin(small_build_ko: Path) -> None:
         assert sorted(i.is_harmful for i in pair) == [False, True]
         harmful, benign = sorted(pair, key=lambda i: not i.is_harmful)
         assert (harmful.strategy, harmful.image_kind, harmful.topic_id, harmful.category) == (
-            benign.strategy, benign.image_kind, benign.topic_id, benign.category)
+            benign.strategy,
+            benign.image_kind,
+            benign.topic_id,
+            benign.category,
+        )
         assert harmful.key_phrase != benign.key_phrase
 
 
@@ -129,7 +140,9 @@ def test_killed_build_resumes_to_the_same_result(tmp_path: Path) -> None:
     args = ["--culture", "ko", "--limit", "300", "--seed", "5", "--workers", "1"]
     build_benchmark(BuildOptions(culture="ko", out=reference, limit=300, seed=5, workers=1))
     command = [sys.executable, "-m", "ksafe", "build", *args, "--out", str(killed)]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         images = killed / "images"
@@ -147,10 +160,18 @@ def test_killed_build_resumes_to_the_same_result(tmp_path: Path) -> None:
 
 
 def test_listing_commands() -> None:
-    for command, expected in (("cultures", "KSAFE-MM"), ("categories", "weaponization"),
-                              ("strategies", "ProgramExecution")):
-        result = subprocess.run([sys.executable, "-m", "ksafe", command], capture_output=True, text=True, timeout=120,
-                                env={**os.environ, "COLUMNS": "250"})
+    for command, expected in (
+        ("cultures", "KSAFE-MM"),
+        ("categories", "weaponization"),
+        ("strategies", "ProgramExecution"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "ksafe", command],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "COLUMNS": "250"},
+        )
         assert result.returncode == 0, result.stderr
         assert expected in result.stdout
 
@@ -166,8 +187,14 @@ def test_topics_file_replaces_curated_topics(tmp_path: Path) -> None:
     from ksafe.schema.records import Topic
 
     topics = tmp_path / "topics.jsonl"
-    record = Topic(id=topic_id("ko", "전세 사기"), culture="ko", name="전세 사기", description="rental deposit fraud",
-                   categories=("illegal_unethical",), source="mined")
+    record = Topic(
+        id=topic_id("ko", "전세 사기"),
+        culture="ko",
+        name="전세 사기",
+        description="rental deposit fraud",
+        categories=("illegal_unethical",),
+        source="mined",
+    )
     topics.write_text(record.model_dump_json() + "\n", encoding="utf-8")
     out = tmp_path / "b"
     build_benchmark(BuildOptions(culture="ko", out=out, g_count=0, c_count=10, topics_file=topics, workers=1))
@@ -175,6 +202,10 @@ def test_topics_file_replaces_curated_topics(tmp_path: Path) -> None:
     assert {i.topic for i in items} == {"전세 사기"}
     bad = tmp_path / "bad.jsonl"
     bad.write_text(record.model_dump_json().replace("illegal_unethical", "nope") + "\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "ksafe", "build", "-c", "ko", "--topics", str(bad), "-o",
-                             str(tmp_path / "c")], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "ksafe", "build", "-c", "ko", "--topics", str(bad), "-o", str(tmp_path / "c")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and "bad.jsonl: line 1" in result.stderr and "nope" in result.stderr

@@ -83,8 +83,21 @@ def test_cli_exits_2_with_one_line_and_keeps_earlier_build(ko_copy: Path, tmp_pa
     earlier.write_text("earlier build\n", encoding="utf-8")
     _replace(ko_copy / "pack.yaml", "locale:", "colour: red\nlocale:")
     result = subprocess.run(
-        [sys.executable, "-m", "ksafe", "build", "--culture", str(ko_copy), "--out", str(out), "--limit", "20"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "ksafe",
+            "build",
+            "--culture",
+            str(ko_copy),
+            "--out",
+            str(out),
+            "--limit",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]

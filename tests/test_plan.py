@@ -8,9 +8,20 @@ from ksafe.schema.records import Query
 def _pair(category: str, index: int) -> QueryPair:
     def query(harmful: bool) -> Query:
         return Query(
-            id=f"{category}-{index}-{harmful}", culture="xx", language="xx", subset="C", category=category,
-            domain="d", topic_id="t", topic="t", template_id=f"tpl{index}", pair_id=f"p{category}{index}",
-            is_harmful=harmful, key_phrase="k", prompt="p", query="q",
+            id=f"{category}-{index}-{harmful}",
+            culture="xx",
+            language="xx",
+            subset="C",
+            category=category,
+            domain="d",
+            topic_id="t",
+            topic="t",
+            template_id=f"tpl{index}",
+            pair_id=f"p{category}{index}",
+            is_harmful=harmful,
+            key_phrase="k",
+            prompt="p",
+            query="q",
         )
 
     return QueryPair(harmful=query(True), benign=query(False))

@@ -34,7 +34,9 @@ def image_prompt(query: Query, kind: str, prompts: dict[str, str]) -> str:
     return fill(template, {"prompt": query.prompt}) if template else query.prompt
 
 
-def _wrap(strategy: str, entry: JailbreakEntry | None, query: Query, kind: str, prompts: dict[str, str]) -> tuple[str, str]:
+def _wrap(
+    strategy: str, entry: JailbreakEntry | None, query: Query, kind: str, prompts: dict[str, str]
+) -> tuple[str, str]:
     text = apply_strategy(strategy, entry, text=image_prompt(query, kind, prompts), key_phrase=query.key_phrase)
     text_only = apply_strategy(strategy, entry, text=query.query, key_phrase=query.key_phrase)
     return text, text_only

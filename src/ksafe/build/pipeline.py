@@ -81,12 +81,20 @@ def _render_contexts(pack: CulturePack, size: int) -> tuple[dict[str, Any], dict
     font = resolve_font(pack.info.font, pack.directory)
     english_breaking = LineBreaking(mode="words")
     contexts = {
-        "pack": RenderContext(font=font, line_breaking=pack.info.line_breaking, scenes=pack.scenes, width=size, height=size),
+        "pack": RenderContext(
+            font=font, line_breaking=pack.info.line_breaking, scenes=pack.scenes, width=size, height=size
+        ),
         "en": RenderContext(font=font, line_breaking=english_breaking, scenes=pack.scenes, width=size, height=size),
     }
     ids = {
-        name: content_id(font.sha256, font.face_index, font.variation, ctx.line_breaking.model_dump(),
-                         pack.scenes.model_dump(), size)
+        name: content_id(
+            font.sha256,
+            font.face_index,
+            font.variation,
+            ctx.line_breaking.model_dump(),
+            pack.scenes.model_dump(),
+            size,
+        )
         for name, ctx in contexts.items()
     }
     return contexts, ids
@@ -143,8 +151,14 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     out.mkdir(parents=True, exist_ok=True)
     report("images", 0, len(jobs))
     workers = options.workers or (os.cpu_count() or 1)
-    assets = render_all(list(jobs.values()), contexts, context_ids, out, workers,
-                        on_progress=lambda n: report("images", n, None))
+    assets = render_all(
+        list(jobs.values()),
+        contexts,
+        context_ids,
+        out,
+        workers,
+        on_progress=lambda n: report("images", n, None),
+    )
 
     def lookup(query: Query, kind: str) -> ImageAsset:
         return assets[job_of[(query.id, kind)]]

@@ -14,7 +14,10 @@ def _progress_bars() -> tuple[Any, Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bars = Progress(
-        TextColumn("[bold]{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("[bold]{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         transient=False,
     )
     tasks: dict[str, Any] = {}
@@ -31,17 +34,24 @@ def _progress_bars() -> tuple[Any, Any]:
 
 
 def build(
-    culture: Annotated[str, typer.Option("--culture", "-c", help="Built-in culture pack code (ko, ja) or a pack folder.")],
+    culture: Annotated[
+        str, typer.Option("--culture", "-c", help="Built-in culture pack code (ko, ja) or a pack folder.")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output benchmark directory (created; rerun resumes).")],
     seed: Annotated[int, typer.Option(help="Seed that fixes every random choice.")] = 0,
     limit: Annotated[
         int | None,
-        typer.Option(help="Build about N harmful items (scaled from the pack's default sizes), covering every "
-                     "category and strategy. Default: the full benchmark."),
+        typer.Option(
+            help="Build about N harmful items (scaled from the pack's default sizes), covering every "
+            "category and strategy. Default: the full benchmark."
+        ),
     ] = None,
     topics: Annotated[
-        Path | None, typer.Option("--topics", help="Topic records (JSONL, e.g. from `ksafe topics mine`) to use "
-                                  "instead of the pack's curated topics.")
+        Path | None,
+        typer.Option(
+            "--topics",
+            help="Topic records (JSONL, e.g. from `ksafe topics mine`) to use instead of the pack's curated topics.",
+        ),
     ] = None,
     g_count: Annotated[int | None, typer.Option(help="Harmful items in subset G (overrides the default).")] = None,
     c_count: Annotated[int | None, typer.Option(help="Harmful items in subset C (overrides the default).")] = None,
@@ -58,8 +68,16 @@ def build(
         from ksafe.build import BuildOptions, build_benchmark
 
         options = BuildOptions(
-            culture=culture, out=out, seed=seed, limit=limit, topics_file=topics, g_count=g_count,
-            c_count=c_count, image_size=image_size, workers=workers, write_parquet=parquet,
+            culture=culture,
+            out=out,
+            seed=seed,
+            limit=limit,
+            topics_file=topics,
+            g_count=g_count,
+            c_count=c_count,
+            image_size=image_size,
+            workers=workers,
+            write_parquet=parquet,
         )
         bars, report = _progress_bars()
         with bars:
@@ -83,8 +101,15 @@ def cultures() -> None:
         for code in list_packs():
             pack = load_pack(code, check_font=False)
             info = pack.info
-            table.add_row(code, info.benchmark_name, info.display_name, info.locale, str(len(pack.topics)),
-                          str(len(pack.templates.templates)), info.description)
+            table.add_row(
+                code,
+                info.benchmark_name,
+                info.display_name,
+                info.locale,
+                str(len(pack.topics)),
+                str(len(pack.templates.templates)),
+                info.description,
+            )
         Console().print(table)
 
 

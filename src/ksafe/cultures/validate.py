@@ -154,7 +154,8 @@ def _check_jailbreaks(pack: CulturePack) -> None:
             raise PackError(file, field, str(exc)) from None
         if entry.transform != strategy.requires_transform:
             raise PackError(
-                file, f"{field}.transform",
+                file,
+                f"{field}.transform",
                 f"{name} needs transform {strategy.requires_transform!r}, the pack says {entry.transform!r}",
             )
         _check_template(entry.template, WRAPPER_SLOTS, file, f"{field}.template")

@@ -17,14 +17,17 @@ class _StrictLoader(yaml.SafeLoader):
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=deep)
         line = key_node.start_mark.line + 1
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {line}, first at line {seen[key]})", key_node.start_mark
+                None,
+                None,
+                f"duplicate key {key!r} (line {line}, first at line {seen[key]})",
+                key_node.start_mark,
             )
         seen[key] = line
-    return loader.construct_mapping(node, deep=deep)  # type: ignore[no-untyped-call,no-any-return]
+    return loader.construct_mapping(node, deep=deep)
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -43,7 +46,7 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise PackError(str(path), "", f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}" if mark is not None else ""

@@ -34,10 +34,15 @@ def render_card(manifest: Manifest, pack: CulturePack, items: list[BenchmarkItem
     for category in pack.taxonomy.categories:
         domain = next(d for d in pack.taxonomy.domains if d.id == category.domain)
         by_subset = counts["category_by_subset"]
-        taxonomy_rows.append((
-            domain.name, f"{category.name} ({category.local_name})", category.description,
-            by_subset.get("G", {}).get(category.id, 0), by_subset.get("C", {}).get(category.id, 0),
-        ))
+        taxonomy_rows.append(
+            (
+                domain.name,
+                f"{category.name} ({category.local_name})",
+                category.description,
+                by_subset.get("G", {}).get(category.id, 0),
+                by_subset.get("C", {}).get(category.id, 0),
+            )
+        )
     strategy_rows: list[tuple[object, ...]] = [(k, v) for k, v in counts["strategy"].items()]
     kind_rows: list[tuple[object, ...]] = [(k, v) for k, v in counts["image_kind"].items()]
     subset_rows: list[tuple[object, ...]] = [(k, v) for k, v in counts["subset"].items()]
@@ -78,8 +83,8 @@ images carrying a local visual cue, and jailbreak versions.
 
 ## Counts
 
-{counts['harmful']} harmful items and {counts['benign']} matched benign twins ({counts['items']} rows),
-{counts['images']} distinct images.
+{counts["harmful"]} harmful items and {counts["benign"]} matched benign twins ({counts["items"]} rows),
+{counts["images"]} distinct images.
 
 {_table(("subset", "harmful items"), subset_rows)}
 

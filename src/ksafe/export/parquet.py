@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ksafe.build.atomic import write_bytes_atomic
+from ksafe.fileio import write_bytes_atomic
 from ksafe.schema.records import BenchmarkItem
 
 ROWS_PER_FILE = 4000

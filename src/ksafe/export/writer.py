@@ -11,14 +11,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ksafe import SCHEMA_VERSION, __version__
-from ksafe.build.atomic import write_text_atomic
 from ksafe.build.options import BuildOptions
 from ksafe.cultures.loader import CulturePack
 from ksafe.export.counts import count_items
+from ksafe.fileio import write_text_atomic
 from ksafe.schema.base import canonical_json
 from ksafe.schema.records import BenchmarkItem, FontInfo, ImageAsset, Manifest
 
-VERSIONED_PACKAGES = ("pillow", "fonttools", "pyarrow", "datasets", "pydantic", "fugashi", "unidic-lite", "kiwipiepy")
+VERSIONED_PACKAGES = (
+    "pillow",
+    "fonttools",
+    "pyarrow",
+    "datasets",
+    "pydantic",
+    "fugashi",
+    "unidic-lite",
+    "kiwipiepy",
+)
 
 
 def package_versions() -> dict[str, str]:

@@ -8,10 +8,9 @@ left alone, so reruns and parallel workers never duplicate or corrupt an image.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
+from ksafe.fileio import write_bytes_atomic
 from ksafe.schema.records import ImageAsset
 
 
@@ -38,13 +37,6 @@ def store_png(out_dir: Path, png: bytes, kind: str, text: str, width: int, heigh
     relpath = image_relpath(digest)
     target = out_dir / relpath
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".png", dir=target.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(png)
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        # No fsync: a killed build loses nothing the page cache holds, and the journal is rebuilt on rerun.
+        write_bytes_atomic(target, png, durable=False)
     return ImageAsset(sha256=digest, path=relpath, kind=kind, width=width, height=height, text=text)

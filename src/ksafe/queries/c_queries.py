@@ -38,15 +38,33 @@ def _slot_values(texts: list[QueryText], topic: Topic, pack: CulturePack, rng: r
 
 
 def _query(
-    pack: CulturePack, topic: Topic, category: str, template_id: str, pair_id: str, texts: QueryText,
-    values: dict[str, str], *, is_harmful: bool,
+    pack: CulturePack,
+    topic: Topic,
+    category: str,
+    template_id: str,
+    pair_id: str,
+    texts: QueryText,
+    values: dict[str, str],
+    *,
+    is_harmful: bool,
 ) -> Query:
     key_phrase = fill(texts.key_phrase, values)
     prompt = fill(texts.prompt, values)
     query_text = fill(texts.query, values)
     domain = pack.taxonomy.domain_of(category)
     return Query(
-        id=content_id("query", pack.code, "C", category, topic.id, template_id, is_harmful, key_phrase, prompt, query_text),
+        id=content_id(
+            "query",
+            pack.code,
+            "C",
+            category,
+            topic.id,
+            template_id,
+            is_harmful,
+            key_phrase,
+            prompt,
+            query_text,
+        ),
         culture=pack.code,
         language=pack.info.language,
         subset="C",

@@ -38,14 +38,25 @@ def fills_per_seed(target: int, seeds: int, strategies: int) -> int:
 
 
 def _make(
-    pack: CulturePack, seed: GSeed, fill_index: int, version: GVersion, language: str, texts: QueryText,
-    values: dict[str, str], pair_id: str, *, is_harmful: bool, contextualization: Contextualization | None = None,
+    pack: CulturePack,
+    seed: GSeed,
+    fill_index: int,
+    version: GVersion,
+    language: str,
+    texts: QueryText,
+    values: dict[str, str],
+    pair_id: str,
+    *,
+    is_harmful: bool,
+    contextualization: Contextualization | None = None,
 ) -> Query:
     key_phrase = fill(texts.key_phrase, values)
     prompt = fill(texts.prompt, values)
     query_text = fill(texts.query, values)
     return Query(
-        id=content_id("query", pack.code, "G", seed.id, fill_index, version, is_harmful, key_phrase, prompt, query_text),
+        id=content_id(
+            "query", pack.code, "G", seed.id, fill_index, version, is_harmful, key_phrase, prompt, query_text
+        ),
         culture=pack.code,
         language=language,
         subset="G",
@@ -67,13 +78,15 @@ def _make(
 def _contextualization(literal: str, local: str, swaps: list[tuple[str, str, str]], enders: str) -> Contextualization:
     changed, count = changed_sentences(literal, local, enders)
     return Contextualization(
-        literal=literal, contextualized=local, swaps=tuple(swaps), changed_sentences=changed, sentence_count=count
+        literal=literal,
+        contextualized=local,
+        swaps=tuple(swaps),
+        changed_sentences=changed,
+        sentence_count=count,
     )
 
 
-def make_g_queries(
-    pack: CulturePack, shared: SharedData, seed: int, fills: int
-) -> dict[str, list[QueryPair]]:
+def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int) -> dict[str, list[QueryPair]]:
     """Make ``fills`` contextualized query pairs per English seed, grouped by category."""
     by_category: dict[str, list[QueryPair]] = {c: [] for c in pack.taxonomy.category_ids}
     translations = pack.g_translations.translations
@@ -95,11 +108,12 @@ def make_g_queries(
                 swaps.append((name, literal[name], local[name]))
             pair_id = content_id("pair", pack.code, "G", g_seed.id, fill_index)
             versions: dict[GVersion, QueryPair] = {}
-            for version, language, values in (
+            version_plan: tuple[tuple[GVersion, str, dict[str, str]], ...] = (
                 ("source_en", "en", english),
                 ("literal", pack.info.language, literal),
                 ("contextualized", pack.info.language, local),
-            ):
+            )
+            for version, language, values in version_plan:
                 pair = []
                 for is_harmful in (True, False):
                     src = g_seed.harmful if is_harmful else g_seed.benign
@@ -110,12 +124,26 @@ def make_g_queries(
                         local_text = fill(texts.query, local)
                         context = _contextualization(literal_text, local_text, swaps, pack.info.sentence_end)
                     pair.append(
-                        _make(pack, g_seed, fill_index, version, language, texts, values, pair_id,
-                              is_harmful=is_harmful, contextualization=context)
+                        _make(
+                            pack,
+                            g_seed,
+                            fill_index,
+                            version,
+                            language,
+                            texts,
+                            values,
+                            pair_id,
+                            is_harmful=is_harmful,
+                            contextualization=context,
+                        )
                     )
                 versions[version] = QueryPair(harmful=pair[0], benign=pair[1])
             main = versions["contextualized"]
             by_category[g_seed.category].append(
-                QueryPair(harmful=main.harmful, benign=main.benign, variants=(versions["source_en"], versions["literal"]))
+                QueryPair(
+                    harmful=main.harmful,
+                    benign=main.benign,
+                    variants=(versions["source_en"], versions["literal"]),
+                )
             )
     return by_category

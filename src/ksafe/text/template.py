@@ -18,7 +18,16 @@ _HANGUL_LAST = 0xD7A3
 _RIEUL_FINAL = 8
 # Sino-Korean reading of the last digit: does it end in a consonant (and is that consonant ㄹ)?
 _DIGIT_FINAL = {
-    "0": "ng", "1": "l", "2": "", "3": "m", "4": "", "5": "", "6": "k", "7": "l", "8": "l", "9": "",
+    "0": "ng",
+    "1": "l",
+    "2": "",
+    "3": "m",
+    "4": "",
+    "5": "",
+    "6": "k",
+    "7": "l",
+    "8": "l",
+    "9": "",
 }
 
 
