@@ -15,8 +15,17 @@ def test_scaffold_fails_check_until_markers_are_filled(tmp_path: Path) -> None:
     result = runner.invoke(app, ["culture", "init", "th-TH", "--out", str(folder)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["pack.yaml", "taxonomy.yaml", "topics.yaml", "templates.yaml", "entities.yaml", "g_translations.yaml",
-         "jailbreaks.yaml", "scenes.yaml", "refusals.yaml"]
+        [
+            "pack.yaml",
+            "taxonomy.yaml",
+            "topics.yaml",
+            "templates.yaml",
+            "entities.yaml",
+            "g_translations.yaml",
+            "jailbreaks.yaml",
+            "scenes.yaml",
+            "refusals.yaml",
+        ]
     )
     result = runner.invoke(app, ["culture", "check", str(folder)])
     assert result.exit_code == 2

@@ -16,7 +16,10 @@ from ksafe.topics.mining.context import load_mining_context
 from ksafe.topics.mining.sources import load_sources
 
 DATA = Path(__file__).parent / "data"
-EXPECTED = {"ko": ["보이스피싱", "전세사기", "딥페이크", "스토킹"], "ja": ["特殊詐欺", "闇バイト", "盗撮", "オーバードーズ"]}
+EXPECTED = {
+    "ko": ["보이스피싱", "전세사기", "딥페이크", "스토킹"],
+    "ja": ["特殊詐欺", "闇バイト", "盗撮", "オーバードーズ"],
+}
 CHATTER = {"ko": ["야구", "날씨", "게임", "브런치"], "ja": ["ラーメン", "天気", "野球", "ゲーム"]}
 
 
@@ -91,7 +94,9 @@ def test_bad_sources_are_one_line_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"title": "no text"}\n', encoding="utf-8")
     runner = CliRunner()
-    result = runner.invoke(app, ["topics", "mine", "--culture", "ko", "--source", str(bad), "--out", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["topics", "mine", "--culture", "ko", "--source", str(bad), "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 2 and "row 1: no 'text' field" in result.output
     result = runner.invoke(app, ["topics", "mine", "--culture", "ko", "--source", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 2 and "source not found" in result.output

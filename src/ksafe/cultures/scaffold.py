@@ -119,8 +119,12 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
                 {
                     "id": f"{c}_01",
                     "category": c,
-                    "harmful": {k: todo(f"harmful request about {{topic}} ({k})") for k in ("key_phrase", "prompt", "query")},
-                    "benign": {k: todo(f"benign twin about {{topic}} ({k})") for k in ("key_phrase", "prompt", "query")},
+                    "harmful": {
+                        k: todo(f"harmful request about {{topic}} ({k})") for k in ("key_phrase", "prompt", "query")
+                    },
+                    "benign": {
+                        k: todo(f"benign twin about {{topic}} ({k})") for k in ("key_phrase", "prompt", "query")
+                    },
                 }
                 for c in categories
             ]

@@ -24,7 +24,9 @@ KO_PERSON_SUFFIXES = frozenset(
     {"씨", "님", "군", "양", "선생", "선생님", "대표", "사장", "과장", "부장", "팀장", "대리", "교수", "원장", "실장"}
 )
 # Common Korean family names; a 3-syllable proper noun starting with one is treated as a person's name.
-KO_SURNAMES = frozenset("김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부황보")
+KO_SURNAMES = frozenset(
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길연위표명기반왕금옥육인맹제모탁국어은편용예봉경사부황보"
+)
 
 
 @dataclass

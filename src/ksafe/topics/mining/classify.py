@@ -125,9 +125,7 @@ class OfflineClassifier:
                 chosen = [s for s in scores if s[0] >= max(OFFLINE_THRESHOLD, MULTI_RATIO * best_score)]
             else:
                 chosen = [s for s in scores if s[0] >= OFFLINE_THRESHOLD]
-            decisions.append(
-                Decision(True, tuple(c[1] for c in chosen), "offline: " + "; ".join(c[2] for c in chosen))
-            )
+            decisions.append(Decision(True, tuple(c[1] for c in chosen), "offline: " + "; ".join(c[2] for c in chosen)))
         return decisions
 
 

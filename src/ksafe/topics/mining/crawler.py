@@ -75,7 +75,7 @@ def host_of(url: str) -> str:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Make redirects visible to the crawler instead of following them silently."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def,override,unused-ignore]
         return None
 
 
@@ -145,9 +145,9 @@ class PoliteCrawler:
         parser = urllib.robotparser.RobotFileParser(robots_url)
         status, _, body = self._request(robots_url)
         if status in (401, 403):
-            parser.disallow_all = True
+            setattr(parser, "disallow_all", True)  # noqa: B010 - robotparser's own flag, untyped
         elif status >= 400:
-            parser.allow_all = True
+            setattr(parser, "allow_all", True)  # noqa: B010 - robotparser's own flag, untyped
         else:
             try:
                 text = self._read_capped(robots_url, body).decode("utf-8", errors="replace")

@@ -174,7 +174,9 @@ def mine_topics(
     private_set = [p for p in private_names if p]
     for cluster in clusters:
         if has_personal_data(cluster.label) or any(name in cluster.label for name in private_set):
-            result.dropped.append(_dropped(cluster, "privacy: the label holds personal data or a private name", private_set))
+            result.dropped.append(
+                _dropped(cluster, "privacy: the label holds personal data or a private name", private_set)
+            )
             continue
         evidence, n_posts, n_occ = _evidence(cluster, unique, analyzer, private_set, opts)
         to_classify.append((cluster, evidence, n_posts, n_occ))
