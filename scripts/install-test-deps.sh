@@ -9,4 +9,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   tesseract-ocr tesseract-ocr-kor tesseract-ocr-jpn chromium libfribidi0 >/dev/null
-python -m pip install -q --disable-pip-version-check -e ".[test,mining]"
+python -m pip install -q --disable-pip-version-check -e ".[test]"
