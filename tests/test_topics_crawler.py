@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -87,7 +88,7 @@ def test_fetches_a_page_and_follows_a_same_host_redirect(servers: tuple[str, str
 
 def test_robots_txt_forbids_a_path(servers: tuple[str, str, list]) -> None:
     host_a, _, log = servers
-    with pytest.raises(CrawlError, match="robots.txt"):
+    with pytest.raises(CrawlError, match=r"robots\.txt"):
         PoliteCrawler.for_urls([host_a], FAST).fetch(f"{host_a}/private/x")
     assert "/private/x" not in [path for path, _ in log]
 
@@ -118,7 +119,7 @@ def test_requests_to_one_host_are_spaced_by_the_minimum_delay(servers: tuple[str
         crawler.fetch(f"{host_a}/page")
     times = [t for _, t in log]
     assert len(times) == 4  # robots.txt once, then three pages
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 0.18
 
 

@@ -6,6 +6,7 @@ Only typer is imported at module level.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -16,8 +17,8 @@ culture_app = typer.Typer(help="Create and validate culture packs.", no_args_is_
 
 @culture_app.command("init")
 def init(
-    locale: str = typer.Argument(..., help="Language or locale of the new pack, e.g. th-TH."),
-    out: Path | None = typer.Option(None, "--out", help="Folder to create (default: ./<language code>)."),
+    locale: Annotated[str, typer.Argument(help="Language or locale of the new pack, e.g. th-TH.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to create (default: ./<language code>).")] = None,
 ) -> None:
     """Write a pack scaffold; every value to fill holds the marker TODO(fill)."""
     with user_errors():
@@ -31,8 +32,8 @@ def init(
 
 @culture_app.command("check")
 def check(
-    pack: str = typer.Argument(..., help="Pack folder or built-in code."),
-    no_font: bool = typer.Option(False, "--no-font", help="Skip the glyph coverage check."),
+    pack: Annotated[str, typer.Argument(help="Pack folder or built-in code.")],
+    no_font: Annotated[bool, typer.Option("--no-font", help="Skip the glyph coverage check.")] = False,
 ) -> None:
     """Validate a pack: no TODO(fill) marker left, then every file and cross-file rule."""
     with user_errors():

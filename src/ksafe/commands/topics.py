@@ -6,6 +6,7 @@ Only typer is imported at module level; the miner is imported inside the command
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -16,26 +17,36 @@ topics_app = typer.Typer(help="Step 1: mine locally sensitive topics from commun
 
 @topics_app.command("mine")
 def mine(
-    culture: str = typer.Option(..., "--culture", help="Culture pack code (ko, ja) or a pack folder."),
-    source: list[str] = typer.Option(
-        ..., "--source", help="JSONL/CSV/parquet of posts, HTML page, RSS/Atom file, a folder, or an http(s) URL."
-    ),
-    out: Path = typer.Option(Path("topics.jsonl"), "--out", help="Topic records to write (JSONL)."),
-    classifier: str = typer.Option(
-        "offline", "--classifier", help="'offline' (pack lexicons + similarity) or an Inspect model string."
-    ),
-    mode: str = typer.Option("multi", "--mode", help="single, multi or per_category."),
-    encoder: str = typer.Option("auto", "--encoder", help="auto, use (USE multilingual) or char-ngram."),
-    background: list[str] = typer.Option(
-        [], "--background", help="General-text sources: salience becomes log-odds against them."
-    ),
-    private_names: Path | None = typer.Option(
-        None, "--private-names", help="File of private person/company names (one a line) to keep out."
-    ),
-    min_df: int = typer.Option(3, "--min-df", help="A phrase must occur in at least this many posts."),
-    max_topics: int = typer.Option(200, "--max-topics", help="Topic clusters sent to the classifier."),
-    crawl_delay: float = typer.Option(1.0, "--crawl-delay", help="Seconds between requests to one host."),
-    max_page_bytes: int = typer.Option(2_000_000, "--max-page-bytes", help="Size cap per fetched page."),
+    culture: Annotated[str, typer.Option("--culture", help="Culture pack code (ko, ja) or a pack folder.")],
+    source: Annotated[
+        list[str],
+        typer.Option(
+            "--source", help="JSONL/CSV/parquet of posts, HTML page, RSS/Atom file, a folder, or an http(s) URL."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Topic records to write (JSONL).")] = Path("topics.jsonl"),
+    classifier: Annotated[
+        str,
+        typer.Option(
+            "--classifier",
+            help="'offline' (pack lexicons + similarity, no network) or an Inspect model string "
+            "(e.g. openai/gpt-4o-mini; remote models need the network).",
+        ),
+    ] = "offline",
+    mode: Annotated[str, typer.Option("--mode", help="single, multi or per_category.")] = "multi",
+    encoder: Annotated[str, typer.Option("--encoder", help="auto, use (USE multilingual) or char-ngram.")] = "auto",
+    background: Annotated[
+        list[str] | None,
+        typer.Option("--background", help="General-text sources: salience becomes log-odds against them."),
+    ] = None,
+    private_names: Annotated[
+        Path | None,
+        typer.Option("--private-names", help="File of private person/company names (one a line) to keep out."),
+    ] = None,
+    min_df: Annotated[int, typer.Option("--min-df", help="A phrase must occur in at least this many posts.")] = 3,
+    max_topics: Annotated[int, typer.Option("--max-topics", help="Topic clusters sent to the classifier.")] = 200,
+    crawl_delay: Annotated[float, typer.Option("--crawl-delay", help="Seconds between requests to one host.")] = 1.0,
+    max_page_bytes: Annotated[int, typer.Option("--max-page-bytes", help="Size cap per fetched page.")] = 2_000_000,
 ) -> None:
     """Mine topics from posts and write topics.jsonl (+ .dropped.jsonl and .summary.json beside it)."""
     with user_errors():
@@ -52,7 +63,7 @@ def mine(
             mode=parse_mode(mode),
             encoder=encoder,
             options=MiningOptions(min_df=min_df, max_topics=max_topics),
-            background=background,
+            background=background or [],
             private_names_file=private_names,
             crawl_policy=CrawlPolicy(min_delay_s=crawl_delay, max_bytes=max_page_bytes),
         )
