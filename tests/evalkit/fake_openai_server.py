@@ -11,7 +11,8 @@ Faults (``--faults``, a JSON object mapping a marker found in the user text to a
 ``empty`` (empty answer), ``comply`` (a non-refusing placeholder answer), ``judge_garbage``
 (the judge never returns a parseable verdict for this answer).
 Answers are bland placeholders, never harmful content. ``--kill-after N`` sends SIGKILL to the pid
-in ``--kill-pid-file`` when the N-th target request arrives (crash test; that request is never answered).
+in ``--kill-pid-file`` 0.5 s after the N-th target request arrives, holding every request in flight
+(crash test: requests in flight at the crash are never answered; ``status`` ``client_gone``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ class FakeServer:
         self.kill_after = args.kill_after
         self.target_requests = 0
         self.failed_once: set[str] = set()
-        self.log_lines: list[str] = []
+        self.killed_at: float | None = None
+        self.kill_pending = False
 
     def _fault(self, text: str) -> str | None:
         return next((fault for marker, fault in self.faults.items() if marker in text), None)
@@ -65,6 +67,7 @@ class FakeServer:
             else []
         )
         is_judge = JUDGE_MARKER in text
+        arrived = time.monotonic()
         entry: dict[str, Any] = {
             "model": body.get("model"),
             "kind": "judge" if is_judge else "target",
@@ -85,9 +88,21 @@ class FakeServer:
                 pid = int(Path(self.kill_pid_file).read_text().strip())
                 entry["status"] = "killed_client"
                 self._record(entry)
+                # Hold every in-flight request, give the client time to store the answers it already
+                # has, then crash it: a crash with requests in flight, free of timing races.
+                self.kill_pending = True
+                await asyncio.sleep(0.5)
                 os.kill(pid, signal.SIGKILL)
+                self.killed_at = time.monotonic()
                 await asyncio.sleep(3600)
         await asyncio.sleep(self.latency)
+        while self.kill_pending and self.killed_at is None:
+            await asyncio.sleep(0.05)
+        if self.killed_at is not None and arrived < self.killed_at:
+            # the client that asked was killed meanwhile: this answer is never received
+            entry["status"] = "client_gone"
+            self._record(entry)
+            return 503, {"error": {"message": "client gone"}}
         key = f"{fault}:{text}"
         if fault in ("429_once", "500_once") and key not in self.failed_once:
             self.failed_once.add(key)
@@ -123,9 +138,7 @@ class FakeServer:
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model", "fake"),
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": finish}
-            ],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer}, "finish_reason": finish}],
             "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
         }
 
@@ -146,9 +159,7 @@ class FakeServer:
                 raw = await reader.readexactly(length) if length else b""
                 path = request_line.decode("latin-1").split(" ")[1]
                 if path.endswith("/chat/completions"):
-                    status, payload = await self.respond(
-                        json.loads(raw or b"{}"), headers.get("authorization", "")
-                    )
+                    status, payload = await self.respond(json.loads(raw or b"{}"), headers.get("authorization", ""))
                 else:
                     status, payload = 404, {"error": {"message": "not found"}}
                 data = json.dumps(payload).encode()
