@@ -100,3 +100,28 @@ def test_bad_sources_are_one_line_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "row 1: no 'text' field" in result.output
     result = runner.invoke(app, ["topics", "mine", "--culture", "ko", "--source", str(tmp_path / "missing.jsonl")])
     assert result.exit_code == 2 and "source not found" in result.output
+
+
+def test_the_first_noun_run_of_a_post_is_a_candidate() -> None:
+    from ksafe.topics.mining.analyzers import analyzer_for
+
+    ko = analyzer_for("ko").analyze(["전세사기 피해 어떻게 생각하세요?"])[0].candidates
+    assert "전세사기" in ko and "전세사기 피해" in ko and "생각" in ko
+    ja = analyzer_for("ja").analyze(["特殊詐欺の電話がきた"])[0].candidates
+    assert "特殊詐欺" in ja and "電話" in ja
+
+
+def test_a_fragment_is_dropped_only_when_it_shares_its_posts_with_the_longer_phrase() -> None:
+    from ksafe.topics.mining.pipeline import drop_fragments
+    from ksafe.topics.mining.salience import CandidateTable
+
+    table = CandidateTable()
+    for _ in range(10):  # 보이스 only ever occurs inside 보이스피싱: a fragment
+        table.add_post(["보이스", "보이스피싱", "문자"])
+    for _ in range(30):  # 전세사기 analysed as one morpheme: no 전세 candidate in these posts
+        table.add_post(["전세사기", "피해"])
+    for _ in range(10):  # 전세 on its own (lease talk): a distinct topic, not a fragment
+        table.add_post(["전세", "계약"])
+    kept = {table.phrases[i] for i in drop_fragments(table, list(range(len(table.phrases))))}
+    assert "보이스" not in kept and "보이스피싱" in kept
+    assert {"전세", "전세사기", "피해", "계약", "문자"} <= kept

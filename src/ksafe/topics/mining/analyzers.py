@@ -88,8 +88,8 @@ class KoreanAnalyzer:
         results: list[Analysis] = []
         for text, tokens in zip(texts, self._kiwi.tokenize(list(texts)), strict=True):
             analysis = Analysis()
-            runs: list[list[tuple[int, int]]] = []
             current: list[tuple[int, int]] = []
+            runs: list[list[tuple[int, int]]] = [current]  # the first run counts too
             for index, token in enumerate(tokens):
                 span = (token.start, token.start + token.len)
                 if self._is_person(tokens, index):
@@ -102,7 +102,6 @@ class KoreanAnalyzer:
                     continue
                 current = []
                 runs.append(current)
-            runs.append(current)
             _runs_to_candidates(text, [r for r in runs if r], analysis.candidates)
             results.append(analysis)
         return results
@@ -123,8 +122,8 @@ class JapaneseAnalyzer:
         results: list[Analysis] = []
         for text in texts:
             analysis = Analysis()
-            runs: list[list[tuple[int, int]]] = []
             current: list[tuple[int, int]] = []
+            runs: list[list[tuple[int, int]]] = [current]  # the first run counts too
             position = 0
             for word in self._tagger(text):
                 surface = word.surface
@@ -151,8 +150,7 @@ class JapaneseAnalyzer:
                     continue
                 current = []
                 runs.append(current)
-            runs.append(current)
-            _runs_to_candidates(text, [r for r in runs if r and len(r) >= 1], analysis.candidates)
+            _runs_to_candidates(text, [r for r in runs if r], analysis.candidates)
             results.append(analysis)
         return results
 

@@ -8,7 +8,8 @@ analyzer/encoder/classifier (model calls when a model classifier is used).
 from __future__ import annotations
 
 import time
-from collections import Counter
+from array import array
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,23 +95,51 @@ FRAGMENT_SHARE = 0.8
 """A candidate is a fragment of a longer one containing it that occurs in this share of its posts."""
 
 
+def _containers(keys: dict[int, str]) -> dict[int, list[int]]:
+    """For each candidate, the longer candidates whose key (spaces removed) contains its key."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for ident, key in keys.items():
+        by_key[key].append(ident)
+    out: dict[int, list[int]] = defaultdict(list)
+    for long, key in keys.items():
+        seen: set[str] = set()
+        for a in range(len(key)):
+            for b in range(a + 1, len(key) + (a > 0)):
+                sub = key[a:b]
+                if sub in by_key and sub not in seen:
+                    seen.add(sub)
+                    for short in by_key[sub]:
+                        out[short].append(long)
+    return out
+
+
 def drop_fragments(table: CandidateTable, ids: list[int]) -> list[int]:
     """Drop candidates that nearly always occur inside a longer candidate (``전세`` inside ``전세사기``).
 
     A C-value-like rule (Frantzi et al. 2000): ``a`` is dropped when some longer eligible candidate that
-    contains ``a`` (spaces ignored) has a document frequency of at least ``FRAGMENT_SHARE`` x df(a).
+    contains ``a`` (spaces ignored) occurs in at least ``FRAGMENT_SHARE`` of the posts of ``a``. The share is
+    measured on shared posts, not on document frequencies: a frequent longer phrase (``전세사기``) does not
+    wipe out a shorter one (``전세`` in lease talk) that mostly occurs on its own.
     """
-    keys = {i: table.phrases[i].replace(" ", "") for i in ids}
-    by_length = sorted(ids, key=lambda i: len(keys[i]))
+    containers = _containers({i: table.phrases[i].replace(" ", "") for i in ids})
+    if not containers:
+        return list(ids)
+    involved = set(containers) | {long for longs in containers.values() for long in longs}
+    posts: dict[int, array[int]] = {i: array("i") for i in involved}
+    for index, candidates in enumerate(table.post_candidates):
+        for ident in candidates:
+            found = posts.get(ident)
+            if found is not None:
+                found.append(index)
     kept: list[int] = []
-    for index, short in enumerate(by_length):
-        need = FRAGMENT_SHARE * table.df[short]
-        is_fragment = any(
-            len(keys[long]) > len(keys[short]) and table.df[long] >= need and keys[short] in keys[long]
-            for long in by_length[index + 1 :]
-        )
-        if not is_fragment:
-            kept.append(short)
+    for short in ids:
+        longs = containers.get(short)
+        if longs:
+            own = set(posts[short])
+            need = FRAGMENT_SHARE * len(own)
+            if any(len(own.intersection(posts[long])) >= need for long in longs):
+                continue
+        kept.append(short)
     return kept
 
 
