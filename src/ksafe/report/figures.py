@@ -65,7 +65,7 @@ def _dot_plot(ax: Any, rows: list[str], labels: list[str], entries: list[Entry],
                         label=model_label(entry) if row == 0 or key == rows[0] else None)
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
-    ax.set_xlim(0, 100)
+    ax.set_xlim(-2, 102)
     ax.set_xlabel("ASR (%) with 95% Wilson interval")
     ax.grid(axis="x", alpha=0.3)
 
@@ -97,15 +97,17 @@ def _heatmap(data: ReportData, plt: Any) -> Any:
               for c in cols]
     ax.set_xticks(range(len(cols)), labels, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(entries)), [model_label(e) for e in entries], fontsize=9)
-    start = 0
+    centers, domain_labels, start = [], [], 0
     for domain, cats in data.domains:
-        end = start + len(cats)
         if start:
             ax.axvline(start - 0.5, color="black", lw=2)
         local = data.names.local_name(domain)
-        ax.text((start + end - 1) / 2, -0.75, data.names.name(domain) + (f"\n{local}" if local else ""),
-                ha="center", va="bottom", fontsize=9)
-        start = end
+        centers.append(start + (len(cats) - 1) / 2)
+        domain_labels.append(data.names.name(domain) + (f"\n{local}" if local else ""))
+        start += len(cats)
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(centers, domain_labels, fontsize=9)
+    top.tick_params(length=0)
     fig.colorbar(im, ax=ax, label="ASR (%)", fraction=0.03)
     return fig
 
@@ -121,8 +123,8 @@ def _tradeoff(data: ReportData, plt: Any) -> Any:
                     color=color, capsize=3, ms=7, label=model_label(entry))
     ax.set_xlabel("Over-refusal on benign twins (%)  → more refusals")
     ax.set_ylabel("Attack success rate (%)  → less safe")
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, 100)
+    ax.set_xlim(-2, 102)
+    ax.set_ylim(-2, 102)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper right")
     return fig
@@ -188,7 +190,10 @@ def draw_figures(data: ReportData, folder: Path, font_folder: Path) -> list[Figu
                          "svg.hashsalt": "ksafe"}):
         for name, title, caption, draw in specs:
             fig = draw(data, plt)
-            fig.suptitle(title, fontsize=14, y=1.12 if name == "heatmap" else 1.03)
+            if name == "g_vs_c":
+                fig.suptitle(title, fontsize=14, y=1.03)
+            else:
+                fig.axes[0].set_title(title, fontsize=13, pad=12)
             try:
                 svg, files = _save(fig, folder, name)
             finally:
