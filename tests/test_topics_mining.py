@@ -125,3 +125,13 @@ def test_a_fragment_is_dropped_only_when_it_shares_its_posts_with_the_longer_phr
     kept = {table.phrases[i] for i in drop_fragments(table, list(range(len(table.phrases))))}
     assert "보이스" not in kept and "보이스피싱" in kept
     assert {"전세", "전세사기", "피해", "계약", "문자"} <= kept
+
+
+def test_noun_runs_break_at_line_breaks_and_korean_spans_start_a_word() -> None:
+    from ksafe.topics.mining.analyzers import analyzer_for
+
+    ko = analyzer_for("ko").analyze(["질문\n딥페이크 합성 얘기"])[0].candidates
+    assert "딥페이크 합성" in ko and not any(c.startswith("질문 ") for c in ko)
+    assert not any(c.startswith("페이크") for c in ko)
+    ja = analyzer_for("ja").analyze(["体験談\nいじめ自殺の話"])[0].candidates
+    assert "いじめ自殺" in ja and not any("談いじめ" in c.replace(" ", "") for c in ja)

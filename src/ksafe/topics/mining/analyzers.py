@@ -50,10 +50,16 @@ class Analyzer(Protocol):
 _JAMO_ONLY = re.compile(r"^[\u1100-\u11ff\u3130-\u318f\s\W]+$")
 
 
-def _runs_to_candidates(text: str, runs: list[list[tuple[int, int]]], out: list[str]) -> None:
-    """Emit every 1..MAX_NGRAM-gram of each run of (start, end) spans as its surface text."""
+def _runs_to_candidates(text: str, runs: list[list[tuple[int, int]]], out: list[str], word_start: bool = False) -> None:
+    """Emit every 1..MAX_NGRAM-gram of each run of (start, end) spans as its surface text.
+
+    With ``word_start`` (space-separated Korean), a span must begin a word: ``페이크 합성`` from
+    ``딥페이크 합성`` is not a candidate.
+    """
     for run in runs:
         for i in range(len(run)):
+            if word_start and run[i][0] > 0 and text[run[i][0] - 1].isalnum():
+                continue
             for j in range(i, min(len(run), i + MAX_NGRAM)):
                 phrase = " ".join(text[run[i][0] : run[j][1]].split())
                 if len(phrase.replace(" ", "")) >= 2 and not phrase.isdigit() and not _JAMO_ONLY.match(phrase):
@@ -92,6 +98,9 @@ class KoreanAnalyzer:
             runs: list[list[tuple[int, int]]] = [current]  # the first run counts too
             for index, token in enumerate(tokens):
                 span = (token.start, token.start + token.len)
+                if current and "\n" in text[current[-1][1] : span[0]]:  # title / text or paragraph break
+                    current = []
+                    runs.append(current)
                 if self._is_person(tokens, index):
                     analysis.person_spans.append(span)
                     current = []
@@ -102,7 +111,7 @@ class KoreanAnalyzer:
                     continue
                 current = []
                 runs.append(current)
-            _runs_to_candidates(text, [r for r in runs if r], analysis.candidates)
+            _runs_to_candidates(text, [r for r in runs if r], analysis.candidates, word_start=True)
             results.append(analysis)
         return results
 
@@ -131,6 +140,9 @@ class JapaneseAnalyzer:
                 if start < 0:
                     start = position
                 end = start + len(surface)
+                if current and "\n" in text[current[-1][1] : start]:  # title / text or paragraph break
+                    current = []
+                    runs.append(current)
                 position = end
                 feature = word.feature
                 pos1, pos2, pos3 = feature.pos1, feature.pos2, feature.pos3
