@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ksafe.cultures.loader import builtin_packs_dir, list_packs, load_pack
 from ksafe.errors import PackError
@@ -54,13 +55,14 @@ def test_missing_category_is_an_error(ko_copy: Path) -> None:
     path.write_text(text.replace("id: weaponization", "id: weaponization_renamed"), encoding="utf-8")
     with pytest.raises(PackError) as err:
         load_pack(ko_copy)
-    assert "taxonomy.yaml" in str(err.value)
+    assert "taxonomy.yaml" in str(err.value) and "weaponization" in str(err.value)
 
 
 def test_missing_glyph_is_an_error_naming_the_character(ko_copy: Path) -> None:
     path = ko_copy / "topics.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("- name: ", "- name: \U00013000", 1), encoding="utf-8")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["topics"][0]["name"] = "\U00013000" + data["topics"][0]["name"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PackError) as err:
         load_pack(ko_copy)
     message = str(err.value)
@@ -69,11 +71,12 @@ def test_missing_glyph_is_an_error_naming_the_character(ko_copy: Path) -> None:
 
 def test_bad_template_placeholder_is_an_error(ko_copy: Path) -> None:
     path = ko_copy / "templates.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("{topic", "{topik", 1), encoding="utf-8")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["templates"][2]["harmful"]["query"] += " {topik}"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PackError) as err:
         load_pack(ko_copy)
-    assert "templates.yaml" in str(err.value) and "topik" in str(err.value)
+    assert "templates.yaml: templates[2].harmful.query" in str(err.value) and "topik" in str(err.value)
 
 
 def test_cli_exits_2_with_one_line_and_keeps_earlier_build(ko_copy: Path, tmp_path: Path) -> None:
