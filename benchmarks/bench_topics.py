@@ -100,11 +100,13 @@ FILLERS = _words(
         "ko": """
 ㅋㅋㅋ; 다들 조심하세요; 진짜 어이없네요; 퇴근하고 싶다; 오늘도 화이팅; 댓글 부탁드려요; 답답하네요
 그냥 그렇다고요; 제 생각엔 아닌 것 같아요; 추천 부탁드립니다; {n}년째 이러고 있음; 어제 {n}시까지 못 잤어요
+{n}분 전에 글 보고 왔어요; {p} 사는데 {n}년째예요; {n}번째 질문이에요; {p} {s} 앞에서 {n}분 기다림
 {p} {s} 가봤는데 괜찮더라고요; {p} {s} 너무 붐비네요; 내일 {p} 가요
 """,
         "ja": """
 w; みんな気をつけて; マジで怖い; 早く帰りたい; 今日も頑張ろう; コメントください; モヤモヤする; 個人的には微妙
 おすすめ教えて; {n}年目だけど; 昨日{n}時まで起きてた; {p}の{s}に行ってみた; {p}の{s}が混んでた; 明日{p}に行く
+{n}分前に見た; {p}に住んで{n}年; {n}回目の質問です; {p}の{s}で{n}分待った
 """,
     }
 )
@@ -160,7 +162,7 @@ REPOST_SHARE = 0.02
 
 
 def _fill(text: str, rng: random.Random, culture: str) -> str:
-    return text.format(n=rng.randint(2, 12), p=rng.choice(PLACES[culture]), s=rng.choice(THINGS[culture]))
+    return text.format(n=rng.randint(2, 59), p=rng.choice(PLACES[culture]), s=rng.choice(THINGS[culture]))
 
 
 def synthetic_posts(n: int, culture: str, seed: int = 0) -> list[Post]:
@@ -189,7 +191,7 @@ def synthetic_posts(n: int, culture: str, seed: int = 0) -> list[Post]:
         if not parts or rng.random() < 0.4:
             topic = rng.choices(range(len(chatter)), c_weights)[0]
             parts.append(rng.choice(FRAMES[culture]).format(t=rng.choice(chatter[topic])))
-        for _ in range(rng.randint(0, 2)):
+        for _ in range(rng.randint(1, 2)):
             parts.append(_fill(rng.choice(FILLERS[culture]), rng, culture))
         rng.shuffle(parts)
         day = START + timedelta(days=7 * week + rng.randrange(7))
