@@ -53,7 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--culture", default="ko")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench-ksafe-build"))
-    parser.add_argument("--sample", type=int, default=600, help="images in the renderer comparison")
+    parser.add_argument("--sample", type=int, default=2000, help="images in the renderer comparison")
     parser.add_argument("--skip-full", action="store_true", help="only run the renderer comparison")
     args = parser.parse_args()
 
