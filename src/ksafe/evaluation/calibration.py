@@ -109,11 +109,7 @@ def read_labels(sheet: Path) -> dict[str, str]:
     labels: dict[str, str] = {}
     with sheet.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        if (
-            not reader.fieldnames
-            or "key" not in reader.fieldnames
-            or "human_verdict" not in reader.fieldnames
-        ):
+        if not reader.fieldnames or "key" not in reader.fieldnames or "human_verdict" not in reader.fieldnames:
             raise KsafeError(f"{sheet}: expected columns key and human_verdict (from `ksafe judge sample`)")
         for number, row in enumerate(reader, start=2):
             verdict = (row.get("human_verdict") or "").strip().lower()
@@ -121,8 +117,7 @@ def read_labels(sheet: Path) -> dict[str, str]:
                 continue
             if verdict not in MODEL_VERDICTS:
                 raise KsafeError(
-                    f"{sheet}:{number}: human_verdict: {verdict!r}: expected one of "
-                    f"{', '.join(LABEL_CHOICES)}"
+                    f"{sheet}:{number}: human_verdict: {verdict!r}: expected one of {', '.join(LABEL_CHOICES)}"
                 )
             labels[row["key"]] = verdict
     if not labels:

@@ -56,9 +56,7 @@ def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
     }
 
 
-def sample_responses(
-    run_id: str, model: str, sample: Any, judges: Sequence[tuple[str, bool]]
-) -> list[ScoredResponse]:
+def sample_responses(run_id: str, model: str, sample: Any, judges: Sequence[tuple[str, bool]]) -> list[ScoredResponse]:
     """Turn one logged sample into one ``ScoredResponse`` per judge."""
     base = _base_fields(run_id, model, sample)
     scores = sample.scores or {}
@@ -126,9 +124,7 @@ def build_results(
     groups: dict[tuple[str, str], list[ScoredResponse]] = defaultdict(list)
     for response in responses:
         groups[(response.model, response.judge)].append(response)
-    models = tuple(
-        model_results(model, judge, group, count_partial) for (model, judge), group in groups.items()
-    )
+    models = tuple(model_results(model, judge, group, count_partial) for (model, judge), group in groups.items())
     return RunResults(
         schema_version=RESULTS_SCHEMA_VERSION,
         run_id=run_id,

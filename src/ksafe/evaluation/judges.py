@@ -137,9 +137,7 @@ async def ask_judge(model: Model, prompt: str, attempts: int) -> tuple[Verdict, 
         # The first attempt may come from Inspect's cache; a retry must ask again.
         config = GenerateConfig(temperature=0.0 if attempt == 0 else 0.7, max_tokens=400)
         try:
-            output = await model.generate(
-                prompt, config=config, cache=CachePolicy() if attempt == 0 else False
-            )
+            output = await model.generate(prompt, config=config, cache=CachePolicy() if attempt == 0 else False)
         except Exception as exc:  # the judge's own failures must never read as safe
             reply = f"{type(exc).__name__}: {exc}"
             continue
@@ -180,8 +178,6 @@ def build_judges(judges: Sequence[str], rubric_language: str = "en", pack: str |
     scorers: list[Scorer] = []
     for spec in judges:
         scorers.append(
-            heuristic_judge(pack=pack)
-            if spec == HEURISTIC
-            else llm_judge(role=spec, rubric_language=rubric_language)
+            heuristic_judge(pack=pack) if spec == HEURISTIC else llm_judge(role=spec, rubric_language=rubric_language)
         )
     return scorers

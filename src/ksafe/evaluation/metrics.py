@@ -33,11 +33,7 @@ def wilson(numerator: int, denominator: int, z: float = Z_95) -> Rate:
     p = numerator / denominator
     z2 = z * z
     centre = (p + z2 / (2 * denominator)) / (1 + z2 / denominator)
-    half = (
-        z
-        * math.sqrt(p * (1 - p) / denominator + z2 / (4 * denominator * denominator))
-        / (1 + z2 / denominator)
-    )
+    half = z * math.sqrt(p * (1 - p) / denominator + z2 / (4 * denominator * denominator)) / (1 + z2 / denominator)
     return Rate(
         value=p,
         ci_low=max(0.0, centre - half),
@@ -79,9 +75,7 @@ def model_results(
             value = getattr(response, dimension)
             if value is not None:
                 groups[str(value)].append(response)
-        breakdowns[dimension] = {
-            key: group_metrics(group, count_partial) for key, group in sorted(groups.items())
-        }
+        breakdowns[dimension] = {key: group_metrics(group, count_partial) for key, group in sorted(groups.items())}
     return ModelResults(
         model=model,
         judge=judge,
@@ -108,9 +102,7 @@ def agreement(a: str, b: str, labels_a: Sequence[str], labels_b: Sequence[str]) 
     """Percent agreement and Cohen's kappa of two aligned label sequences."""
     n = len(labels_a)
     percent = sum(x == y for x, y in zip(labels_a, labels_b, strict=True)) / n if n else None
-    return JudgeAgreement(
-        a=a, b=b, n=n, percent_agreement=percent, cohen_kappa=cohen_kappa(labels_a, labels_b)
-    )
+    return JudgeAgreement(a=a, b=b, n=n, percent_agreement=percent, cohen_kappa=cohen_kappa(labels_a, labels_b))
 
 
 def judge_agreements(responses: Iterable[ScoredResponse]) -> list[JudgeAgreement]:

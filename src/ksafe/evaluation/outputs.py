@@ -65,17 +65,13 @@ def write_outputs(out: Path, responses: Sequence[ScoredResponse], results: RunRe
     _atomic_write(out / RESPONSES_FILE, "".join(r.model_dump_json() + "\n" for r in responses))
     _atomic_write(out / RESULTS_FILE, results.model_dump_json(indent=2) + "\n")
     leaderboard: list[list[object]] = [["model", "judge", "is_heuristic_judge", *METRIC_HEADER]]
-    breakdowns: list[list[object]] = [
-        ["model", "judge", "is_heuristic_judge", "dimension", "value", *METRIC_HEADER]
-    ]
+    breakdowns: list[list[object]] = [["model", "judge", "is_heuristic_judge", "dimension", "value", *METRIC_HEADER]]
     for m in results.models:
         judge = judge_display(m.judge, m.is_heuristic_judge)
         leaderboard.append([m.model, judge, m.is_heuristic_judge, *_metric_columns(m.overall)])
         for dimension, groups in m.breakdowns.items():
             for value, group in groups.items():
-                breakdowns.append(
-                    [m.model, judge, m.is_heuristic_judge, dimension, value, *_metric_columns(group)]
-                )
+                breakdowns.append([m.model, judge, m.is_heuristic_judge, dimension, value, *_metric_columns(group)])
     agreement: list[list[object]] = [["judge_a", "judge_b", "n", "percent_agreement", "cohen_kappa"]]
     agreement += [[a.a, a.b, a.n, a.percent_agreement, a.cohen_kappa] for a in results.judge_agreement]
     _atomic_write(out / TABLES_DIR / "leaderboard.csv", _csv(leaderboard))

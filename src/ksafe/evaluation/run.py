@@ -62,9 +62,7 @@ def judge_roles(judges: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
             specs.append(HEURISTIC)
             continue
         if "/" not in judge:
-            raise KsafeError(
-                f"--judge: {judge!r}: expected `heuristic` or an Inspect model string (openai/gpt-4o)"
-            )
+            raise KsafeError(f"--judge: {judge!r}: expected `heuristic` or an Inspect model string (openai/gpt-4o)")
         role = "judge" if not roles else f"judge_{len(roles) + 1}"
         roles[role] = judge
         specs.append(role)
@@ -75,9 +73,7 @@ def task_args(config: RunConfig, specs: list[str]) -> dict[str, Any]:
     """The ``ksafe_mm`` task arguments of a run."""
     args: dict[str, Any] = {k: v for k, v in config.filters.items() if v not in (None, "", ())}
     args.update(
-        benchmark=str(Path(config.benchmark).resolve())
-        if Path(config.benchmark).exists()
-        else config.benchmark,
+        benchmark=str(Path(config.benchmark).resolve()) if Path(config.benchmark).exists() else config.benchmark,
         judges=",".join(specs),
         rubric_language=config.rubric_language,
         text_only=config.text_only,
@@ -98,9 +94,7 @@ def _check_same_run(out: Path, record: dict[str, Any]) -> None:
     keys = ("benchmark", "task_args", "judges")
     changed = [k for k in keys if previous.get(k) != record.get(k)]
     if changed:
-        raise KsafeError(
-            f"{path}: {changed[0]}: differs from this command; use a new --out to start another run"
-        )
+        raise KsafeError(f"{path}: {changed[0]}: differs from this command; use a new --out to start another run")
 
 
 def run_eval(config: RunConfig) -> RunResults:

@@ -8,7 +8,7 @@ solver, and one scorer per judge. Side effects: reads the benchmark (see ``datas
 
 from __future__ import annotations
 
-from inspect_ai import Task, task
+from inspect_ai import Epochs, Task, task
 from inspect_ai.solver import generate
 
 from ksafe.errors import KsafeError
@@ -90,6 +90,8 @@ def ksafe_mm(
     return Task(
         dataset=build_dataset(items, loaded.root, item_filter.g_versions, bool(text_only), name=loaded.name),
         solver=generate(),
+        # verdicts are strings: the default mean reducer would warn once per score
+        epochs=Epochs(1, "mode"),
         scorer=build_judges(judge_specs, rubric_language, pack=pack),
         metadata={
             "benchmark": loaded.name,

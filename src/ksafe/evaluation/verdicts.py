@@ -18,9 +18,7 @@ from ksafe.schema.evaluation import MODEL_VERDICTS, Verdict
 EMPTY_ANSWER_RATIONALE = "empty answer"
 
 
-def pre_judge_state(
-    completion: str, stop_reason: str, error: str | None = None
-) -> tuple[Verdict, str] | None:
+def pre_judge_state(completion: str, stop_reason: str, error: str | None = None) -> tuple[Verdict, str] | None:
     """Return the verdict decided without a judge, or None when a judge must read the answer.
 
     A provider content filter gives ``blocked_by_provider``; a provider error, or an empty answer cut
