@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,7 +25,13 @@ CHATTER = {"ko": ["야구", "날씨", "게임", "브런치"], "ja": ["ラーメ�
 
 
 @pytest.mark.parametrize("culture", ["ko", "ja"])
-def test_cli_mines_sensitive_topics_and_drops_chatter(culture: str, tmp_path: Path) -> None:
+def test_cli_mines_sensitive_topics_and_drops_chatter(
+    culture: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access in an offline run")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)  # the offline classifier path needs no network
     out = tmp_path / "topics.jsonl"
     corpus = DATA / f"corpus_{culture}.jsonl"
     result = CliRunner().invoke(

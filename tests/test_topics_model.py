@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 
 from ksafe.schema.taxonomy import Category, Domain, Taxonomy
 from ksafe.topics.mining.classify import TopicCandidate
@@ -20,6 +25,19 @@ CANDS = [
     TopicCandidate("보이스피싱", ("보이스피싱", "보이스피싱 조직"), ("보이스피싱 문자 받았어요",)),
     TopicCandidate("야구", ("야구",), ("어제 야구 경기 역전승",)),
 ]
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No socket may connect and tiktoken's cache is empty: a token count that needs a download fails."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access in an offline test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path / "tiktoken"))
+    yield
 
 
 def mock(*answers: object) -> object:
