@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ksafe.evaluation.metrics import cohen_kappa
 from ksafe.report.labels import Names, load_names
 from ksafe.report.loading import RunData
 from ksafe.schema.evaluation import JudgeAgreement, ModelResults, Rate
@@ -84,19 +85,6 @@ def format_rate(rate: Rate | None) -> str:
         return "n/a"
     return (f"{100 * rate.value:.1f}% [{100 * (rate.ci_low or 0):.1f}, "
             f"{100 * (rate.ci_high or 0):.1f}] (n={rate.denominator})")
-
-
-def cohen_kappa(a: list[str], b: list[str]) -> float | None:
-    """Cohen's kappa of two aligned label lists (None when undefined)."""
-    n = len(a)
-    if n == 0:
-        return None
-    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    ca, cb = Counter(a), Counter(b)
-    expected = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
-    if expected >= 1.0:
-        return 1.0 if observed == 1.0 else None
-    return (observed - expected) / (1 - expected)
 
 
 def _entries(runs: list[RunData]) -> list[Entry]:
