@@ -84,8 +84,10 @@ class ModelClassifier:
         config = GenerateConfig(
             response_schema=ResponseSchema(name=schema.__name__, json_schema=json_schema(schema), strict=True)
         )
+        # cache=False explicitly: an earlier in-process Inspect eval can leave a cache-on generate config
+        # active, and a stale cached verdict must never stand in for a fresh classification.
         output = await self.model.generate(
-            [ChatMessageSystem(content=SYSTEM), ChatMessageUser(content=prompt)], config=config
+            [ChatMessageSystem(content=SYSTEM), ChatMessageUser(content=prompt)], config=config, cache=False
         )
         text = output.completion.strip()
         if text.startswith("```"):
