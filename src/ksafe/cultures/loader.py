@@ -146,7 +146,8 @@ def _pack_sha256(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def _taxonomy(tax: TaxonomyFile) -> Taxonomy:
+def taxonomy_from_file(tax: TaxonomyFile) -> Taxonomy:
+    """Turn a parsed ``taxonomy.yaml`` into the ``Taxonomy`` record."""
     return Taxonomy(
         domains=tuple(Domain(id=d.id, name=d.name, local_name=d.local_name) for d in tax.domains),
         categories=tuple(
@@ -182,7 +183,7 @@ def load_pack(code_or_path: str | Path, *, check_font: bool = True) -> CulturePa
     pack = CulturePack(
         info=info,
         directory=directory,
-        taxonomy=_taxonomy(taxonomy_file),
+        taxonomy=taxonomy_from_file(taxonomy_file),
         topics=tuple(
             Topic(
                 id=topic_id(info.code, t.name),

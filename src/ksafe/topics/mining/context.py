@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ksafe.cultures.loader import parse_file, resolve_pack_dir
+from ksafe.cultures.loader import parse_file, resolve_pack_dir, taxonomy_from_file
 from ksafe.cultures.pack_model import EntitiesFile, PackInfo, TaxonomyFile, TopicsFile
-from ksafe.schema.taxonomy import Category, Domain, Taxonomy
+from ksafe.schema.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -38,20 +38,7 @@ def load_mining_context(code_or_path: str | Path) -> MiningContext:
     directory = resolve_pack_dir(code_or_path)
     info = parse_file(directory / "pack.yaml", PackInfo)
     tax = parse_file(directory / "taxonomy.yaml", TaxonomyFile)
-    taxonomy = Taxonomy(
-        domains=tuple(Domain(id=d.id, name=d.name, local_name=d.local_name) for d in tax.domains),
-        categories=tuple(
-            Category(
-                id=c.id,
-                domain=c.domain,
-                name=c.name,
-                local_name=c.local_name,
-                description=c.description,
-                lexicon=tuple(c.lexicon),
-            )
-            for c in tax.categories
-        ),
-    )
+    taxonomy = taxonomy_from_file(tax)
     public: set[str] = set()
     for category in taxonomy.categories:
         public.update(category.lexicon)
