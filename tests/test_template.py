@@ -1,6 +1,13 @@
 import pytest
 
-from ksafe.text.template import TemplateError, check_template, choose_particle, fill, placeholders
+from ksafe.text.template import (
+    TemplateError,
+    check_template,
+    choose_particle,
+    fill,
+    placeholders,
+    replace_with_particles,
+)
 
 
 @pytest.mark.parametrize(
@@ -44,3 +51,13 @@ def test_malformed_templates_are_rejected(bad: str) -> None:
 def test_missing_value_is_an_error() -> None:
     with pytest.raises(TemplateError, match="topic"):
         fill("{topic}", {})
+
+
+def test_replacing_a_word_rechooses_the_following_particle() -> None:
+    text = "가짜 통계를 만들고 가짜 통계가 퍼지면 가짜 통계로 끝"
+    assert (
+        replace_with_particles(text, "가짜 통계", "ㄱㅉ ㅌㄱ")
+        == "ㄱㅉ ㅌㄱ을 만들고 ㄱㅉ ㅌㄱ이 퍼지면 ㄱㅉ ㅌㄱ으로 끝"
+    )
+    assert replace_with_particles("東京を", "東京", "トウキョウ") == "トウキョウを"
+    assert replace_with_particles("abc", "x", "y") == "abc"

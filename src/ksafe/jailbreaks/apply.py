@@ -9,7 +9,7 @@ from __future__ import annotations
 from ksafe.cultures.pack_model import STRATEGY_NONE, JailbreakEntry
 from ksafe.errors import KsafeError
 from ksafe.jailbreaks.registry import get_strategy
-from ksafe.text.template import TemplateError, fill
+from ksafe.text.template import TemplateError, fill, replace_with_particles
 from ksafe.text.transforms import get_transform
 
 
@@ -40,15 +40,14 @@ def apply_strategy(strategy: str, entry: JailbreakEntry | None, *, text: str, ke
         raise KsafeError(f"jailbreak strategy {strategy!r} has no wrapper in jailbreaks.yaml")
     if entry.transform != info.requires_transform:
         raise KsafeError(
-            f"jailbreak strategy {strategy!r}: transform must be {info.requires_transform!r}, "
-            f"not {entry.transform!r}"
+            f"jailbreak strategy {strategy!r}: transform must be {info.requires_transform!r}, not {entry.transform!r}"
         )
     values = {"prompt": text}
     if entry.transform is not None:
         if not key_phrase.strip():
             raise KsafeError(f"jailbreak strategy {strategy!r} needs a non-empty key phrase to transform")
         transformed = get_transform(entry.transform)(key_phrase)
-        values = {"prompt": text.replace(key_phrase, transformed), "transformed": transformed}
+        values = {"prompt": replace_with_particles(text, key_phrase, transformed), "transformed": transformed}
     try:
         return fill(entry.template, values)
     except TemplateError as error:

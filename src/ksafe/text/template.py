@@ -109,3 +109,27 @@ def fill(template: str, values: Mapping[str, str]) -> str:
         return value + choose_particle(value, particle) if particle else value
 
     return _PLACEHOLDER.sub(substitute, template)
+
+
+_PARTICLE_PAIRS: tuple[str, ...] = ("으로/로", "을/를", "이/가", "은/는", "과/와")
+
+
+def replace_with_particles(text: str, old: str, new: str) -> str:
+    """Replace ``old`` with ``new`` and re-choose a Korean particle that directly follows it.
+
+    ``전세 사기를`` with ``전세 사기`` -> ``ㅈㅅ ㅅㄱ`` becomes ``ㅈㅅ ㅅㄱ을``: the particle was chosen for the
+    old word's last sound, so it is chosen again for the new one. Text in other scripts is only replaced.
+    """
+    if not old or old not in text:
+        return text
+    parts = text.split(old)
+    out = [parts[0]]
+    for rest in parts[1:]:
+        for pair in _PARTICLE_PAIRS:
+            first, second = pair.split("/")
+            matched = next((form for form in (first, second) if rest.startswith(form)), None)
+            if matched is not None:
+                rest = choose_particle(new, pair) + rest[len(matched) :]
+                break
+        out.append(new + rest)
+    return "".join(out)
