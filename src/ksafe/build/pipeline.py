@@ -138,7 +138,8 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     g_pairs = make_g_queries(pack, shared, options.seed, fills) if g_target else {}
     units_g = plan_units(g_pairs, g_target, g_strategies, G_IMAGE_KINDS, options.seed, "G") if g_target else []
     units_c = plan_units(c_pairs, c_target, c_strategies, C_IMAGE_KINDS, options.seed, "C")
-    report("queries", sum(len(v) for v in c_pairs.values()) + sum(len(v) for v in g_pairs.values()), None)
+    n_queries = sum(len(v) for v in c_pairs.values()) + sum(len(v) for v in g_pairs.values())
+    report("queries", n_queries, n_queries)
 
     jobs: dict[str, RenderJob] = {}
     job_of: dict[tuple[str, str], str] = {}

@@ -9,8 +9,10 @@ import yaml
 
 from ksafe.errors import PackError
 
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
-class _StrictLoader(yaml.SafeLoader):
+
+class _StrictLoader(_BaseLoader):
     """A safe loader that refuses duplicate mapping keys."""
 
 
