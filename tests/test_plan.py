@@ -60,3 +60,14 @@ def test_plan_never_exceeds_capacity() -> None:
     pairs = {"a": [_pair("a", i) for i in range(2)]}
     units = plan_units(pairs, 100, ["none", "x", "y"], ["k"], seed=0, subset="C")
     assert len(units) == 6
+
+
+def test_small_plans_reach_every_strategy_across_categories() -> None:
+    pairs = {c: [_pair(c, i) for i in range(30)] for c in "abcdefghijk"}
+    strategies = [f"s{i}" for i in range(14)]
+    kinds = [f"k{i}" for i in range(6)]
+    units = plan_units(pairs, 44, strategies, kinds, seed=0, subset="C")
+    assert len(units) == 44
+    assert {u.strategy for u in units} == set(strategies)
+    assert {u.image_kind for u in units} == set(kinds)
+    assert {u.pair.harmful.category for u in units} == set("abcdefghijk")

@@ -61,6 +61,9 @@ def plan_units(
     capacity = {c: len(p) * len(strategies) for c, p in pairs_by_category.items()}
     quotas = allocate(min(total, sum(capacity.values())), {c: len(p) for c, p in pairs_by_category.items()})
     units: list[PlannedUnit] = []
+    # Each category starts its rotation where the previous one stopped, so small builds still reach
+    # every strategy and image kind across categories.
+    offset = 0
     for category, pairs in pairs_by_category.items():
         quota = min(quotas.get(category, 0), capacity[category])
         if quota == 0:
@@ -73,8 +76,9 @@ def plan_units(
             units.append(
                 PlannedUnit(
                     pair=order[j],
-                    strategy=strategies[(j + rounds) % len(strategies)],
-                    image_kind=kinds[(j + rounds // KIND_ROTATION_ROUNDS) % len(kinds)],
+                    strategy=strategies[(j + rounds + offset) % len(strategies)],
+                    image_kind=kinds[(j + rounds // KIND_ROTATION_ROUNDS + offset) % len(kinds)],
                 )
             )
+        offset += quota
     return units
