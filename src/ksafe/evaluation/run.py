@@ -1,27 +1,37 @@
 """Run an evaluation (several models, several judges) into a run directory, resumably.
 
-Input: a ``RunConfig``. Output: ``RUN_DIR/logs`` (Inspect eval-set logs), ``responses.jsonl``,
+Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, appended as it
+arrives), ``RUN_DIR/logs/*.eval`` (one Inspect log per target model, judged), ``responses.jsonl``,
 ``results.json``, ``tables/*.csv`` and ``run.json`` (the options, never secrets).
-Side effects: calls the target and judge models through Inspect (``eval_set``: a run stopped by a
-crash or Ctrl-C resumes from its log directory with the same command; Inspect's cache keeps
-answered generations), writes the run directory.
+Side effects: calls the target models through Inspect's model layer (``engine``, in 1..N worker
+processes, see ``shard``) and the judges through Inspect's ``score``; writes the run directory. A run
+stopped by a crash or Ctrl-C resumes with the same command: answers in the journal are never asked
+again (docs/design/eval-engine.md).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.collect import build_results, collect_responses
+from ksafe.evaluation.engine import GenerateOptions
+from ksafe.evaluation.journal import read_journals, run_lock
 from ksafe.evaluation.outputs import write_outputs
 from ksafe.schema.evaluation import RunResults
 
 HEURISTIC = "heuristic"
 RUN_FILE = "run.json"
 LOGS_DIR = "logs"
+JOURNAL_DIR = "journal"
+AUTO_SHARD_MIN = 200
+"""With ``workers=0`` (auto), runs with at least this many pending samples use one process per core."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,8 @@ class RunConfig:
     max_tokens: int | None = 1024
     cache: bool = True
     display: str = "full"
+    workers: int = 0
+    """Answering processes per model; 0 = auto (one per core, up to 2, for large runs)."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra model arguments (e.g. ``custom_outputs`` for ``mockllm`` in tests); never written."""
 
@@ -99,8 +111,6 @@ def _check_same_run(out: Path, record: dict[str, Any]) -> None:
 
 def run_eval(config: RunConfig) -> RunResults:
     """Evaluate every model of ``config`` and write the run directory; resume when it exists."""
-    from inspect_ai import eval_set
-
     from ksafe.evaluation.task import ksafe_mm
 
     if not config.models:
@@ -109,7 +119,7 @@ def run_eval(config: RunConfig) -> RunResults:
     args = task_args(config, specs)
     task = ksafe_mm(**args)  # validates the benchmark and filters before any model is called
     out = config.out
-    record = {
+    record: dict[str, Any] = {
         "benchmark": args["benchmark"],
         "task_args": args,
         "judges": list(config.judges),
@@ -117,34 +127,89 @@ def run_eval(config: RunConfig) -> RunResults:
         "options": _options(config),
     }
     _check_same_run(out, record)
-    out.mkdir(parents=True, exist_ok=True)
-    if (out / RUN_FILE).exists():
-        old = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+    with run_lock(out):
+        old = json.loads((out / RUN_FILE).read_text(encoding="utf-8")) if (out / RUN_FILE).exists() else {}
         record["models"] = sorted(set(old.get("models", [])) | set(config.models))
-    _write_json(out / RUN_FILE, record)
-    success, _logs = eval_set(
-        tasks=[task],
-        model=list(config.models),
-        model_roles=dict(roles) or None,
-        model_args=config.model_args,
-        log_dir=str(out / LOGS_DIR),
-        display=config.display,  # type: ignore[arg-type]
-        log_images=False,
-        fail_on_error=False,
-        retry_attempts=3,
-        retry_wait=1,
+        record["run_id"] = old.get("run_id") or uuid.uuid4().hex[:22]
+        _write_json(out / RUN_FILE, record)
+        samples = list(task.dataset)
+        for model in dict.fromkeys(config.models):
+            _evaluate_model(config, model, task, samples, args, specs, roles, record["run_id"])
+        return finalize(out)
+
+
+def model_slug(model: str) -> str:
+    """A file-name-safe form of a model string."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
+
+
+def _workers(config: RunConfig, pending: int) -> int:
+    if config.workers > 0:
+        return config.workers if not config.model_args else 1
+    if config.model_args or pending < AUTO_SHARD_MIN:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _evaluate_model(
+    config: RunConfig,
+    model: str,
+    task: Any,
+    samples: list[Any],
+    args: dict[str, Any],
+    specs: list[str],
+    roles: dict[str, str],
+    run_id: str,
+) -> None:
+    """Answer and judge the pending samples of ``model`` (journaled), then write its Inspect log."""
+    from ksafe.evaluation.engine import run_judge_missing
+    from ksafe.evaluation.evallog import build_log, log_path, write_log
+    from ksafe.evaluation.journal import Journal
+    from ksafe.evaluation.judges import build_judges
+    from ksafe.evaluation.shard import answer_in_process, answer_sharded, journal_file
+
+    path = log_path(config.out / LOGS_DIR, model)
+    if path.exists():  # answered, judged and logged by an earlier run of this command
+        return
+    journal_dir = config.out / JOURNAL_DIR / model_slug(model)
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    judges = list(zip(specs, build_judges(specs, config.rubric_language, pack=args.get("pack")), strict=True))
+    options = GenerateOptions(
         max_connections=config.max_connections,
         max_retries=config.max_retries,
         timeout=config.timeout,
         attempt_timeout=config.attempt_timeout,
         max_tokens=config.max_tokens,
-        cache=config.cache or None,
-        max_tasks=max(1, len(config.models)),
+        cache=config.cache,
     )
-    results = finalize(out)
-    if not success:
-        raise KsafeError(f"{out / LOGS_DIR}: some tasks did not finish; run the same command again to resume")
-    return results
+    state = read_journals(journal_dir)
+    pending = [s for s in samples if state.get(str(s.id), {}).get("output") is None]
+    if pending:
+        workers = _workers(config, len(pending))
+        if workers > 1:
+            answer_sharded(model, pending, journal_dir, options, workers, judges, roles)
+        else:
+            answer_in_process(model, pending, journal_dir, options, config.model_args, judges, roles)
+        state = read_journals(journal_dir)
+    unjudged = [s for s in samples if "output" in state.get(str(s.id), {}) and "scores" not in state[str(s.id)]]
+    if unjudged:  # a crash came between an answer and its judges
+        from inspect_ai.model import ModelOutput
+
+        outputs = {str(s.id): ModelOutput.model_validate(state[str(s.id)]["output"]) for s in unjudged}
+        with Journal(journal_file(journal_dir, 0)) as journal:
+            run_judge_missing(model, unjudged, outputs, journal, judges, roles, options)
+        state = read_journals(journal_dir)
+    log = build_log(
+        run_id=run_id,
+        model=model,
+        samples=samples,
+        records=state,
+        task_args=args,
+        metadata=dict(task.metadata or {}),
+        dataset_name=str(task.dataset.name or "ksafe"),
+        model_roles=roles,
+    )
+    write_log(log, path)
 
 
 def _options(config: RunConfig) -> dict[str, Any]:
@@ -166,8 +231,8 @@ def run_identity(out: Path) -> tuple[str, str, str, bool]:
     if not path.exists():
         raise KsafeError(f"{path}: missing (not a ksafe run directory)")
     record = json.loads(path.read_text(encoding="utf-8"))
-    id_file = out / LOGS_DIR / ".eval-set-id"
-    run_id = id_file.read_text(encoding="utf-8").strip() if id_file.exists() else out.name
+    id_file = out / LOGS_DIR / ".eval-set-id"  # run directories written before the journal engine
+    run_id = record.get("run_id") or (id_file.read_text(encoding="utf-8").strip() if id_file.exists() else out.name)
     return (
         run_id,
         str(record.get("benchmark", "")),

@@ -1,0 +1,226 @@
+"""The answer loop of ``ksafe eval``: Inspect's model layer driven by a bounded asyncio pool.
+
+Input: Inspect ``Sample`` objects (images as file paths), an Inspect model string and generate
+options. Output: one journal record per sample, appended as soon as its answer (or its final error,
+after Inspect's retries) arrives: ``{"id", "output"}`` (an Inspect ``ModelOutput`` as JSON) or
+``{"id", "error"}``. Side effects: calls the model through ``inspect_ai.model.Model.generate``
+(Inspect's provider, retries, ``max_connections`` and response cache); reads image files.
+
+Why not ``eval_set``: Inspect's sample machinery (transcripts, sample buffer database, per-sample
+events) costs ~25 ms of CPU per sample, which caps a 2-core machine far below the network's
+throughput; this loop keeps only what a single-turn evaluation needs (see docs/design/eval-engine.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+from inspect_ai.dataset import Sample
+from inspect_ai.model import ChatMessage, ChatMessageUser, ContentImage, GenerateConfig, Model, get_model
+
+from ksafe.evaluation.journal import Journal
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """Options of the target calls (mirrors the ``ksafe eval`` flags)."""
+
+    max_connections: int = 16
+    max_retries: int = 6
+    timeout: int | None = 300
+    attempt_timeout: int | None = 120
+    max_tokens: int | None = 1024
+    cache: bool = True
+
+    def config(self) -> GenerateConfig:
+        """The Inspect ``GenerateConfig`` of the target model."""
+        return GenerateConfig(
+            max_connections=self.max_connections,
+            max_retries=self.max_retries,
+            timeout=self.timeout,
+            attempt_timeout=self.attempt_timeout,
+            max_tokens=self.max_tokens,
+        )
+
+
+class _DropEvents:
+    """A model-event sink that keeps no transcript (events would hold the inlined images)."""
+
+    def on_pending(self, event: Any) -> None:
+        """Ignore the pending event."""
+
+    def on_complete(self, event: Any) -> None:
+        """Ignore the completed event."""
+
+
+def _no_transcript() -> AbstractContextManager[None]:
+    try:  # Inspect's hook to route model events; without it events go to a per-task transcript
+        from inspect_ai.model._model import use_model_event_sink
+    except ImportError:  # pragma: no cover - older/newer Inspect
+        return nullcontext()
+    return use_model_event_sink(_DropEvents())
+
+
+async def materialize(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """Return ``messages`` with image file paths inlined as data URIs (for the request only)."""
+    from inspect_ai.util import materialize_media
+
+    result: list[ChatMessage] = []
+    for message in messages:
+        content = message.content
+        if isinstance(content, str) or not any(isinstance(c, ContentImage) for c in content):
+            result.append(message)
+            continue
+        parts = [
+            ContentImage(image=await materialize_media(c.image), detail=c.detail) if isinstance(c, ContentImage) else c
+            for c in content
+        ]
+        result.append(ChatMessageUser(content=parts))  # type: ignore[arg-type]
+    return result
+
+
+def answer_record(sample_id: str, output: Any = None, error: BaseException | None = None) -> dict[str, Any]:
+    """The journal record of one finished sample."""
+    record: dict[str, Any] = {"id": sample_id, "t": round(time.time(), 3)}
+    if error is not None:
+        record["error"] = f"{type(error).__name__}: {error}"[:2000]
+    else:
+        record["output"] = output.model_dump(mode="json", exclude_none=True)
+    return record
+
+
+Judges = Sequence[tuple[str, Any]]
+"""(name, Inspect ``Scorer``) pairs: the run's judges."""
+
+
+async def judge(model_name: str, sample: Sample, output: Any, judges: Judges) -> dict[str, Any]:
+    """Score one answer with every judge (the scorers ``ksafe_mm`` uses), as JSON-ready dicts."""
+    from inspect_ai.model import ModelName
+    from inspect_ai.scorer import Target
+    from inspect_ai.solver import TaskState
+
+    target = Target(sample.target)
+    state = TaskState(
+        model=ModelName(model_name),
+        sample_id=sample.id if sample.id is not None else "",
+        epoch=1,
+        input=sample.input,
+        messages=[*sample.input, output.message] if not isinstance(sample.input, str) else [output.message],
+        target=target,
+        output=output,
+        metadata=dict(sample.metadata or {}),
+        completed=True,
+    )
+    scores: dict[str, Any] = {}
+    for name, scorer in judges:
+        score = await scorer(state, target)
+        scores[name] = score.model_dump(mode="json", exclude_none=True)
+    return scores
+
+
+def scores_record(sample_id: str, scores: dict[str, Any]) -> dict[str, Any]:
+    """The journal record of one sample's judge scores."""
+    return {"id": sample_id, "scores": scores}
+
+
+async def answer_all(
+    model: Model, samples: Sequence[Sample], journal: Journal, options: GenerateOptions, judges: Judges = ()
+) -> tuple[int, int]:
+    """Answer every sample with at most ``max_connections`` in flight, then judge it.
+
+    The answer is journaled as soon as it arrives (before any judge runs), the scores right after.
+
+    Returns:
+        (answered, errors) counts.
+    """
+    from inspect_ai.model import CachePolicy
+
+    pending: Iterator[Sample] = iter(samples)
+    counts = [0, 0]
+    config = options.config()
+    cache: CachePolicy | bool = CachePolicy() if options.cache else False
+    name = str(model)
+
+    async def worker() -> None:
+        with _no_transcript():
+            for sample in pending:
+                sample_id = str(sample.id)
+                try:
+                    messages = await materialize(sample.input)  # type: ignore[arg-type]
+                    output = await model.generate(messages, config=config, cache=cache)
+                except Exception as exc:  # recorded as the sample's error (never as an answer)
+                    journal.append(answer_record(sample_id, error=exc))
+                    counts[1] += 1
+                    continue
+                journal.append(answer_record(sample_id, output))
+                counts[0] += 1
+                if judges:
+                    journal.append(scores_record(sample_id, await judge(name, sample, output, judges)))
+
+    workers = max(1, min(options.max_connections, len(samples)))
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return counts[0], counts[1]
+
+
+async def judge_missing(
+    model_name: str, samples: Sequence[Sample], outputs: dict[str, Any], journal: Journal, judges: Judges, limit: int
+) -> None:
+    """Judge answers that have no scores yet (a crash came between answer and judge)."""
+    pending = iter(samples)
+
+    async def worker() -> None:
+        for sample in pending:
+            scores = await judge(model_name, sample, outputs[str(sample.id)], judges)
+            journal.append(scores_record(str(sample.id), scores))
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(limit, len(samples))))))
+
+
+def bind_judge_roles(roles: dict[str, str], config: GenerateConfig | None = None) -> None:
+    """Bind the LLM judges' model roles (``judge`` -> its Inspect model) for ``get_model(role=...)``."""
+    from inspect_ai.model._model import init_model_roles
+
+    init_model_roles({role: get_model(name, config=config or GenerateConfig()) for role, name in roles.items()})
+
+
+def run_answers(
+    model_name: str,
+    samples: Sequence[Sample],
+    journal: Journal,
+    options: GenerateOptions,
+    model_args: dict[str, Any] | None = None,
+    judges: Judges = (),
+    roles: dict[str, str] | None = None,
+) -> tuple[int, int]:
+    """Synchronous entry: resolve the Inspect model, answer and judge ``samples`` into ``journal``."""
+
+    async def main() -> tuple[int, int]:
+        bind_judge_roles(roles or {}, options.config())
+        model = get_model(model_name, config=options.config(), memoize=False, **(model_args or {}))
+        async with model:
+            return await answer_all(model, samples, journal, options, judges)
+
+    return asyncio.run(main())
+
+
+def run_judge_missing(
+    model_name: str,
+    samples: Sequence[Sample],
+    outputs: dict[str, Any],
+    journal: Journal,
+    judges: Judges,
+    roles: dict[str, str],
+    options: GenerateOptions,
+) -> None:
+    """Synchronous entry of ``judge_missing``."""
+
+    async def main() -> None:
+        bind_judge_roles(roles, options.config())
+        await judge_missing(model_name, samples, outputs, journal, judges, options.max_connections)
+
+    asyncio.run(main())

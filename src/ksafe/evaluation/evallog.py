@@ -1,0 +1,100 @@
+"""Journal state -> an Inspect ``EvalLog`` written to the run directory.
+
+Input: the task's samples (images as file paths), the journal's state per sample (answer or error,
+judge scores) and the task's metadata. Output: ``RUN_DIR/logs/ksafe_mm_<model>.eval``, a standard
+Inspect log (readable by ``inspect view``, ``read_eval_log`` and Inspect's ``score``) with one
+``EvalSample`` per sample: input, messages, output or error, and one score per judge.
+Side effects: writes the log file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.dataset import Sample
+from inspect_ai.log import EvalConfig, EvalDataset, EvalError, EvalLog, EvalSample, EvalSpec, EvalStats
+from inspect_ai.model import ModelOutput
+from inspect_ai.scorer import Score
+
+TASK_NAME = "ksafe_mm"
+
+
+def log_path(logs_dir: Path, model: str) -> Path:
+    """The log file of ``model`` in a run (one per target model, stable name)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
+    return logs_dir / f"{TASK_NAME}_{slug}.eval"
+
+
+def eval_sample(sample: Sample, record: dict[str, Any] | None) -> EvalSample:
+    """One logged sample: the request as given (file paths, no base64) and its answer or error."""
+    messages = list(sample.input) if not isinstance(sample.input, str) else []
+    output = ModelOutput()
+    error = None
+    scores = None
+    if record is None:
+        error = EvalError(message="not answered", traceback="", traceback_ansi="")
+    elif record.get("error") is not None:
+        message = str(record["error"])
+        error = EvalError(message=message, traceback=message, traceback_ansi=message)
+    else:
+        output = ModelOutput.model_validate(record["output"])
+        if output.choices:
+            messages.append(output.choices[0].message)
+        scores = {name: Score.model_validate(value) for name, value in (record.get("scores") or {}).items()}
+    return EvalSample(
+        id=sample.id if sample.id is not None else "",
+        epoch=1,
+        input=sample.input,
+        target=sample.target,
+        messages=messages,  # type: ignore[arg-type]
+        output=output,
+        metadata=dict(sample.metadata or {}),
+        scores=scores,
+        error=error,
+    )
+
+
+def build_log(
+    *,
+    run_id: str,
+    model: str,
+    samples: Sequence[Sample],
+    records: dict[str, dict[str, Any]],
+    task_args: dict[str, Any],
+    metadata: dict[str, Any],
+    dataset_name: str,
+    model_roles: dict[str, str],
+) -> EvalLog:
+    """Return an unscored Inspect log of ``model``'s answers."""
+    from inspect_ai.model._model_config import ModelConfig
+
+    now = datetime.now(timezone.utc).isoformat()
+    logged = [eval_sample(s, records.get(str(s.id))) for s in samples]
+    spec = EvalSpec(
+        eval_set_id=run_id,
+        run_id=run_id,
+        created=now,
+        task=TASK_NAME,
+        task_registry_name=f"ksafe/{TASK_NAME}",
+        task_args=task_args,
+        dataset=EvalDataset(name=dataset_name, samples=len(samples), sample_ids=[str(s.id) for s in samples]),
+        model=model,
+        model_roles={role: ModelConfig(model=name) for role, name in model_roles.items()} or None,
+        config=EvalConfig(epochs=1, log_images=False),
+        metadata=metadata,
+    )
+    return EvalLog(eval=spec, status="success", stats=EvalStats(started_at=now, completed_at=now), samples=logged)
+
+
+def write_log(log: EvalLog, path: Path) -> None:
+    """Write ``log`` atomically (a crash never leaves a half-written log under its final name)."""
+    from inspect_ai.log import write_eval_log
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")  # not globbed as a log while half-written
+    write_eval_log(log, str(tmp), format="eval")
+    tmp.replace(path)

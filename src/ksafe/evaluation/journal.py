@@ -1,0 +1,119 @@
+"""Append-only journal of finished target answers: the resumption state of ``ksafe eval``.
+
+Input: records (JSON objects) appended by the engine as answers arrive. Output: ``*.jsonl`` files,
+one record a line, each written by a single ``os.write`` on an ``O_APPEND`` descriptor (a line is
+never interleaved with another; a crash can at most leave the last line torn, and the reader skips
+it). ``fsync`` runs at most every ``fsync_every`` seconds and on close, so a machine crash loses
+at most that window; a process crash loses nothing that was written.
+Side effects: creates and appends files; ``run_lock`` holds an exclusive ``flock`` on a lock file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ksafe.errors import KsafeError
+
+
+class Journal:
+    """An append-only JSON-lines file with atomic line writes and periodic fsync."""
+
+    def __init__(self, path: Path, fsync_every: float = 1.0) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.fsync_every = fsync_every
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._last_sync = time.monotonic()
+        self._dirty = False
+
+    def append(self, record: dict[str, Any]) -> None:
+        """Write ``record`` as one line (one ``write`` call); fsync when the window has passed."""
+        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        written = os.write(self._fd, data)
+        if written != len(data):  # a short write on a regular file: disk full
+            raise OSError(f"{self.path}: short write ({written} of {len(data)} bytes)")
+        self._dirty = True
+        now = time.monotonic()
+        if now - self._last_sync >= self.fsync_every:
+            os.fsync(self._fd)
+            self._last_sync = now
+            self._dirty = False
+
+    def close(self) -> None:
+        """Fsync and close the file."""
+        if self._fd < 0:
+            return
+        if self._dirty:
+            os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = -1
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """Return the complete records of a journal file (a torn last line is skipped)."""
+    if not path.exists():
+        return []
+    records: list[dict[str, Any]] = []
+    for line in path.read_bytes().split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue  # torn by a crash mid-write: that answer was never complete
+        if isinstance(value, dict):
+            records.append(value)
+    return records
+
+
+def read_journals(directory: Path, pattern: str = "*.jsonl") -> dict[str, dict[str, Any]]:
+    """Merge every journal file in ``directory`` into one state per sample ``id``.
+
+    The state holds ``output`` (the answer) or ``error`` (the last failure, when no answer came),
+    and ``scores`` (the judges' scores of the answer, when judged). An answer is final: a later
+    error record for the same sample never replaces it.
+    """
+    state: dict[str, dict[str, Any]] = {}
+    for path in sorted(directory.glob(pattern)):
+        for record in read_journal(path):
+            entry = state.setdefault(str(record.get("id", "")), {})
+            if "scores" in record:
+                entry["scores"] = record["scores"]
+            elif record.get("output") is not None:
+                entry["output"] = record["output"]
+                entry.pop("error", None)
+            elif record.get("error") is not None and entry.get("output") is None:
+                entry["error"] = record["error"]
+    return state
+
+
+@contextmanager
+def run_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out`` (two ``ksafe eval`` on one run directory would answer twice).
+
+    Raises:
+        KsafeError: Another process holds the lock.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise KsafeError(f"{out}: another ksafe eval is running on this run directory") from exc
+        yield
+    finally:
+        os.close(fd)

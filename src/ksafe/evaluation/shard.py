@@ -1,0 +1,128 @@
+"""Answer a model's pending samples in 1..N processes (Python uses one core per process).
+
+Input: a model string, the pending samples, generate options and the judges. Output: journal files
+``<journal_dir>/answers-<k>-<nonce>.jsonl`` (see ``journal``). Side effects: with ``workers > 1``,
+forks worker processes (they inherit the loaded samples and modules, so start in milliseconds) that
+die with their parent (``PR_SET_PDEATHSIG`` on Linux, and end-of-file on a pipe from the parent), so
+a crashed ``ksafe eval`` leaves no process answering behind it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.dataset import Sample
+
+from ksafe.errors import KsafeError
+from ksafe.evaluation.engine import GenerateOptions, Judges, run_answers
+from ksafe.evaluation.journal import Journal
+
+
+def journal_file(journal_dir: Path, shard: int) -> Path:
+    """The journal file a shard appends to (a new file per run attempt and shard)."""
+    return journal_dir / f"answers-{shard}-{uuid.uuid4().hex[:8]}.jsonl"
+
+
+def answer_in_process(
+    model: str,
+    samples: Sequence[Sample],
+    journal_dir: Path,
+    options: GenerateOptions,
+    model_args: dict[str, Any],
+    judges: Judges = (),
+    roles: dict[str, str] | None = None,
+) -> None:
+    """Answer and judge ``samples`` in this process."""
+    with Journal(journal_file(journal_dir, 0)) as journal:
+        run_answers(model, samples, journal, options, model_args, judges, roles)
+
+
+def _die_with_parent(parent_pipe: int) -> None:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.read(parent_pipe, 4096):  # b"" at end of file: every write end closed, the parent is gone
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _worker(
+    read_end: int,
+    write_end: int,
+    model: str,
+    samples: Sequence[Sample],
+    path: Path,
+    options: GenerateOptions,
+    judges: Judges,
+    roles: dict[str, str],
+) -> None:
+    os.close(write_end)  # only the parent may hold the write end
+    _die_with_parent(read_end)
+    with Journal(path) as journal:
+        run_answers(model, samples, journal, options, None, judges, roles)
+
+
+def answer_sharded(
+    model: str,
+    samples: Sequence[Sample],
+    journal_dir: Path,
+    options: GenerateOptions,
+    workers: int,
+    judges: Judges = (),
+    roles: dict[str, str] | None = None,
+) -> None:
+    """Answer ``samples`` in ``workers`` forked processes, splitting ``max_connections`` between them.
+
+    Raises:
+        KsafeError: A worker failed (its answers so far are journaled; rerun to resume).
+    """
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    context = multiprocessing.get_context("fork")
+    read_end, write_end = os.pipe()
+    processes = []
+    try:
+        for shard in range(workers):
+            connections = options.max_connections // workers + (shard < options.max_connections % workers)
+            shard_options = GenerateOptions(**{**options.__dict__, "max_connections": max(1, connections)})
+            process = context.Process(
+                target=_worker,
+                args=(
+                    read_end,
+                    write_end,
+                    model,
+                    list(samples[shard::workers]),
+                    journal_file(journal_dir, shard),
+                    shard_options,
+                    judges,
+                    dict(roles or {}),
+                ),
+                daemon=True,
+            )
+            process.start()
+            processes.append(process)
+        for process in processes:
+            process.join()
+        codes = [process.exitcode for process in processes]
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+    if any(codes):
+        raise KsafeError(f"{journal_dir}: a worker failed (exit codes {codes}); run the same command again to resume")
