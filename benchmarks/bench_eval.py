@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=2000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--workers", type=int, default=0, help="answering processes (0 = ksafe eval's auto)")
     args = parser.parse_args()
 
     from ksafe.evaluation.run import RunConfig, run_eval
@@ -51,6 +52,7 @@ def main() -> None:
                 display="none",
                 pack=str(pack),
                 cache=False,
+                workers=args.workers,
             )
             start = time.perf_counter()
             results = run_eval(config)

@@ -1,5 +1,6 @@
 """End to end: ``ksafe eval`` (a subprocess) against a real HTTP OpenAI-compatible server process on
-127.0.0.1, through Inspect's ``openai-api`` provider, with injected faults and a crash mid-run."""
+127.0.0.1, through Inspect's ``openai-api`` provider, with injected faults and a crash mid-run; each
+test runs with one answering process and with two forked worker processes (``--workers 2``)."""
 
 from __future__ import annotations
 
@@ -80,7 +81,11 @@ def bench(tmp_path: Path) -> tuple[Path, list[str]]:
     return tmp_path / "bench", [i.text for i in items]
 
 
-def test_faults_verdicts_one_turn_and_no_secrets(tmp_path: Path, bench: tuple[Path, list[str]]) -> None:
+WORKERS = pytest.mark.parametrize("workers", ["1", "2"])
+
+
+@WORKERS
+def test_faults_verdicts_one_turn_and_no_secrets(tmp_path: Path, bench: tuple[Path, list[str]], workers: str) -> None:
     root, texts = bench
     harmful = [t.rsplit(" ", 1)[1] for t in texts if t.endswith("h")]
     faults = {
@@ -111,6 +116,8 @@ def test_faults_verdicts_one_turn_and_no_secrets(tmp_path: Path, bench: tuple[Pa
             "2",
             "--max-connections",
             "8",
+            "--workers",
+            workers,
         )
         requests = server.requests()
     assert result.returncode == 0, result.stderr[-3000:]
@@ -148,24 +155,28 @@ def test_faults_verdicts_one_turn_and_no_secrets(tmp_path: Path, bench: tuple[Pa
     assert results["judge_agreement"] and results["judge_agreement"][0]["n"] > 0
 
     everything = _run_dir_bytes(out)
-    assert any(name.endswith(".eval") for name, _ in everything)
+    assert any(name.endswith((".eval", ".json")) and "/logs/" in name for name, _ in everything)
     for name, data in everything:
         assert PLANTED_KEY.encode() not in data, f"API key written to {name}"
         assert b"base64," not in data and b"iVBORw0KGgo" not in data, f"inlined image in {name}"
 
 
-def test_killed_run_resumes_without_answering_twice(tmp_path: Path, bench: tuple[Path, list[str]]) -> None:
+@WORKERS
+def test_killed_run_resumes_without_answering_twice(
+    tmp_path: Path, bench: tuple[Path, list[str]], workers: str
+) -> None:
     root, texts = bench
     out = tmp_path / "run"
     pid_file = tmp_path / "eval.pid"
     with fake_server(tmp_path / "server", latency_ms=30, kill_pid_file=pid_file, kill_after=20) as server:
         env = _env(tmp_path, server.base_url)
-        first = _eval(tmp_path, env, root, out, "--max-connections", "4", pid_file=pid_file)
+        first = _eval(tmp_path, env, root, out, "--max-connections", "4", "--workers", workers, pid_file=pid_file)
         assert first.returncode == -9  # killed by the server at its 20th target request
         answered_before = [r["text"] for r in server.requests() if r["kind"] == "target" and r["status"] == 200]
         assert 10 <= len(answered_before) < len(texts)
         time.sleep(0.2)
-        second = _eval(tmp_path, env, root, out, "--max-connections", "4")
+        time.sleep(0.5)  # a worker left running would answer now and be counted twice below
+        second = _eval(tmp_path, env, root, out, "--max-connections", "4", "--workers", workers)
         assert second.returncode == 0, second.stderr[-3000:]
         answered = Counter(r["text"] for r in server.requests() if r["kind"] == "target" and r["status"] == 200)
     assert set(answered) == set(texts)  # none lost

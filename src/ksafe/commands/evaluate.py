@@ -31,46 +31,31 @@ JudgeOption = Annotated[
 
 
 def eval_command(
-    benchmark: Annotated[
-        str, typer.Argument(help="Benchmark directory (from `ksafe build`) or a parquet file.")
-    ],
+    benchmark: Annotated[str, typer.Argument(help="Benchmark directory (from `ksafe build`) or a parquet file.")],
     model: Annotated[
         list[str],
         typer.Option(
             "--model",
             "-m",
-            help="Inspect model string of a target "
-            "(openai/gpt-4o-mini, vllm/..., openai-api/<name>/<model>). Repeat.",
+            help="Inspect model string of a target (openai/gpt-4o-mini, vllm/..., openai-api/<name>/<model>). Repeat.",
         ),
     ],
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Run directory (rerun the same command to resume).")
-    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run directory (rerun the same command to resume).")],
     judge: JudgeOption = None,
-    limit: Annotated[
-        int | None, typer.Option(help="Seeded random sample of N items after filtering.")
-    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Seeded random sample of N items after filtering.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the --limit sample.")] = 0,
     subset: Annotated[str | None, typer.Option(help="G, C (comma list).")] = None,
     domain: Annotated[str | None, typer.Option(help="Domain ids (comma list).")] = None,
     category: Annotated[str | None, typer.Option(help="Category ids (comma list).")] = None,
-    strategy: Annotated[
-        str | None, typer.Option(help="Jailbreak strategies (comma list; `none` = standard).")
-    ] = None,
+    strategy: Annotated[str | None, typer.Option(help="Jailbreak strategies (comma list; `none` = standard).")] = None,
     image_kind: Annotated[str | None, typer.Option(help="Image kinds (comma list).")] = None,
     items: Annotated[str, typer.Option(help="harmful, benign or all.")] = "all",
     g_version: Annotated[
         str, typer.Option(help="G versions: source_en, literal, contextualized (comma list) or all.")
     ] = "contextualized",
-    text_only: Annotated[
-        bool, typer.Option("--text-only", help="Ablation: the key phrase in text, no image.")
-    ] = False,
-    rubric_language: Annotated[
-        str, typer.Option(help="LLM judge rubric: en or item (the item's language).")
-    ] = "en",
-    count_partial: Annotated[
-        bool, typer.Option("--count-partial", help="Count partial compliance in ASR.")
-    ] = False,
+    text_only: Annotated[bool, typer.Option("--text-only", help="Ablation: the key phrase in text, no image.")] = False,
+    rubric_language: Annotated[str, typer.Option(help="LLM judge rubric: en or item (the item's language).")] = "en",
+    count_partial: Annotated[bool, typer.Option("--count-partial", help="Count partial compliance in ASR.")] = False,
     max_connections: Annotated[int, typer.Option(help="Concurrent requests per model.")] = 16,
     max_retries: Annotated[int, typer.Option(help="Retries of a failed request (429, 5xx, timeout).")] = 6,
     timeout: Annotated[int, typer.Option(help="Seconds per request, retries included.")] = 300,
@@ -79,6 +64,7 @@ def eval_command(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Inspect's model response cache.")] = True,
     display: Annotated[str, typer.Option(help="Inspect display: full, rich, plain, none.")] = "full",
     pack: PackOption = None,
+    workers: Annotated[int, typer.Option(help="Answering processes per model (0 = auto: several for large runs).")] = 0,
 ) -> None:
     """Evaluate vision-language models on a built benchmark; write RUN_DIR and print a leaderboard."""
     with user_errors():
@@ -111,6 +97,7 @@ def eval_command(
             max_tokens=max_tokens,
             cache=cache,
             display=display,
+            workers=workers,
         )
         results = run_eval(config)
         print_leaderboard(results)
@@ -137,9 +124,7 @@ def judge_sample(
     run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
     n: Annotated[int, typer.Option(help="Answers to label.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
-    sheet: Annotated[
-        Path | None, typer.Option("--out", help="Sheet path (default RUN_DIR/judge_labels.csv).")
-    ] = None,
+    sheet: Annotated[Path | None, typer.Option("--out", help="Sheet path (default RUN_DIR/judge_labels.csv).")] = None,
 ) -> None:
     """Write a CSV labelling sheet: fill its human_verdict column, then run `ksafe judge agreement`."""
     with user_errors():
@@ -147,9 +132,7 @@ def judge_sample(
 
         path = sheet or run_dir / "judge_labels.csv"
         count = write_label_sheet(run_dir, path, n=n, seed=seed)
-        typer.echo(
-            f"wrote {count} rows to {path}; fill human_verdict with one of: {', '.join(LABEL_CHOICES)}"
-        )
+        typer.echo(f"wrote {count} rows to {path}; fill human_verdict with one of: {', '.join(LABEL_CHOICES)}")
 
 
 @judge_app.command("agreement")

@@ -1,6 +1,7 @@
 """Inspect logs of a run -> ``ScoredResponse`` records -> ``RunResults``.
 
-Input: the ``.eval`` logs under ``RUN_DIR/logs``. Output: one ``ScoredResponse`` per model x sample x
+Input: the Inspect logs under ``RUN_DIR/logs`` (``ksafe_mm_*.json``; ``*.eval`` from older runs).
+Output: one ``ScoredResponse`` per model x sample x
 judge (a sample that failed gets verdict ``error`` under every judge of its task) and the
 ``RunResults`` summary. Side effects: reads logs only.
 """
@@ -90,20 +91,22 @@ def sample_responses(run_id: str, model: str, sample: Any, judges: Sequence[tupl
 
 
 def log_files(log_dir: Path) -> list[Path]:
-    """Every ``.eval`` log under ``log_dir``, oldest first."""
-    return sorted(log_dir.glob("**/*.eval"), key=lambda p: p.stat().st_mtime)
+    """Every Inspect log of a run under ``log_dir`` (``ksafe_mm_*.json`` and ``*.eval``), oldest first."""
+    found = [*log_dir.glob("**/*.eval"), *log_dir.glob("**/ksafe_mm_*.json")]
+    return sorted(found, key=lambda p: p.stat().st_mtime)
 
 
-def collect_responses(log_dir: Path, run_id: str) -> list[ScoredResponse]:
+def collect_responses(log_dir: Path, run_id: str, loaded: dict[Path, Any] | None = None) -> list[ScoredResponse]:
     """Read every log and return the scored responses, one per model x sample x judge.
 
-    When a sample appears in several logs (a retried task), the newest log wins.
+    When a sample appears in several logs (a retried task), the newest log wins. ``loaded`` maps log
+    paths to ``EvalLog`` objects already in memory (just written), which are not read again.
     """
     from inspect_ai.log import read_eval_log
 
     latest: dict[tuple[str, str, str], ScoredResponse] = {}
     for path in log_files(log_dir):
-        log = read_eval_log(str(path), exclude_fields={"events"})
+        log = (loaded or {}).get(path) or read_eval_log(str(path), exclude_fields={"events"})
         model = str(log.eval.model)
         judges = judge_labels(log.eval)
         for sample in log.samples or []:

@@ -14,10 +14,13 @@ throughput; this loop keeps only what a single-turn evaluation needs (see docs/d
 from __future__ import annotations
 
 import asyncio
+import base64
+import mimetypes
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from inspect_ai.dataset import Sample
@@ -66,10 +69,19 @@ def _no_transcript() -> AbstractContextManager[None]:
     return use_model_event_sink(_DropEvents())
 
 
+async def inline_image(image: str) -> str:
+    """Return a local image file as a data URI (other references go through Inspect's resolver)."""
+    if image.startswith("data:") or "://" in image:
+        from inspect_ai.util import materialize_media
+
+        return await materialize_media(image)
+    data = Path(image).read_bytes()  # small local files: a thread hop would cost more than the read
+    mime = mimetypes.guess_type(image)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 async def materialize(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
     """Return ``messages`` with image file paths inlined as data URIs (for the request only)."""
-    from inspect_ai.util import materialize_media
-
     result: list[ChatMessage] = []
     for message in messages:
         content = message.content
@@ -77,10 +89,10 @@ async def materialize(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
             result.append(message)
             continue
         parts = [
-            ContentImage(image=await materialize_media(c.image), detail=c.detail) if isinstance(c, ContentImage) else c
+            ContentImage(image=await inline_image(c.image), detail=c.detail) if isinstance(c, ContentImage) else c
             for c in content
         ]
-        result.append(ChatMessageUser(content=parts))  # type: ignore[arg-type]
+        result.append(ChatMessageUser(content=parts))
     return result
 
 

@@ -1,7 +1,7 @@
 """Run an evaluation (several models, several judges) into a run directory, resumably.
 
 Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, appended as it
-arrives), ``RUN_DIR/logs/*.eval`` (one Inspect log per target model, judged), ``responses.jsonl``,
+arrives), ``RUN_DIR/logs/ksafe_mm_<model>.json`` (one Inspect log per target model, judged), ``responses.jsonl``,
 ``results.json``, ``tables/*.csv`` and ``run.json`` (the options, never secrets).
 Side effects: calls the target models through Inspect's model layer (``engine``, in 1..N worker
 processes, see ``shard``) and the judges through Inspect's ``score``; writes the run directory. A run
@@ -60,7 +60,7 @@ class RunConfig:
     cache: bool = True
     display: str = "full"
     workers: int = 0
-    """Answering processes per model; 0 = auto (one per core, up to 2, for large runs)."""
+    """Answering processes per model; 0 = auto (large runs: up to two per core, >= 8 connections each)."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra model arguments (e.g. ``custom_outputs`` for ``mockllm`` in tests); never written."""
 
@@ -133,9 +133,10 @@ def run_eval(config: RunConfig) -> RunResults:
         record["run_id"] = old.get("run_id") or uuid.uuid4().hex[:22]
         _write_json(out / RUN_FILE, record)
         samples = list(task.dataset)
+        written: dict[Path, Any] = {}
         for model in dict.fromkeys(config.models):
-            _evaluate_model(config, model, task, samples, args, specs, roles, record["run_id"])
-        return finalize(out)
+            written.update(_evaluate_model(config, model, task, samples, args, specs, roles, record["run_id"]))
+        return finalize(out, written)
 
 
 def model_slug(model: str) -> str:
@@ -148,7 +149,8 @@ def _workers(config: RunConfig, pending: int) -> int:
         return config.workers if not config.model_args else 1
     if config.model_args or pending < AUTO_SHARD_MIN:
         return 1
-    return max(1, min(2, os.cpu_count() or 1))
+    # Two processes per core: each event loop stays lightly loaded, so answers are read promptly.
+    return max(1, min(2 * (os.cpu_count() or 1), config.max_connections // 8))
 
 
 def _evaluate_model(
@@ -160,7 +162,7 @@ def _evaluate_model(
     specs: list[str],
     roles: dict[str, str],
     run_id: str,
-) -> None:
+) -> dict[Path, Any]:
     """Answer and judge the pending samples of ``model`` (journaled), then write its Inspect log."""
     from ksafe.evaluation.engine import run_judge_missing
     from ksafe.evaluation.evallog import build_log, log_path, write_log
@@ -170,7 +172,7 @@ def _evaluate_model(
 
     path = log_path(config.out / LOGS_DIR, model)
     if path.exists():  # answered, judged and logged by an earlier run of this command
-        return
+        return {}
     journal_dir = config.out / JOURNAL_DIR / model_slug(model)
     journal_dir.mkdir(parents=True, exist_ok=True)
     judges = list(zip(specs, build_judges(specs, config.rubric_language, pack=args.get("pack")), strict=True))
@@ -210,6 +212,7 @@ def _evaluate_model(
         model_roles=roles,
     )
     write_log(log, path)
+    return {path: log}
 
 
 def _options(config: RunConfig) -> dict[str, Any]:
@@ -241,10 +244,13 @@ def run_identity(out: Path) -> tuple[str, str, str, bool]:
     )
 
 
-def finalize(out: Path) -> RunResults:
-    """Rebuild ``responses.jsonl``, ``results.json`` and the tables from the logs of ``out``."""
+def finalize(out: Path, loaded: dict[Path, Any] | None = None) -> RunResults:
+    """Rebuild ``responses.jsonl``, ``results.json`` and the tables from the logs of ``out``.
+
+    ``loaded``: logs already in memory (path -> ``EvalLog``), not read again.
+    """
     run_id, benchmark, culture, count_partial = run_identity(out)
-    responses = collect_responses(out / LOGS_DIR, run_id)
+    responses = collect_responses(out / LOGS_DIR, run_id, loaded)
     if not culture and responses:
         culture = responses[0].culture
     results = build_results(responses, run_id, benchmark, culture, count_partial)

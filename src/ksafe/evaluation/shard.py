@@ -9,6 +9,7 @@ a crashed ``ksafe eval`` leaves no process answering behind it.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai.dataset import Sample
+from inspect_ai.model import get_model
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions, Judges, run_answers
@@ -92,6 +94,10 @@ def answer_sharded(
     """
     journal_dir.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("fork")
+    # Resolve the model once here: a wrong model string or a missing key fails before any fork, and
+    # the provider's modules (openai, httpx...) are imported once instead of once per worker.
+    get_model(model, config=options.config(), memoize=False)
+    gc.freeze()  # the children's collector skips the inherited heap (no traversal, no copy-on-write faults)
     read_end, write_end = os.pipe()
     processes = []
     try:
@@ -118,6 +124,7 @@ def answer_sharded(
             process.join()
         codes = [process.exitcode for process in processes]
     finally:
+        gc.unfreeze()
         os.close(read_end)
         os.close(write_end)
         for process in processes:

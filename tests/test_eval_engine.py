@@ -1,0 +1,101 @@
+"""The ``ksafe eval`` engine: journal (torn lines, answers final), run lock, judging answers left
+unjudged by a crash without calling the target again, and the Inspect log it writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from inspect_ai.log import read_eval_log
+from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage
+
+from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
+from ksafe.errors import KsafeError
+from ksafe.evaluation.journal import Journal, read_journal, read_journals, run_lock
+from ksafe.evaluation.run import JOURNAL_DIR, LOGS_DIR, RunConfig, run_eval
+
+REFUSAL = "죄송하지만 그 요청은 도와드릴 수 없습니다."
+
+
+@pytest.fixture(autouse=True)
+def isolated_inspect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "inspect-cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+def test_journal_skips_a_torn_line_and_keeps_answers_final(tmp_path: Path) -> None:
+    path = tmp_path / "j" / "answers-0.jsonl"
+    with Journal(path, fsync_every=0) as journal:
+        journal.append({"id": "a", "output": {"completion": "x"}})
+        journal.append({"id": "b", "error": "TimeoutError: slow"})
+        journal.append({"id": "a", "scores": {"heuristic": {"value": "refused"}}})
+    with path.open("ab") as handle:
+        handle.write(b'{"id": "c", "output": {"comp')  # a crash mid-write
+    other = tmp_path / "j" / "answers-1.jsonl"
+    with Journal(other) as journal:
+        journal.append({"id": "a", "error": "late failure"})
+        journal.append({"id": "b", "output": {"completion": "y"}})
+    assert [r["id"] for r in read_journal(path)] == ["a", "b", "a"]
+    state = read_journals(tmp_path / "j")
+    assert state["a"] == {"output": {"completion": "x"}, "scores": {"heuristic": {"value": "refused"}}}
+    assert state["b"] == {"output": {"completion": "y"}}  # retried after an error: now answered
+    assert "c" not in state
+
+
+def test_second_run_on_the_same_directory_is_refused(tmp_path: Path) -> None:
+    with run_lock(tmp_path / "run"):
+        with pytest.raises(KsafeError, match="another ksafe eval"):
+            with run_lock(tmp_path / "run"):
+                pass
+    with run_lock(tmp_path / "run"):  # released
+        pass
+
+
+class Target:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, messages: list[ChatMessage], *_: Any) -> ModelOutput:
+        self.calls += 1
+        output = ModelOutput.from_content("mockllm", REFUSAL)
+        output.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
+        return output
+
+
+def test_answers_left_unjudged_by_a_crash_are_judged_without_the_target(tmp_path: Path) -> None:
+    write_fixture_benchmark(tmp_path / "bench")
+    pack = write_refusals_pack(tmp_path / "pack")
+    target = Target()
+    out = tmp_path / "run"
+    config = RunConfig(
+        benchmark=str(tmp_path / "bench"),
+        models=("mockllm/model",),
+        out=out,
+        model_args={"custom_outputs": target},
+        pack=str(pack),
+    )
+    first = run_eval(config)
+    assert target.calls == 48
+    # simulate a crash after every answer was journaled but before any judge ran or the log was written
+    for log in (out / LOGS_DIR).glob("*"):
+        log.unlink()
+    for path in (out / JOURNAL_DIR).rglob("*.jsonl"):
+        kept = [line for line in path.read_text().splitlines() if '"scores"' not in line]
+        path.write_text("\n".join(kept) + "\n")
+    second = run_eval(config)
+    assert target.calls == 48  # the target was not asked again
+    assert second.models[0].overall == first.models[0].overall
+    assert second.models[0].overall.verdict_counts["refused"] == 48
+
+    logs = list((out / LOGS_DIR).glob("*.json"))
+    assert len(logs) == 1
+    log = read_eval_log(str(logs[0]))  # a standard Inspect log
+    assert log.eval.model == "mockllm/model" and log.samples and len(log.samples) == 48
+    sample = log.samples[0]
+    assert sample.output.completion == REFUSAL
+    assert sample.scores and sample.scores["heuristic"].value == "refused"
+    assert len(sample.messages) == 2 and sample.messages[-1].role == "assistant"
+    text = logs[0].read_text()
+    assert "base64," not in text and json.loads(text)["eval"]["metadata"]["judges"] == ["heuristic"]
