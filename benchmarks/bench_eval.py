@@ -1,10 +1,14 @@
 """Throughput of ``ksafe eval`` against a local OpenAI-compatible server with a fixed latency.
 
-Usage: ``python benchmarks/bench_eval.py [--items 2000] [--connections 64] [--latency-ms 200]``.
-Builds a fixture benchmark of ``--items`` items, starts the fake server (tests/evalkit) on 127.0.0.1,
-runs ``ksafe eval`` in-process with the heuristic judge and prints the achieved throughput as a
-ratio of the ideal (items x latency / connections) and the peak RSS of this process.
-Side effects: temporary directories (removed), one server subprocess (stopped).
+Usage: ``python benchmarks/bench_eval.py [--items 2000] [--connections 64] [--latency-ms 200]
+[--workers 0] [--repeat 1]``.
+Builds a fixture benchmark of ``--items`` items, starts the fake server (tests/evalkit, a separate
+process on 127.0.0.1), runs ``ksafe eval`` in-process (``run_eval``: Inspect's ``openai-api``
+provider, heuristic judge, Inspect log, results and tables) and prints, per repeat, the achieved
+throughput as a ratio of the ideal (items x latency / connections), the machine's load average, and
+the peak RSS of this process and of the largest child process (a forked answering worker, or the
+server). The timed span is the whole ``run_eval`` call.
+Side effects: temporary directories (removed), one server subprocess per repeat (stopped).
 """
 
 from __future__ import annotations
@@ -23,14 +27,8 @@ from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pa
 from evalkit.server import fake_server
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=2000)
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--latency-ms", type=float, default=200.0)
-    parser.add_argument("--workers", type=int, default=0, help="answering processes (0 = ksafe eval's auto)")
-    args = parser.parse_args()
-
+def run_once(args: argparse.Namespace) -> float:
+    """Run one evaluation and return its ratio to the ideal."""
     from ksafe.evaluation.run import RunConfig, run_eval
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,6 +52,7 @@ def main() -> None:
                 cache=False,
                 workers=args.workers,
             )
+            load = os.getloadavg()[0]
             start = time.perf_counter()
             results = run_eval(config)
             elapsed = time.perf_counter() - start
@@ -61,8 +60,30 @@ def main() -> None:
     n = results.models[0].overall.n_harmful + results.models[0].overall.n_benign
     ideal = n * (args.latency_ms / 1000.0) / args.connections
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"items={n} answered={answered} connections={args.connections} latency_ms={args.latency_ms:g}")
-    print(f"elapsed_s={elapsed:.2f} ideal_s={ideal:.2f} ratio={ideal / elapsed:.3f} peak_rss_mb={peak_mb:.0f}")
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        f"items={n} answered={answered} connections={args.connections} latency_ms={args.latency_ms:g} "
+        f"load1_before={load:.2f}"
+    )
+    print(
+        f"elapsed_s={elapsed:.2f} ideal_s={ideal:.2f} ratio={ideal / elapsed:.3f} "
+        f"peak_rss_mb={peak_mb:.0f} peak_child_rss_mb={child_mb:.0f}",
+        flush=True,
+    )
+    return ideal / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--items", type=int, default=2000)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--workers", type=int, default=0, help="answering processes (0 = ksafe eval's auto)")
+    parser.add_argument("--repeat", type=int, default=1, help="measure this many times and print the range")
+    args = parser.parse_args()
+    ratios = [run_once(args) for _ in range(max(1, args.repeat))]
+    if len(ratios) > 1:
+        print(f"ratio_min={min(ratios):.3f} ratio_max={max(ratios):.3f} runs={len(ratios)}")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ def eval_command(
     attempt_timeout: Annotated[int, typer.Option(help="Seconds per attempt.")] = 120,
     max_tokens: Annotated[int, typer.Option(help="Maximum answer tokens.")] = 1024,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Inspect's model response cache.")] = True,
-    display: Annotated[str, typer.Option(help="Inspect display: full, rich, plain, none.")] = "full",
+    display: Annotated[
+        str, typer.Option(help="Accepted for compatibility; ksafe eval shows no progress display.")
+    ] = "full",
     pack: PackOption = None,
     workers: Annotated[int, typer.Option(help="Answering processes per model (0 = auto: several for large runs).")] = 0,
 ) -> None:
