@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -147,8 +148,8 @@ def model_slug(model: str) -> str:
 def _workers(config: RunConfig, pending: int) -> int:
     if config.workers > 0:
         return config.workers if not config.model_args else 1
-    if config.model_args or pending < AUTO_SHARD_MIN:
-        return 1
+    if config.model_args or pending < AUTO_SHARD_MIN or not sys.platform.startswith("linux"):
+        return 1  # workers are forked: automatic only where fork is safe and cheap
     # Two processes per core: each event loop stays lightly loaded, so answers are read promptly.
     return max(1, min(2 * (os.cpu_count() or 1), config.max_connections // 8))
 
