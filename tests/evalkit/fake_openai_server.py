@@ -68,6 +68,7 @@ class FakeServer:
         )
         is_judge = JUDGE_MARKER in text
         arrived = time.monotonic()
+        arrived_wall = time.time()
         entry: dict[str, Any] = {
             "model": body.get("model"),
             "kind": "judge" if is_judge else "target",
@@ -132,6 +133,8 @@ class FakeServer:
             answer = REFUSAL
         entry["status"] = 200
         entry["finish_reason"] = finish
+        entry["t_arrive"] = arrived_wall
+        entry["t_answer"] = time.time()
         self._record(entry)
         return 200, {
             "id": "chatcmpl-fake",
