@@ -26,24 +26,14 @@ from ksafe.cultures.pack_model import (
     JailbreaksFile,
     QueryText,
 )
+from ksafe.cultures.validate import ENTITY_SLOTS
 from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
 from ksafe.text.template import check_template, fill, placeholders
 
 CULTURES = Path(ksafe.__file__).parent / "cultures"
 DATA = CULTURES / "data"
 PACKS = CULTURES / "packs"
-SLOTS = (
-    "person_name",
-    "city",
-    "landmark",
-    "institution",
-    "law",
-    "platform",
-    "messenger",
-    "bank",
-    "id_document",
-    "money",
-)
+SLOTS = ENTITY_SLOTS
 STRATEGIES = (
     "CharacterRolePlay",
     "AssumedResponsibility",

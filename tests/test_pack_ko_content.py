@@ -26,6 +26,7 @@ from ksafe.cultures.pack_model import (
     TemplatesFile,
     TopicsFile,
 )
+from ksafe.cultures.validate import ENTITY_SLOTS
 from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
 from ksafe.text.template import check_template, fill, placeholders
 
@@ -39,19 +40,7 @@ OWN_FILES = (
     "scenes.yaml",
     "refusals.yaml",
 )
-TEMPLATE_SLOTS = {
-    "topic",
-    "person_name",
-    "city",
-    "landmark",
-    "institution",
-    "law",
-    "platform",
-    "messenger",
-    "bank",
-    "id_document",
-    "money",
-}
+TEMPLATE_SLOTS = {"topic", *ENTITY_SLOTS}
 WRAPPER_SLOTS = {"prompt", "transformed"}
 KOREAN_STRATEGIES = {
     "CharacterRolePlay": None,
