@@ -141,6 +141,11 @@ def test_wilson_interval_known_values() -> None:
     assert rate.ci_low == pytest.approx(0.2366, abs=1e-4) and rate.ci_high == pytest.approx(0.7634, abs=1e-4)
     assert wilson(0, 0).value is None
     assert wilson(0, 20).ci_low == 0.0 and wilson(0, 20).ci_high == pytest.approx(0.1611, abs=1e-4)
+    for n in range(1, 200):  # the interval always holds the value, even at 0% and 100%
+        for k in (0, n):
+            rate = wilson(k, n)
+            assert rate.ci_low is not None and rate.ci_high is not None and rate.value is not None
+            assert rate.ci_low <= rate.value <= rate.ci_high
 
 
 def test_cohen_kappa_known_value() -> None:

@@ -142,3 +142,12 @@ def test_cli(runs: list[Path], tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "not a directory" in result.output
     assert PLANTED  # the fixture plants markup in responses (see the browser test)
+
+
+def test_interval_bars_never_negative_at_the_edges() -> None:
+    from ksafe.report.figures import _pct
+    from ksafe.schema.evaluation import Rate
+
+    for value, low, high in ((1.0, 0.94, 0.9999999999999998), (0.0, 1e-17, 0.06)):
+        pct = _pct(Rate(value=value, ci_low=low, ci_high=high, numerator=0, denominator=60))
+        assert pct is not None and pct[1] >= 0 and pct[2] >= 0

@@ -36,8 +36,9 @@ def wilson(numerator: int, denominator: int, z: float = Z_95) -> Rate:
     half = z * math.sqrt(p * (1 - p) / denominator + z2 / (4 * denominator * denominator)) / (1 + z2 / denominator)
     return Rate(
         value=p,
-        ci_low=max(0.0, centre - half),
-        ci_high=min(1.0, centre + half),
+        # The interval always holds p (floating point can put a bound a hair inside it at 0 or 1).
+        ci_low=min(p, max(0.0, centre - half)),
+        ci_high=max(p, min(1.0, centre + half)),
         numerator=numerator,
         denominator=denominator,
     )

@@ -41,7 +41,8 @@ def _pct(rate: Rate | None) -> tuple[float, float, float] | None:
     if rate is None or rate.value is None:
         return None
     v = 100 * rate.value
-    return v, v - 100 * (rate.ci_low or 0.0), 100 * (rate.ci_high or 0.0) - v
+    # Clamped: a Wilson bound can sit a rounding error inside the value at 0% or 100%.
+    return v, max(0.0, v - 100 * (rate.ci_low or 0.0)), max(0.0, 100 * (rate.ci_high or 0.0) - v)
 
 
 def _figure_text(data: ReportData) -> str:
