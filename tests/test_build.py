@@ -32,9 +32,7 @@ def _tree(out: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("fixture", ["small_build_ko", "small_build_ja"])
-def test_small_build_covers_categories_strategies_and_kinds(
-    fixture: str, request: pytest.FixtureRequest
-) -> None:
+def test_small_build_covers_categories_strategies_and_kinds(fixture: str, request: pytest.FixtureRequest) -> None:
     out: Path = request.getfixturevalue(fixture)
     items = _items(out)
     manifest = Manifest.model_validate_json((out / "manifest.json").read_text(encoding="utf-8"))
@@ -140,9 +138,7 @@ def test_killed_build_resumes_to_the_same_result(tmp_path: Path) -> None:
     args = ["--culture", "ko", "--limit", "300", "--seed", "5", "--workers", "1"]
     build_benchmark(BuildOptions(culture="ko", out=reference, limit=300, seed=5, workers=1))
     command = [sys.executable, "-m", "ksafe", "build", *args, "--out", str(killed)]
-    proc = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         images = killed / "images"
@@ -209,3 +205,16 @@ def test_topics_file_replaces_curated_topics(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 2 and "bad.jsonl: line 1" in result.stderr and "nope" in result.stderr
+
+
+def test_bad_option_values_give_one_line_errors(tmp_path: Path) -> None:
+    for args, expected in (
+        (["--limit", "0"], "--limit"),
+        (["--culture", "zz"], "zz"),
+        (["--image-size", "5"], "--image-size"),
+    ):
+        command = [sys.executable, "-m", "ksafe", "build", "--culture", "ko", "--out", str(tmp_path / "o"), *args]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+        assert result.returncode == 2 and len(lines) == 1 and expected in lines[0], lines
+        assert not (tmp_path / "o").exists()

@@ -10,27 +10,37 @@ import typer
 from ksafe.commands.errors import user_errors
 
 
-def _progress_bars() -> tuple[Any, Any]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+class _StageBars:
+    """Rich progress bars, one per stage, started at the first report (so an early error prints alone)."""
 
-    bars = Progress(
-        TextColumn("[bold]{task.description:<8}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=False,
-    )
-    tasks: dict[str, Any] = {}
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    def report(stage: str, advance: int, total: int | None) -> None:
-        if stage not in tasks:
-            tasks[stage] = bars.add_task(stage, total=total)
+        self.bars = Progress(
+            TextColumn("[bold]{task.description:<8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        self.tasks: dict[str, Any] = {}
+        self.started = False
+
+    def report(self, stage: str, advance: int, total: int | None) -> None:
+        """Advance ``stage`` by ``advance``; set its total when given."""
+        if not self.started:
+            self.bars.start()
+            self.started = True
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bars.add_task(stage, total=total)
         elif total is not None:
-            bars.update(tasks[stage], total=total)
+            self.bars.update(self.tasks[stage], total=total)
         if advance:
-            bars.advance(tasks[stage], advance)
+            self.bars.advance(self.tasks[stage], advance)
 
-    return bars, report
+    def stop(self) -> None:
+        """Stop the live display if it was started."""
+        if self.started:
+            self.bars.stop()
 
 
 def build(
@@ -65,23 +75,32 @@ def build(
     A killed build resumes when rerun with the same command.
     """
     with user_errors():
-        from ksafe.build import BuildOptions, build_benchmark
+        from pydantic import ValidationError
 
-        options = BuildOptions(
-            culture=culture,
-            out=out,
-            seed=seed,
-            limit=limit,
-            topics_file=topics,
-            g_count=g_count,
-            c_count=c_count,
-            image_size=image_size,
-            workers=workers,
-            write_parquet=parquet,
-        )
-        bars, report = _progress_bars()
-        with bars:
-            result = build_benchmark(options, progress=report)
+        from ksafe.build import BuildOptions, build_benchmark
+        from ksafe.errors import KsafeError
+
+        try:
+            options = BuildOptions(
+                culture=culture,
+                out=out,
+                seed=seed,
+                limit=limit,
+                topics_file=topics,
+                g_count=g_count,
+                c_count=c_count,
+                image_size=image_size,
+                workers=workers,
+                write_parquet=parquet,
+            )
+        except ValidationError as exc:  # name the flag, in one line
+            first = exc.errors()[0]
+            raise KsafeError(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}") from None
+        bars = _StageBars()
+        try:
+            result = build_benchmark(options, progress=bars.report)
+        finally:
+            bars.stop()
         counts = result.manifest.counts
         typer.echo(
             f"built {result.manifest.name} in {out}: {counts['harmful']} harmful + {counts['benign']} benign items, "
