@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ class RenderJob:
     def key(self) -> str:
         """Stable key of the job (context names are resolved to content by the caller's ``context_ids``)."""
         return content_id("render", self.kind, self.text, self.context, self.seed)
+
+
+def _ignore_interrupt() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (it stops the pool and reports once)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _render_one(args: tuple[str, str, Any, int, str, str]) -> tuple[str, dict[str, Any]]:
@@ -93,7 +99,7 @@ def render_all(
             for arg in args:
                 record(*_render_one(arg))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupt) as pool:
                 for key, asset_dict in pool.map(_render_one, args, chunksize=32):
                     record(key, asset_dict)
         journal.flush()

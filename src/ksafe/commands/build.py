@@ -41,6 +41,7 @@ class _StageBars:
         """Stop the live display if it was started."""
         if self.started:
             self.bars.stop()
+            self.started = False
 
 
 def build(
@@ -99,6 +100,10 @@ def build(
         bars = _StageBars()
         try:
             result = build_benchmark(options, progress=bars.report)
+        except KeyboardInterrupt:
+            bars.stop()
+            typer.echo(f"interrupted: finished images are kept; rerun the same command to resume ({out})", err=True)
+            raise SystemExit(130) from None
         finally:
             bars.stop()
         counts = result.manifest.counts
