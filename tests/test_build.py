@@ -100,6 +100,11 @@ def test_g_items_keep_english_literal_and_contextualized(small_build_ko: Path) -
         assert item.strategy == "none" or english.text != english.prompt
     changed = [i for i in g_items if i.contextualization and i.contextualization.changed_sentences]
     assert changed, "contextualization changed no sentence in any G item"
+    manifest = Manifest.model_validate_json((small_build_ko / "manifest.json").read_text(encoding="utf-8"))
+    summary = manifest.counts["g_contextualization"]
+    harmful = [i for i in g_items if i.is_harmful and i.contextualization]
+    assert summary["sentences"] == sum(i.contextualization.sentence_count for i in harmful if i.contextualization)
+    assert 0 < summary["changed_sentences"] <= summary["sentences"]
 
 
 def test_parquet_loads_through_datasets_with_images(small_build_ja: Path) -> None:

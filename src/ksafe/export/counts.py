@@ -15,6 +15,9 @@ def count_items(items: list[BenchmarkItem], images: int) -> dict[str, Any]:
     def by(attr: str) -> dict[str, int]:
         return dict(sorted(Counter(str(getattr(i, attr)) for i in harmful).items()))
 
+    contexts = [i.contextualization for i in harmful if i.contextualization is not None]
+    sentences = sum(c.sentence_count for c in contexts)
+    changed = sum(len(c.changed_sentences) for c in contexts)
     return {
         "items": len(items),
         "harmful": len(harmful),
@@ -25,6 +28,11 @@ def count_items(items: list[BenchmarkItem], images: int) -> dict[str, Any]:
         "category": by("category"),
         "strategy": by("strategy"),
         "image_kind": by("image_kind"),
+        "g_contextualization": {
+            "sentences": sentences,
+            "changed_sentences": changed,
+            "changed_ratio": round(changed / sentences, 4) if sentences else None,
+        },
         "category_by_subset": {
             subset: dict(sorted(Counter(i.category for i in harmful if i.subset == subset).items()))
             for subset in sorted({i.subset for i in harmful})
