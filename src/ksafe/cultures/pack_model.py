@@ -42,6 +42,8 @@ class LineBreaking(PackModel):
     """Characters that may not begin a line (kinsoku)."""
     no_line_end: str = ""
     """Characters that may not end a line."""
+    phrases: Literal["none", "unidic"] = "none"
+    """In ``chars`` mode, keep phrases whole where a line allows: ``unidic`` segments with fugashi + unidic-lite."""
 
 
 class BuildDefaults(PackModel):

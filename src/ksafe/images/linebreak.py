@@ -49,10 +49,38 @@ def _clusters(text: str) -> list[str]:
     return out
 
 
-def _chars_atoms(paragraph: str, rules: LineBreaking) -> list[str]:
-    """Unbreakable pieces of a ``chars``-mode paragraph; ``" "`` marks a breakable space."""
+def _phrase_units(paragraph: str, rules: LineBreaking) -> list[str]:
+    """Phrases as units (``" "`` for a space between them), for packs that name a segmenter."""
+    from ksafe.text.phrases import PHRASE_SEGMENTERS
+
+    # A boundary inside a Latin word or number (12,345 is three tokens) is no place to break: merge across it.
+    inside = {i for m in _LATIN_RUN.finditer(paragraph) for i in range(m.start() + 1, m.end())}
+    phrases: list[str] = []
+    position = 0
+    for phrase in PHRASE_SEGMENTERS[rules.phrases](paragraph):
+        if phrases and position in inside:
+            phrases[-1] += phrase
+        else:
+            phrases.append(phrase)
+        position += len(phrase)
     units: list[str] = []
-    pos = 0
+    for phrase in phrases:
+        body = phrase.lstrip()
+        if body != phrase:
+            units.append(" ")
+        if body:
+            units.append(body)
+    return units
+
+
+def _chars_atoms(paragraph: str, rules: LineBreaking) -> list[str]:
+    """Unbreakable pieces of a ``chars``-mode paragraph; ``" "`` marks a breakable space.
+
+    With ``rules.phrases`` the pieces are whole phrases (a phrase wider than a line is still broken
+    between characters, with kinsoku); otherwise single characters and Latin runs.
+    """
+    units: list[str] = _phrase_units(paragraph, rules) if rules.phrases != "none" else []
+    pos = len(paragraph) if units else 0
     while pos < len(paragraph):
         match = _LATIN_RUN.match(paragraph, pos)
         if match:
