@@ -2,7 +2,7 @@
 
 Input: the task's samples (images as file paths), the journal's state per sample (answer or error,
 judge scores) and the task's metadata. Output: ``RUN_DIR/logs/ksafe_mm_<model>.json``, a standard
-Inspect log in JSON format (Inspect writes it ~30x faster than ``.eval`` for large runs; readable
+Inspect log in JSON format (the bytes of Inspect's JSON writer, ~30x faster than ``.eval`` for large runs; readable
 by ``inspect view``, ``read_eval_log`` and Inspect's ``score``) with one
 ``EvalSample`` per sample: input, messages, output or error, and one score per judge.
 Side effects: writes the log file.
@@ -91,11 +91,37 @@ def build_log(
     return EvalLog(eval=spec, status="success", stats=EvalStats(started_at=now, completed_at=now), samples=logged)
 
 
+def _sample_key(sample: EvalSample) -> tuple[int, str]:
+    return sample.epoch, sample.id if isinstance(sample.id, str) else str(sample.id).zfill(20)
+
+
 def write_log(log: EvalLog, path: Path) -> None:
-    """Write ``log`` atomically (a crash never leaves a half-written log under its final name)."""
+    """Write ``log`` atomically (a crash never leaves a half-written log under its final name).
+
+    The bytes are those of Inspect's JSON writer (samples sorted by epoch and id, ``None`` fields
+    and unserializable values left out, indent 2), serialized in one pass instead of Inspect's two
+    (model -> Python -> JSON: ~0.3 s more for 2,000 samples); a log that pass cannot encode (e.g. a
+    lone surrogate in an answer) goes through Inspect's ``write_eval_log``, which cleans it.
+    """
+    import os
+
     from inspect_ai.log import write_eval_log
+    from pydantic_core import PydanticSerializationError, to_json
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")  # not globbed as a log while half-written
-    write_eval_log(log, str(tmp), format="json")
+    try:
+        ordered = log.model_copy(update={"samples": sorted(log.samples, key=_sample_key)}) if log.samples else log
+        data = to_json(ordered, indent=2, exclude_none=True, fallback=lambda _value: None)
+    except PydanticSerializationError:
+        write_eval_log(log, str(tmp), format="json")
+    else:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     tmp.replace(path)
