@@ -4,17 +4,19 @@ unjudged by a crash without calling the target again, and the Inspect log it wri
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from inspect_ai.log import read_eval_log
+from inspect_ai.log import read_eval_log, write_eval_log
 from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage
 
 from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
 from ksafe.errors import KsafeError
 from ksafe.evaluation.journal import Journal, read_journal, read_journals, run_lock
 from ksafe.evaluation.run import JOURNAL_DIR, LOGS_DIR, RunConfig, run_eval
+from ksafe.evaluation.shard import load_while
 
 REFUSAL = "죄송하지만 그 요청은 도와드릴 수 없습니다."
 
@@ -79,8 +81,8 @@ def test_answers_left_unjudged_by_a_crash_are_judged_without_the_target(tmp_path
     first = run_eval(config)
     assert target.calls == 48
     # simulate a crash after every answer was journaled but before any judge ran or the log was written
-    for log in (out / LOGS_DIR).glob("*"):
-        log.unlink()
+    for stale in (out / LOGS_DIR).glob("*"):
+        stale.unlink()
     for path in (out / JOURNAL_DIR).rglob("*.jsonl"):
         kept = [line for line in path.read_text().splitlines() if '"scores"' not in line]
         path.write_text("\n".join(kept) + "\n")
@@ -99,3 +101,27 @@ def test_answers_left_unjudged_by_a_crash_are_judged_without_the_target(tmp_path
     assert len(sample.messages) == 2 and sample.messages[-1].role == "assistant"
     text = logs[0].read_text()
     assert "base64," not in text and json.loads(text)["eval"]["metadata"]["judges"] == ["heuristic"]
+    write_eval_log(log, str(tmp_path / "inspect.json"), format="json")
+    assert logs[0].read_bytes() == (tmp_path / "inspect.json").read_bytes()  # the bytes of Inspect's writer
+
+
+def test_samples_built_in_a_helper_process_come_back_and_its_errors_are_raised() -> None:
+    warmed: list[int] = []
+    pid = os.getpid()
+    assert load_while(lambda: {"ids": [1, 2]}, lambda: warmed.append(os.getpid())) == {"ids": [1, 2]}
+    assert warmed == [pid]  # the warm-up ran here, in this process
+    assert load_while(os.getpid, lambda: None) != pid  # the load ran in another process
+
+    def fail() -> None:
+        raise KsafeError("benchmark: /nowhere: no such directory")
+
+    with pytest.raises(KsafeError, match="/nowhere: no such directory"):
+        load_while(fail, lambda: None)
+
+
+def test_a_missing_benchmark_is_reported_before_any_model_call(tmp_path: Path) -> None:
+    # a large run on Linux builds the samples in a helper process: its error still reaches the user
+    config = RunConfig(benchmark=str(tmp_path / "missing"), models=("openai-api/fake/target",), out=tmp_path / "run")
+    with pytest.raises(KsafeError, match="missing: no such directory"):
+        run_eval(config)
+    assert not (tmp_path / "run").exists()

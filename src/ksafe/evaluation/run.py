@@ -112,13 +112,13 @@ def _check_same_run(out: Path, record: dict[str, Any]) -> None:
 
 def run_eval(config: RunConfig) -> RunResults:
     """Evaluate every model of ``config`` and write the run directory; resume when it exists."""
-    from ksafe.evaluation.task import ksafe_mm
-
     if not config.models:
         raise KsafeError("--model: give at least one model (e.g. openai/gpt-4o-mini)")
     specs, roles = judge_roles(config.judges)
     args = task_args(config, specs)
-    task = ksafe_mm(**args)  # validates the benchmark and filters before any model is called
+    # Validates the benchmark and filters before any model is called. Large runs build the samples in
+    # a forked helper while this process imports the first model's provider (both are ~CPU-bound).
+    loaded = _load_task(config, args)
     out = config.out
     record: dict[str, Any] = {
         "benchmark": args["benchmark"],
@@ -133,11 +133,50 @@ def run_eval(config: RunConfig) -> RunResults:
         record["models"] = sorted(set(old.get("models", [])) | set(config.models))
         record["run_id"] = old.get("run_id") or uuid.uuid4().hex[:22]
         _write_json(out / RUN_FILE, record)
-        samples = list(task.dataset)
         written: dict[Path, Any] = {}
         for model in dict.fromkeys(config.models):
-            written.update(_evaluate_model(config, model, task, samples, args, specs, roles, record["run_id"]))
+            written.update(_evaluate_model(config, model, loaded, args, specs, roles, record["run_id"]))
         return finalize(out, written)
+
+
+@dataclass(frozen=True)
+class LoadedTask:
+    """What a run needs of the ``ksafe_mm`` task: its samples, metadata and dataset name."""
+
+    samples: list[Any]
+    metadata: dict[str, Any]
+    dataset_name: str
+
+
+def _build_task(args: dict[str, Any]) -> LoadedTask:
+    from ksafe.evaluation.task import ksafe_mm
+
+    task = ksafe_mm(**args)
+    return LoadedTask(list(task.dataset), dict(task.metadata or {}), str(task.dataset.name or "ksafe"))
+
+
+def _load_task(config: RunConfig, args: dict[str, Any]) -> LoadedTask:
+    from ksafe.evaluation.evallog import log_path
+
+    unlogged = [m for m in dict.fromkeys(config.models) if not log_path(config.out / LOGS_DIR, m).exists()]
+    sharding = config.workers != 1 and not config.model_args and sys.platform.startswith("linux")
+    if not unlogged or not sharding or (config.sample_size is not None and config.sample_size < AUTO_SHARD_MIN):
+        return _build_task(args)
+    from ksafe.evaluation.shard import load_while, warm_provider
+
+    options = _generate_options(config)
+    return load_while(lambda: _build_task(args), lambda: warm_provider(unlogged[0], options))
+
+
+def _generate_options(config: RunConfig) -> GenerateOptions:
+    return GenerateOptions(
+        max_connections=config.max_connections,
+        max_retries=config.max_retries,
+        timeout=config.timeout,
+        attempt_timeout=config.attempt_timeout,
+        max_tokens=config.max_tokens,
+        cache=config.cache,
+    )
 
 
 def model_slug(model: str) -> str:
@@ -157,8 +196,7 @@ def _workers(config: RunConfig, pending: int) -> int:
 def _evaluate_model(
     config: RunConfig,
     model: str,
-    task: Any,
-    samples: list[Any],
+    loaded: LoadedTask,
     args: dict[str, Any],
     specs: list[str],
     roles: dict[str, str],
@@ -177,14 +215,8 @@ def _evaluate_model(
     journal_dir = config.out / JOURNAL_DIR / model_slug(model)
     journal_dir.mkdir(parents=True, exist_ok=True)
     judges = list(zip(specs, build_judges(specs, config.rubric_language, pack=args.get("pack")), strict=True))
-    options = GenerateOptions(
-        max_connections=config.max_connections,
-        max_retries=config.max_retries,
-        timeout=config.timeout,
-        attempt_timeout=config.attempt_timeout,
-        max_tokens=config.max_tokens,
-        cache=config.cache,
-    )
+    options = _generate_options(config)
+    samples = loaded.samples
     state = read_journals(journal_dir)
     pending = [s for s in samples if state.get(str(s.id), {}).get("output") is None]
     if pending:
@@ -208,8 +240,8 @@ def _evaluate_model(
         samples=samples,
         records=state,
         task_args=args,
-        metadata=dict(task.metadata or {}),
-        dataset_name=str(task.dataset.name or "ksafe"),
+        metadata=loaded.metadata,
+        dataset_name=loaded.dataset_name,
         model_roles=roles,
     )
     write_log(log, path)

@@ -14,11 +14,13 @@ import gc
 import importlib
 import multiprocessing
 import os
+import pickle
+import sys
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from inspect_ai.dataset import Sample
 from inspect_ai.model import get_model
@@ -74,6 +76,66 @@ def preload(model: Any) -> None:
             continue
     with contextlib.suppress(Exception):  # a warm-up only: the workers' own lookups report real problems
         get_model_info(model)
+
+
+T = TypeVar("T")
+
+
+def warm_provider(model: str, options: GenerateOptions) -> None:
+    """Resolve ``model`` and ``preload`` its provider (imports ~1.5 s of CPU once); never raises.
+
+    A bad model string is reported later, where the model is resolved for real.
+    """
+    with contextlib.suppress(Exception):
+        preload(get_model(model, config=options.config(), memoize=False))
+
+
+def load_while(load: Callable[[], T], warm: Callable[[], None]) -> T:
+    """Return ``load()`` computed in a forked child while this process runs ``warm()`` (both cores busy).
+
+    ``warm`` is the provider's start-up (imports, which must happen in this process); ``load`` is
+    independent CPU work (building the samples) whose result comes back pickled. Where fork is not
+    available both run here, one after the other. Exceptions of ``load`` are raised here.
+    """
+    if not sys.platform.startswith("linux"):
+        warm()
+        return load()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, leave without running the parent's exit handlers
+        os.close(read_end)
+        code = 0
+        try:
+            try:
+                data = pickle.dumps((True, load()), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:  # handed to the parent, which raises it
+                data = pickle.dumps((False, _picklable(exc)), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+        except BaseException:  # the parent sees end-of-file and reports it
+            code = 1
+        os._exit(code)
+    os.close(write_end)
+    try:
+        warm()
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+    finally:
+        os.waitpid(pid, 0)
+    if not data:
+        raise KsafeError("ksafe eval: loading the benchmark failed in a helper process (no result)")
+    ok, value = pickle.loads(data)
+    if not ok:
+        raise value
+    return value
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # an exception class pickle cannot rebuild: keep its message
+        return KsafeError(str(exc)) if isinstance(exc, KsafeError) else RuntimeError(f"{type(exc).__name__}: {exc}")
+    return exc
 
 
 def _die_with_parent(parent_pipe: int) -> None:
