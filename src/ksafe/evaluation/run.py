@@ -11,6 +11,7 @@ again (docs/design/eval-engine.md).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -134,9 +135,17 @@ def run_eval(config: RunConfig) -> RunResults:
         record["run_id"] = old.get("run_id") or uuid.uuid4().hex[:22]
         _write_json(out / RUN_FILE, record)
         written: dict[Path, Any] = {}
-        for model in dict.fromkeys(config.models):
-            written.update(_evaluate_model(config, model, loaded, args, specs, roles, record["run_id"]))
-        return finalize(out, written)
+        # The samples and modules live for the whole run: the collector's full passes (triggered by
+        # the log and results built at the end) skip them instead of walking them (~0.3 s each).
+        owned = gc.get_freeze_count() == 0
+        gc.freeze()
+        try:
+            for model in dict.fromkeys(config.models):
+                written.update(_evaluate_model(config, model, loaded, args, specs, roles, record["run_id"]))
+            return finalize(out, written)
+        finally:
+            if owned:
+                gc.unfreeze()
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,7 @@ def answer_sharded(
     # Resolve the model once here: a wrong model string or a missing key fails before any fork, and
     # the provider's modules (openai, httpx...) are imported once instead of once per worker.
     preload(get_model(model, config=options.config(), memoize=False))
+    owned = gc.get_freeze_count() == 0  # else the caller froze the heap and will unfreeze it
     gc.freeze()  # the children's collector skips the inherited heap (no traversal, no copy-on-write faults)
     read_end, write_end = os.pipe()
     processes = []
@@ -217,7 +218,8 @@ def answer_sharded(
             process.join()
         codes = [process.exitcode for process in processes]
     finally:
-        gc.unfreeze()
+        if owned:
+            gc.unfreeze()
         os.close(read_end)
         os.close(write_end)
         for process in processes:
