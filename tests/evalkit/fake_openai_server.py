@@ -36,6 +36,8 @@ class FakeServer:
         self.latency = args.latency_ms / 1000.0
         self.faults: dict[str, str] = json.loads(Path(args.faults).read_text()) if args.faults else {}
         self.log_path = Path(args.log) if args.log else None
+        # one handle for the server's life, flushed per line (readers see every finished request)
+        self._log = self.log_path.open("a", encoding="utf-8", buffering=1) if self.log_path else None
         self.kill_pid_file = args.kill_pid_file
         self.kill_after = args.kill_after
         self.target_requests = 0
@@ -47,9 +49,8 @@ class FakeServer:
         return next((fault for marker, fault in self.faults.items() if marker in text), None)
 
     def _record(self, entry: dict[str, Any]) -> None:
-        if self.log_path:
-            with self.log_path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        if self._log:
+            self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     async def respond(self, body: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
         messages = body.get("messages", [])
