@@ -116,11 +116,12 @@ def load_while(load: Callable[[], T], warm: Callable[[], None]) -> T:
             code = 1
         os._exit(code)
     os.close(write_end)
+    reader = os.fdopen(read_end, "rb")
     try:
         warm()
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
+        data = reader.read()
     finally:
+        reader.close()  # interrupted before reading: the child's write fails instead of blocking forever
         os.waitpid(pid, 0)
     if not data:
         raise KsafeError("ksafe eval: loading the benchmark failed in a helper process (no result)")
