@@ -23,6 +23,7 @@ from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.collect import build_results, collect_responses
+from ksafe.evaluation.dry_run import is_dry_run, model_args_for
 from ksafe.evaluation.engine import GenerateOptions
 from ksafe.evaluation.journal import read_journals, run_lock
 from ksafe.evaluation.outputs import write_outputs
@@ -193,7 +194,9 @@ def model_slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
 
 
-def _workers(config: RunConfig, pending: int) -> int:
+def _workers(config: RunConfig, pending: int, model: str = "") -> int:
+    if is_dry_run(model):
+        return 1  # the mock model's answers are supplied in this process
     if config.workers > 0:
         return config.workers if not config.model_args else 1
     if config.model_args or pending < AUTO_SHARD_MIN or not sys.platform.startswith("linux"):
@@ -229,11 +232,13 @@ def _evaluate_model(
     state = read_journals(journal_dir)
     pending = [s for s in samples if state.get(str(s.id), {}).get("output") is None]
     if pending:
-        workers = _workers(config, len(pending))
+        workers = _workers(config, len(pending), model)
         if workers > 1:
             answer_sharded(model, pending, journal_dir, options, workers, judges, roles)
         else:
-            answer_in_process(model, pending, journal_dir, options, config.model_args, judges, roles)
+            answer_in_process(
+                model, pending, journal_dir, options, model_args_for(model, config.model_args), judges, roles
+            )
         state = read_journals(journal_dir)
     unjudged = [s for s in samples if "output" in state.get(str(s.id), {}) and "scores" not in state[str(s.id)]]
     if unjudged:  # a crash came between an answer and its judges
