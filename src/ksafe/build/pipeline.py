@@ -9,6 +9,7 @@ the same options completes with the same bytes. An invalid pack fails before ``O
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ from ksafe.cultures.pack_model import LineBreaking
 from ksafe.errors import KsafeError
 from ksafe.schema.base import canonical_json, content_id
 from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query
+
+_IMAGE_NAME = re.compile(r"images/([0-9a-f]{2})/\1[0-9a-f]{62}\.png")
+_OUTPUT_MARKERS = ("manifest.json", "items.jsonl", ".ksafe")
 
 C_IMAGE_KINDS = ["typography", "numbered_list", "scene_chat", "scene_news", "scene_document", "scene_sign"]
 G_IMAGE_KINDS = ["typography", "numbered_list"]
@@ -129,6 +133,8 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     out = options.out
     if out.exists() and not out.is_dir():
         raise KsafeError(f"{out}: output path exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not any((out / name).exists() for name in _OUTPUT_MARKERS):
+        raise KsafeError(f"{out}: folder is not empty and holds no ksafe benchmark; choose a new or empty --out")
     g_target, c_target = target_counts(options, pack)
     topics = select_topics(pack, options.topics_file)
     report("topics", len(topics), len(topics))
@@ -166,7 +172,7 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
 
     items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units_g + units_c)
     report("items", len(items), len(items))
-    used_assets = {a.sha256: a for a in assets.values()}
+    used_assets = {assets[key].sha256: assets[key] for key in jobs}  # not leftovers of an earlier, other build
     manifest = write_outputs(out, options, pack, items, used_assets, report)
     shutil.rmtree(out / JOURNAL.parent, ignore_errors=True)
     _remove_unused_images(out, {a.path for a in used_assets.values()})
@@ -178,8 +184,8 @@ def _remove_unused_images(out: Path, used: set[str]) -> None:
     if not images.is_dir():
         return
     for path in images.glob("*/*.png"):
-        if path.relative_to(out).as_posix() not in used:
-            path.unlink(missing_ok=True)
+        if _IMAGE_NAME.fullmatch(path.relative_to(out).as_posix()) and path.relative_to(out).as_posix() not in used:
+            path.unlink(missing_ok=True)  # only files named as ksafe names them; anything else is the user's
 
 
 def options_digest(options: BuildOptions) -> str:

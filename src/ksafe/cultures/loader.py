@@ -103,11 +103,13 @@ def resolve_pack_dir(code_or_path: str | Path) -> Path:
     """
     text = str(code_or_path)
     candidate = Path(text)
-    if candidate.is_dir():
+    if (candidate / "pack.yaml").is_file():
         return candidate
     builtin = builtin_packs_dir() / text
     if "/" not in text and (builtin / "pack.yaml").is_file():
-        return builtin
+        return builtin  # a folder that merely shares a built-in code's name (e.g. a build output) is not a pack
+    if candidate.is_dir():
+        return candidate  # a pack folder missing pack.yaml: loading it names the missing file
     known = ", ".join(list_packs()) or "none"
     raise PackError(text, "", f"no such culture pack (built-in: {known}; or pass a folder)")
 

@@ -52,7 +52,8 @@ def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
         "g_version": meta.get("g_version"),
         "is_harmful": bool(meta.get("is_harmful")),
         "text": str(meta.get("text", "")),
-        "response": output.completion if output else "",
+        # Model output is untrusted text: a lone surrogate would make every UTF-8 write after this fail.
+        "response": (output.completion if output else "").encode("utf-8", "replace").decode("utf-8"),
         "stop_reason": str(output.stop_reason) if output and output.choices else "",
     }
 

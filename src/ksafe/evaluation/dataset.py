@@ -111,7 +111,7 @@ def _load_directory(directory: Path) -> Benchmark:
     if not items_path.exists():
         parquets = sorted((directory / "data").glob("*.parquet"))
         if parquets:
-            return _load_parquet(parquets[0])
+            return _load_parquet(*parquets)  # every shard: a full build writes several
         raise KsafeError(f"{items_path}: missing (not a benchmark directory)")
     items: list[BenchmarkItem] = []
     with items_path.open(encoding="utf-8") as handle:
@@ -167,17 +167,18 @@ def _parquet_row_to_item(row: dict[str, Any], root: Path) -> BenchmarkItem:
     return BenchmarkItem.model_validate({k: v for k, v in row.items() if k in known})
 
 
-def _load_parquet(path: Path) -> Benchmark:
+def _load_parquet(*paths: Path) -> Benchmark:
     import pyarrow.parquet as pq
 
+    path = paths[0]
     root = path.parent.parent if path.parent.name == "data" else path.parent
-    table = pq.read_table(path)
     items = []
-    for number, row in enumerate(table.to_pylist(), start=1):
-        try:
-            items.append(_parquet_row_to_item(row, root))
-        except (ValidationError, ValueError) as exc:
-            raise KsafeError(f"{path}: row {number}: {exc}".splitlines()[0]) from None
+    for shard in paths:
+        for number, row in enumerate(pq.read_table(shard).to_pylist(), start=1):
+            try:
+                items.append(_parquet_row_to_item(row, root))
+            except (ValidationError, ValueError) as exc:
+                raise KsafeError(f"{shard}: row {number}: {exc}".splitlines()[0]) from None
     name = root.name if (root / ITEMS_FILE).exists() else path.stem
     culture = items[0].culture if items else ""
     return Benchmark(name=name, culture=culture, root=root.resolve(), items=tuple(items))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ksafe.cultures.loader import CulturePack
 from ksafe.schema.records import BenchmarkItem, Manifest
 
@@ -26,7 +28,7 @@ def _field_table() -> str:
     return _table(("field", "meaning"), rows)
 
 
-def render_card(manifest: Manifest, pack: CulturePack, items: list[BenchmarkItem]) -> str:
+def render_card(manifest: Manifest, pack: CulturePack, items: list[BenchmarkItem], *, has_parquet: bool = True) -> str:
     """Return the dataset card as markdown with Hugging Face front matter."""
     counts = manifest.counts
     license_id = LICENSE_IDS.get(pack.info.license, "other")
@@ -46,24 +48,24 @@ def render_card(manifest: Manifest, pack: CulturePack, items: list[BenchmarkItem
     strategy_rows: list[tuple[object, ...]] = [(k, v) for k, v in counts["strategy"].items()]
     kind_rows: list[tuple[object, ...]] = [(k, v) for k, v in counts["image_kind"].items()]
     subset_rows: list[tuple[object, ...]] = [(k, v) for k, v in counts["subset"].items()]
+    configs = (
+        "configs:\n- config_name: default\n  data_files:\n  - split: test\n    path: data/*.parquet\n"
+        if has_parquet
+        else ""
+    )
     return f"""---
 license: {license_id}
 language:
 - {pack.info.language}
 - en
-pretty_name: {manifest.name}
+pretty_name: {json.dumps(manifest.name, ensure_ascii=False)}
 task_categories:
 - visual-question-answering
 tags:
 - safety
 - red-teaming
 - multimodal
-configs:
-- config_name: default
-  data_files:
-  - split: test
-    path: data/*.parquet
----
+{configs}---
 
 # {manifest.name}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,18 @@ def write_parquet(out: Path, items: list[BenchmarkItem]) -> list[Path]:
         write_bytes_atomic(path, buffer.getvalue())
         written.append(path)
         cache.clear()
-    for stale in data_dir.glob("*.parquet"):
-        if stale not in written:
-            stale.unlink()
+    remove_stale_shards(out, keep=written)
     return written
+
+
+_SHARD_NAME = re.compile(r"test-\d{5}-of-\d{5}\.parquet")
+
+
+def remove_stale_shards(out: Path, keep: list[Path] | None = None) -> None:
+    """Delete shards an earlier build wrote (only files named as ksafe names them)."""
+    data_dir = out / "data"
+    if not data_dir.is_dir():
+        return
+    for stale in data_dir.glob("*.parquet"):
+        if _SHARD_NAME.fullmatch(stale.name) and stale not in (keep or []):
+            stale.unlink()

@@ -57,7 +57,7 @@ def write_outputs(
 ) -> Manifest:
     """Write every output file of a build and return the manifest."""
     from ksafe.export.card import render_card
-    from ksafe.export.parquet import write_parquet
+    from ksafe.export.parquet import remove_stale_shards, write_parquet
     from ksafe.images.fonts import resolve_font
 
     lines = "".join(canonical_json(item.model_dump(mode="json")) + "\n" for item in items)
@@ -66,6 +66,8 @@ def write_outputs(
         report("parquet", 0, len(items))
         write_parquet(out, items)
         report("parquet", len(items), None)
+    else:
+        remove_stale_shards(out)  # shards of an earlier build would no longer match items.jsonl
     font = resolve_font(pack.info.font, pack.directory)
     resolved = options.model_dump(mode="json", exclude={"out", "workers"})
     resolved["culture"] = pack.code
@@ -82,6 +84,6 @@ def write_outputs(
         counts=count_items(items, len(assets)),
         items_sha256=hashlib.sha256(lines.encode("utf-8")).hexdigest(),
     )
-    write_text_atomic(out / "README.md", render_card(manifest, pack, items))
+    write_text_atomic(out / "README.md", render_card(manifest, pack, items, has_parquet=options.write_parquet))
     write_text_atomic(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
     return manifest

@@ -91,13 +91,17 @@ def make_c_queries(pack: CulturePack, topics: tuple[Topic, ...], seed: int) -> d
     templates_by_category: dict[str, list] = {c: [] for c in pack.taxonomy.category_ids}
     for template in pack.templates.templates:
         templates_by_category[template.category].append(template)
+    seen_texts: set[str] = set()
     for topic in topics:
-        for category in topic.categories:
+        for category in dict.fromkeys(topic.categories):
             for template in templates_by_category.get(category, []):
                 rng = random.Random(content_id("fill", seed, topic.id, template.id))
                 values = _slot_values([template.harmful, template.benign], topic, pack, rng)
                 pair_id = content_id("pair", pack.code, topic.id, category, template.id)
                 harmful = _query(pack, topic, category, template.id, pair_id, template.harmful, values, is_harmful=True)
                 benign = _query(pack, topic, category, template.id, pair_id, template.benign, values, is_harmful=False)
+                if harmful.query in seen_texts:  # two categories' templates can fill to the same text
+                    continue
+                seen_texts.add(harmful.query)
                 by_category[category].append(QueryPair(harmful=harmful, benign=benign))
     return by_category

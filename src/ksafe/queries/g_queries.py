@@ -90,6 +90,7 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
     """Make ``fills`` contextualized query pairs per English seed, grouped by category."""
     by_category: dict[str, list[QueryPair]] = {c: [] for c in pack.taxonomy.category_ids}
     translations = pack.g_translations.translations
+    seen_texts: set[str] = set()
     for g_seed in shared.g_seeds.seeds:
         translated = translations[g_seed.id]
         slot_names = _slots(g_seed.harmful) + [s for s in _slots(g_seed.benign) if s not in _slots(g_seed.harmful)]
@@ -139,6 +140,9 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
                     )
                 versions[version] = QueryPair(harmful=pair[0], benign=pair[1])
             main = versions["contextualized"]
+            if main.harmful.query in seen_texts:  # two fills drew the same local values
+                continue
+            seen_texts.add(main.harmful.query)
             by_category[g_seed.category].append(
                 QueryPair(
                     harmful=main.harmful,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ksafe.cultures.loader import CulturePack
+from ksafe.cultures.loader import CulturePack, topic_id
 from ksafe.cultures.yaml_io import format_loc
 from ksafe.errors import KsafeError
 from ksafe.schema.records import Topic
@@ -25,27 +25,46 @@ def read_topics_file(path: Path, pack: CulturePack) -> tuple[Topic, ...]:
     """
     if not path.is_file():
         raise KsafeError(f"{path}: topics file not found")
+    from ksafe.images.fonts import resolve_font
+    from ksafe.images.glyphs import missing_glyphs
+
+    font = resolve_font(pack.info.font, pack.directory)
     categories = set(pack.taxonomy.category_ids)
     topics: list[Topic] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                topic = Topic.model_validate(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise KsafeError(f"{path}: line {number}: not JSON ({exc.msg})") from None
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                raise KsafeError(f"{path}: line {number}: {format_loc(tuple(first['loc']))}: {first['msg']}") from None
-            for category in topic.categories:
-                if category not in categories:
-                    raise KsafeError(f"{path}: line {number}: categories: unknown category {category!r}")
-            if topic.name in seen:
-                continue
-            seen.add(topic.name)
-            topics.append(topic)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise KsafeError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            topic = Topic.model_validate(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise KsafeError(f"{path}: line {number}: not JSON ({exc.msg})") from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise KsafeError(f"{path}: line {number}: {format_loc(tuple(first['loc']))}: {first['msg']}") from None
+        for category in topic.categories:
+            if category not in categories:
+                raise KsafeError(f"{path}: line {number}: categories: unknown category {category!r}")
+        if topic.culture != pack.code:
+            raise KsafeError(f"{path}: line {number}: culture: {topic.culture!r}, but the build is for {pack.code!r}")
+        # Ids are recomputed from the content, never trusted: equal ids would merge distinct topics.
+        topic = topic.model_copy(
+            update={"id": topic_id(pack.code, topic.name), "categories": tuple(dict.fromkeys(topic.categories))}
+        )
+        missing = missing_glyphs(font, topic.name + "".join(topic.keywords))
+        if missing:
+            raise KsafeError(
+                f"{path}: line {number}: name: character {missing[0]!r} (U+{ord(missing[0]):04X}) "
+                f"is not in font {font.path.name}"
+            )
+        if topic.name in seen:
+            continue
+        seen.add(topic.name)
+        topics.append(topic)
     if not topics:
         raise KsafeError(f"{path}: no topics in file")
     return tuple(topics)

@@ -1,0 +1,58 @@
+"""A model answer holding a lone surrogate is journaled, judged and reported, never a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from inspect_ai.model import ModelOutput, ModelUsage
+
+from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
+from ksafe.evaluation.run import RunConfig, run_eval
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("INSPECT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+
+
+def _answer(*_: object) -> ModelOutput:
+    output = ModelOutput.from_content(model="mockllm", content="sure \ud800 here")
+    output.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
+    return output
+
+
+def test_lone_surrogate_in_an_answer_does_not_break_the_run(tmp_path: Path) -> None:
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)
+    out = tmp_path / "run"
+    config = RunConfig(
+        benchmark=str(bench),
+        models=("mockllm/model",),
+        out=out,
+        display="none",
+        cache=False,
+        model_args={"custom_outputs": _answer},
+        pack=str(write_refusals_pack(tmp_path / "pack")),
+    )
+    results = run_eval(config)
+    assert results.models[0].overall.errors == 0
+    lines = (out / "responses.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 48 and all(json.loads(line)["response"].startswith("sure ") for line in lines)
+
+
+def test_a_benchmark_folder_with_only_parquet_shards_loads_every_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ksafe.build import BuildOptions, build_benchmark
+    from ksafe.evaluation.dataset import load_benchmark
+    from ksafe.export import parquet
+
+    monkeypatch.setattr(parquet, "ROWS_PER_FILE", 25)
+    out = tmp_path / "b"
+    build_benchmark(BuildOptions(culture="ja", out=out, limit=40, workers=1))
+    assert len(list((out / "data").glob("*.parquet"))) >= 3
+    (out / "items.jsonl").unlink()
+    assert len(load_benchmark(str(out)).items) == 80
