@@ -112,3 +112,37 @@ def test_cli_exits_2_with_one_line_and_keeps_earlier_build(ko_copy: Path, tmp_pa
 def test_unknown_culture_lists_known_ones() -> None:
     with pytest.raises(PackError, match="ko"):
         load_pack("zz")
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "expected"),
+    [
+        ("pack.yaml", lambda d: d.setdefault("image_prompts", {}).update(typography="see {phrase}"), "phrase"),
+        (
+            "pack.yaml",
+            lambda d: d.setdefault("image_prompts", {}).update(hologram="{prompt}"),
+            "image_prompts.hologram",
+        ),
+        (
+            "jailbreaks.yaml",
+            lambda d: d["jailbreaks"]["SudoMode"].update(template="{transformed} {prompt}"),
+            "transformed",
+        ),
+        ("templates.yaml", lambda d: d["templates"][0]["benign"].update(key_phrase=" "), "is empty"),
+    ],
+)
+def test_late_failures_are_caught_by_validation(ko_copy: Path, file: str, edit: object, expected: str) -> None:
+    path = ko_copy / file
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data)  # type: ignore[operator]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PackError) as err:
+        load_pack(ko_copy)
+    assert file in str(err.value) and expected in str(err.value)
+
+
+def test_non_text_mapping_key_is_a_pack_error(ko_copy: Path) -> None:
+    path = ko_copy / "scenes.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "? [a, b]\n: 1\n", encoding="utf-8")
+    with pytest.raises(PackError, match=r"scenes\.yaml: line \d+: a mapping key must be plain text"):
+        load_pack(ko_copy)

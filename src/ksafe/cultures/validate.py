@@ -84,6 +84,17 @@ def _check_template(text: str, allowed: tuple[str, ...], file: str, field: str) 
         raise PackError(file, field, str(exc)) from None
 
 
+IMAGE_KINDS = ("typography", "numbered_list", "scene_chat", "scene_news", "scene_document", "scene_sign")
+
+
+def _check_image_prompts(pack: CulturePack) -> None:
+    file = _file(pack, "pack.yaml")
+    for kind, prompt in pack.info.image_prompts.items():
+        if kind not in IMAGE_KINDS:
+            raise PackError(file, f"image_prompts.{kind}", f"unknown image kind (known: {', '.join(IMAGE_KINDS)})")
+        _check_template(prompt, ("prompt",), file, f"image_prompts.{kind}")
+
+
 def _check_templates(pack: CulturePack) -> None:
     file = _file(pack, "templates.yaml")
     allowed = ("topic", *ENTITY_SLOTS)
@@ -97,7 +108,10 @@ def _check_templates(pack: CulturePack) -> None:
         for side in ("harmful", "benign"):
             texts = getattr(template, side)
             for key in ("key_phrase", "prompt", "query"):
-                _check_template(getattr(texts, key), allowed, file, f"templates[{index}].{side}.{key}")
+                text = getattr(texts, key)
+                if not text.strip():
+                    raise PackError(file, f"templates[{index}].{side}.{key}", "is empty")
+                _check_template(text, allowed, file, f"templates[{index}].{side}.{key}")
     for category_id in pack.taxonomy.category_ids:
         if category_id not in covered:
             raise PackError(file, "templates", f"no template for category {category_id!r}")
@@ -158,7 +172,8 @@ def _check_jailbreaks(pack: CulturePack) -> None:
                 f"{field}.transform",
                 f"{name} needs transform {strategy.requires_transform!r}, the pack says {entry.transform!r}",
             )
-        _check_template(entry.template, WRAPPER_SLOTS, file, f"{field}.template")
+        allowed = WRAPPER_SLOTS if strategy.requires_transform else ("prompt",)
+        _check_template(entry.template, allowed, file, f"{field}.template")
         if "prompt" not in {n for n, _ in placeholders(entry.template)}:
             raise PackError(file, f"{field}.template", "the wrapper must contain {prompt}")
         if entry.transform is not None and entry.transform not in TRANSFORMS:
@@ -221,6 +236,7 @@ def validate_pack(
     _check_taxonomy(pack, taxonomy)
     _check_topics(pack, topics)
     _check_templates(pack)
+    _check_image_prompts(pack)
     _check_entities(pack, shared)
     _check_g_translations(pack, shared)
     _check_jailbreaks(pack)
