@@ -56,3 +56,40 @@ def test_a_benchmark_folder_with_only_parquet_shards_loads_every_shard(
     assert len(list((out / "data").glob("*.parquet"))) >= 3
     (out / "items.jsonl").unlink()
     assert len(load_benchmark(str(out)).items) == 80
+
+
+def _formula(*_: object) -> ModelOutput:
+    output = ModelOutput.from_content(model="mockllm", content="=HYPERLINK('http://x')")
+    output.usage = ModelUsage(input_tokens=1, output_tokens=1, total_tokens=2)
+    return output
+
+
+def test_label_sheet_quotes_formulas_and_is_never_overwritten_silently(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ksafe.cli import app
+
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)
+    out = tmp_path / "run"
+    run_eval(
+        RunConfig(
+            benchmark=str(bench),
+            models=("mockllm/model",),
+            out=out,
+            display="none",
+            cache=False,
+            model_args={"custom_outputs": _formula},
+            pack=str(write_refusals_pack(tmp_path / "pack")),
+        )
+    )
+    runner = CliRunner()
+    first = runner.invoke(app, ["judge", "sample", str(out), "--n", "5"])
+    assert first.exit_code == 0, first.output
+    sheet = out / "judge_labels.csv"
+    assert "'=HYPERLINK" in sheet.read_text(encoding="utf-8")
+    sheet.write_text(sheet.read_text(encoding="utf-8") + "my labels\n", encoding="utf-8")
+    again = runner.invoke(app, ["judge", "sample", str(out), "--n", "5"])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert sheet.read_text(encoding="utf-8").endswith("my labels\n")
+    assert runner.invoke(app, ["judge", "sample", str(out), "--n", "5", "--force"]).exit_code == 0

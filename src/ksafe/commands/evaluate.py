@@ -127,12 +127,17 @@ def judge_sample(
     n: Annotated[int, typer.Option(help="Answers to label.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
     sheet: Annotated[Path | None, typer.Option("--out", help="Sheet path (default RUN_DIR/judge_labels.csv).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing sheet (its labels are lost).")] = False,
 ) -> None:
     """Write a CSV labelling sheet: fill its human_verdict column, then run `ksafe judge agreement`."""
     with user_errors():
         from ksafe.evaluation.calibration import LABEL_CHOICES, write_label_sheet
 
         path = sheet or run_dir / "judge_labels.csv"
+        if path.exists() and not force:
+            from ksafe.errors import KsafeError
+
+            raise KsafeError(f"{path}: exists (it may hold your labels); pass --force to overwrite, or --out elsewhere")
         count = write_label_sheet(run_dir, path, n=n, seed=seed)
         typer.echo(f"wrote {count} rows to {path}; fill human_verdict with one of: {', '.join(LABEL_CHOICES)}")
 

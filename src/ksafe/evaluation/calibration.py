@@ -85,13 +85,18 @@ def write_label_sheet(out: Path, sheet: Path, n: int = 100, seed: int = 0) -> in
                     r.category,
                     r.is_harmful,
                     r.language,
-                    r.text,
-                    r.response,
+                    _cell(r.text),
+                    _cell(r.response),
                     "",
                     "",
                 ]
             )
     return len(chosen)
+
+
+def _cell(text: str) -> str:
+    """Model text for a spreadsheet: a leading =, +, - or @ would run as a formula, so it is quoted."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @dataclass(frozen=True)

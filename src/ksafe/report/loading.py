@@ -19,7 +19,8 @@ from ksafe.schema.evaluation import RunResults, ScoredResponse
 
 RESULTS_FILE = "results.json"
 RESPONSES_FILE = "responses.jsonl"
-LABELS_FILE = "labels.csv"
+LABELS_FILES = ("labels.csv", "judge_labels.csv")
+"""Human labels: a hand-made ``labels.csv``, or the sheet ``ksafe judge sample`` writes, once filled."""
 LABEL_COLUMNS = ("item_id", "model", "human_verdict")
 
 
@@ -133,8 +134,12 @@ def load_run(path: Path) -> RunData:
         raise KsafeError(f"{path}: not a directory (expected a run directory from `ksafe eval`)")
     results = _load_results(path)
     responses = _load_responses(path)
-    labels_file = path / LABELS_FILE
-    labels = load_human_labels(labels_file) if labels_file.exists() else {}
+    labels: dict[tuple[str, str], str] = {}
+    for name in LABELS_FILES:
+        if (path / name).exists():
+            labels = load_human_labels(path / name)
+            if labels:
+                break
     bench = _resolve_benchmark(path, results.benchmark)
     images = _item_images(bench) if bench is not None else {}
     return RunData(path, results, responses, labels, bench, images)
