@@ -32,6 +32,7 @@ def rescore_run(
     from inspect_ai import score
     from inspect_ai.log import read_eval_log, write_eval_log
 
+    from ksafe.evaluation.evallog import write_log
     from ksafe.evaluation.judges import build_judges
 
     run_identity(out)  # raises when out is not a run directory
@@ -55,5 +56,11 @@ def rescore_run(
         )
         # Judge labels of samples that failed before scoring come from this list (see collect).
         scored.eval.metadata = {**(scored.eval.metadata or {}), "judges": labels}
-        write_eval_log(scored, str(path))
+        if path.suffix == ".json":
+            write_log(scored, path)  # atomic: a kill mid-write never leaves a broken log that eval would skip
+        else:  # an .eval log of an older run directory
+            tmp = out / ".rescore" / path.name  # outside logs/, so a half-written file is never read as a log
+            tmp.parent.mkdir(exist_ok=True)
+            write_eval_log(scored, str(tmp))
+            tmp.replace(path)
     return finalize(out)
