@@ -194,3 +194,12 @@ def test_group_metrics_keep_non_model_states_out_of_denominators() -> None:
     assert (m.misunderstood_rate.numerator, m.misunderstood_rate.denominator) == (1, 6)
     assert m.blocked_by_provider == 1 and m.errors == 2 and m.n_harmful == 6
     assert group_metrics(responses, count_partial=True).asr.numerator == 2
+
+
+def test_model_file_names_never_collide() -> None:
+    from pathlib import Path
+
+    from ksafe.evaluation.evallog import log_path, model_slug
+
+    assert model_slug("ollama/llama3:8b") != model_slug("ollama/llama3_8b")
+    assert log_path(Path("logs"), "a/b").name.startswith("ksafe_mm_a_b-")

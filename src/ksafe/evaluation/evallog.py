@@ -1,7 +1,7 @@
 """Journal state -> an Inspect ``EvalLog`` written to the run directory.
 
 Input: the task's samples (images as file paths), the journal's state per sample (answer or error,
-judge scores) and the task's metadata. Output: ``RUN_DIR/logs/ksafe_mm_<model>.json``, a standard
+judge scores) and the task's metadata. Output: ``RUN_DIR/logs/ksafe_mm_<model-slug>.json``, a standard
 Inspect log in JSON format (the bytes of Inspect's JSON writer, ~30x faster than ``.eval`` for large runs; readable
 by ``inspect view``, ``read_eval_log`` and Inspect's ``score``) with one
 ``EvalSample`` per sample: input, messages, output or error, and one score per judge.
@@ -10,6 +10,7 @@ Side effects: writes the log file.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -24,10 +25,15 @@ from inspect_ai.scorer import Score
 TASK_NAME = "ksafe_mm"
 
 
+def model_slug(model: str) -> str:
+    """A file-name-safe, collision-free form of a model string (``a/b:8b`` and ``a/b_8b`` differ)."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
+    return f"{readable}-{hashlib.sha256(model.encode('utf-8')).hexdigest()[:8]}"
+
+
 def log_path(logs_dir: Path, model: str) -> Path:
     """The log file of ``model`` in a run (one per target model, stable name)."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
-    return logs_dir / f"{TASK_NAME}_{slug}.json"
+    return logs_dir / f"{TASK_NAME}_{model_slug(model)}.json"
 
 
 def eval_sample(sample: Sample, record: dict[str, Any] | None) -> EvalSample:

@@ -1,7 +1,7 @@
 """Run an evaluation (several models, several judges) into a run directory, resumably.
 
 Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, appended as it
-arrives), ``RUN_DIR/logs/ksafe_mm_<model>.json`` (one Inspect log per target model, judged), ``responses.jsonl``,
+arrives), ``RUN_DIR/logs/ksafe_mm_<model-slug>.json`` (one Inspect log per target model, judged), ``responses.jsonl``,
 ``results.json``, ``tables/*.csv`` and ``run.json`` (the options, never secrets).
 Side effects: calls the target models through Inspect's model layer (``engine``, in 1..N worker
 processes, see ``shard``) and the judges through Inspect's ``score``; writes the run directory. A run
@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import json
 import os
-import re
 import sys
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -25,6 +24,7 @@ from ksafe.errors import KsafeError
 from ksafe.evaluation.collect import build_results, collect_responses
 from ksafe.evaluation.dry_run import is_dry_run, model_args_for
 from ksafe.evaluation.engine import GenerateOptions
+from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.journal import read_journals, run_lock
 from ksafe.evaluation.outputs import write_outputs
 from ksafe.schema.evaluation import RunResults
@@ -187,11 +187,6 @@ def _generate_options(config: RunConfig) -> GenerateOptions:
         max_tokens=config.max_tokens,
         cache=config.cache,
     )
-
-
-def model_slug(model: str) -> str:
-    """A file-name-safe form of a model string."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", model).strip("_")
 
 
 def _workers(config: RunConfig, pending: int, model: str = "") -> int:
