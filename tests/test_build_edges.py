@@ -97,3 +97,16 @@ def test_bad_topics_files_name_file_and_line(tmp_path: Path, content: bytes, mes
         build_benchmark(BuildOptions(culture="ko", out=tmp_path / "b", topics_file=path, workers=1))
     assert str(path) in str(err.value)
     assert not (tmp_path / "b").exists()
+
+
+def test_two_builds_never_write_one_folder_at_once(tmp_path: Path) -> None:
+    from ksafe.fileio import exclusive_lock
+
+    out = tmp_path / "b"
+    with (
+        exclusive_lock(out / ".ksafe" / "lock", "held by the test"),
+        pytest.raises(KsafeError, match="another ksafe build"),
+    ):
+        build_benchmark(BuildOptions(culture="ko", out=out, limit=10, workers=1))
+    result = build_benchmark(BuildOptions(culture="ko", out=out, limit=10, workers=1))
+    assert result.items == 20 and not (out / ".ksafe").exists()

@@ -5,9 +5,14 @@ Readers (and a rerun after a kill) see the old file or the new one, never a part
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from ksafe.errors import KsafeError
 
 
 def _umask() -> int:
@@ -42,3 +47,22 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None
 def write_text_atomic(path: Path, text: str) -> None:
     """Write UTF-8 ``text`` atomically."""
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+@contextmanager
+def exclusive_lock(lock_file: Path, busy_message: str) -> Iterator[None]:
+    """Hold an exclusive, non-blocking lock on ``lock_file`` (released when the process dies).
+
+    Raises:
+        KsafeError: another process holds it (``busy_message`` says what that means).
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KsafeError(busy_message) from None
+        yield
+    finally:
+        os.close(fd)

@@ -22,6 +22,7 @@ from ksafe.build.render_jobs import JOURNAL, RenderJob, render_all
 from ksafe.cultures.loader import CulturePack, SharedData, load_pack, load_shared_data
 from ksafe.cultures.pack_model import LineBreaking
 from ksafe.errors import KsafeError
+from ksafe.fileio import exclusive_lock
 from ksafe.schema.base import canonical_json, content_id
 from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query
 
@@ -121,8 +122,6 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     Raises:
         KsafeError: invalid pack, topics file or options (nothing in ``out`` is changed).
     """
-    from ksafe.build.items import ItemAssembler
-    from ksafe.export.writer import write_outputs
     from ksafe.queries.c_queries import make_c_queries
     from ksafe.queries.g_queries import fills_per_seed, make_g_queries
     from ksafe.topics.curated import select_topics
@@ -147,14 +146,32 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     n_queries = sum(len(v) for v in c_pairs.values()) + sum(len(v) for v in g_pairs.values())
     report("queries", n_queries, n_queries)
 
+    contexts, context_ids = _render_contexts(pack, options.image_size)
+    with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
+        return _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report)
+
+
+def _render_and_write(
+    options: BuildOptions,
+    pack: CulturePack,
+    shared: SharedData,
+    units: list[PlannedUnit],
+    contexts: dict[str, Any],
+    context_ids: dict[str, str],
+    report: Progress,
+) -> BuildResult:
+    """Steps 3 and 4 and the output files, under the build lock."""
+    from ksafe.build.items import ItemAssembler
+    from ksafe.export.writer import write_outputs
+
+    out = options.out
     jobs: dict[str, RenderJob] = {}
     job_of: dict[tuple[str, str], str] = {}
-    for unit in units_g + units_c:
+    for unit in units:
         for query in _queries_of(unit):
             job = _job(query, unit.image_kind, options.seed)
             jobs.setdefault(job.key, job)
             job_of[(query.id, unit.image_kind)] = job.key
-    contexts, context_ids = _render_contexts(pack, options.image_size)
     out.mkdir(parents=True, exist_ok=True)
     report("images", 0, len(jobs))
     workers = options.workers or (os.cpu_count() or 1)
@@ -170,7 +187,7 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     def lookup(query: Query, kind: str) -> ImageAsset:
         return assets[job_of[(query.id, kind)]]
 
-    items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units_g + units_c)
+    items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units)
     report("items", len(items), len(items))
     used_assets = {assets[key].sha256: assets[key] for key in jobs}  # not leftovers of an earlier, other build
     manifest = write_outputs(out, options, pack, items, used_assets, report)

@@ -10,7 +10,6 @@ Side effects: creates and appends files; ``run_lock`` holds an exclusive ``flock
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import time
@@ -19,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ksafe.errors import KsafeError
+from ksafe.fileio import exclusive_lock
 
 
 class Journal:
@@ -109,12 +108,5 @@ def run_lock(out: Path) -> Iterator[None]:
         KsafeError: Another process holds the lock.
     """
     out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise KsafeError(f"{out}: another ksafe eval is running on this run directory") from exc
+    with exclusive_lock(out / ".lock", f"{out}: another ksafe eval is running on this run directory"):
         yield
-    finally:
-        os.close(fd)
