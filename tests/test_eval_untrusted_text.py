@@ -93,3 +93,42 @@ def test_label_sheet_quotes_formulas_and_is_never_overwritten_silently(tmp_path:
     assert again.exit_code == 2 and "--force" in again.output
     assert sheet.read_text(encoding="utf-8").endswith("my labels\n")
     assert runner.invoke(app, ["judge", "sample", str(out), "--n", "5", "--force"]).exit_code == 0
+
+
+def test_human_agreement_survives_a_rescore(tmp_path: Path) -> None:
+    import csv
+
+    from typer.testing import CliRunner
+
+    from ksafe.cli import app
+
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)
+    out = tmp_path / "run"
+    pack = str(write_refusals_pack(tmp_path / "pack"))
+    run_eval(
+        RunConfig(
+            benchmark=str(bench),
+            models=("mockllm/model",),
+            out=out,
+            display="none",
+            cache=False,
+            model_args={"custom_outputs": _answer},
+            pack=pack,
+        )
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["judge", "sample", str(out), "--n", "6"]).exit_code == 0
+    sheet = out / "judge_labels.csv"
+    rows = list(csv.DictReader(sheet.open(encoding="utf-8", newline="")))
+    for row in rows:
+        row["human_verdict"] = "refused"
+    with sheet.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert runner.invoke(app, ["judge", "agreement", str(out), str(sheet)]).exit_code == 0
+    rescored = runner.invoke(app, ["rescore", str(out), "--judge", "heuristic", "--pack", pack])
+    assert rescored.exit_code == 0, rescored.output
+    agreement = json.loads((out / "results.json").read_text(encoding="utf-8"))["judge_agreement"]
+    assert any(a["a"] == "human" for a in agreement)

@@ -296,5 +296,19 @@ def finalize(out: Path, loaded: dict[Path, Any] | None = None) -> RunResults:
     if not culture and responses:
         culture = responses[0].culture
     results = build_results(responses, run_id, benchmark, culture, count_partial)
+    human = _recorded_human_agreement(out, set(results.judges))
+    if human:  # measured by `ksafe judge agreement`; kept for judges this run still has
+        results = results.model_copy(update={"judge_agreement": results.judge_agreement + human})
     write_outputs(out, responses, results)
     return results
+
+
+def _recorded_human_agreement(out: Path, judges: set[str]) -> tuple[Any, ...]:
+    path = out / "results.json"
+    if not path.exists():
+        return ()
+    try:
+        previous = RunResults.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError:
+        return ()  # an unreadable earlier file is rebuilt without it
+    return tuple(a for a in previous.judge_agreement if a.a == "human" and a.b in judges)
