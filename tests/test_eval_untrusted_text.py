@@ -132,3 +132,13 @@ def test_human_agreement_survives_a_rescore(tmp_path: Path) -> None:
     assert rescored.exit_code == 0, rescored.output
     agreement = json.loads((out / "results.json").read_text(encoding="utf-8"))["judge_agreement"]
     assert any(a["a"] == "human" for a in agreement)
+
+
+def test_rescore_records_its_judges_in_run_json(tmp_path: Path) -> None:
+    from ksafe.evaluation.rescore import _record_judges
+
+    (tmp_path / "run.json").write_text(json.dumps({"judges": ["heuristic"], "task_args": {"judges": "heuristic"}}))
+    _record_judges(tmp_path, ("openai/gpt-4o", "heuristic"), ["judge", "heuristic"])
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert record["judges"] == ["openai/gpt-4o", "heuristic"]
+    assert record["task_args"]["judges"] == "judge,heuristic"

@@ -63,4 +63,16 @@ def rescore_run(
             tmp.parent.mkdir(exist_ok=True)
             write_eval_log(scored, str(tmp))
             tmp.replace(path)
+    _record_judges(out, judges, specs)
     return finalize(out)
+
+
+def _record_judges(out: Path, judges: tuple[str, ...], specs: list[str]) -> None:
+    """Make ``run.json`` name the judges the logs now hold, so a later ``ksafe eval`` into this run uses them too."""
+    path = out / RUN_FILE
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["judges"] = list(judges)
+    record.setdefault("task_args", {})["judges"] = ",".join(specs)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
