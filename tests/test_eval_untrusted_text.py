@@ -10,6 +10,7 @@ from inspect_ai.model import ModelOutput, ModelUsage
 
 from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
 from ksafe.evaluation.run import RunConfig, run_eval
+from ksafe.schema.evaluation import RunResults
 
 
 @pytest.fixture(autouse=True)
@@ -24,20 +25,26 @@ def _answer(*_: object) -> ModelOutput:
     return output
 
 
-def test_lone_surrogate_in_an_answer_does_not_break_the_run(tmp_path: Path) -> None:
+def _mock_run(tmp_path: Path, answer: object) -> tuple[Path, RunResults, str]:
+    """Evaluate the 48-item fixture benchmark with ``mockllm`` answering ``answer``; return (run dir, results, pack)."""
     bench = tmp_path / "bench"
     write_fixture_benchmark(bench)
     out = tmp_path / "run"
+    pack = str(write_refusals_pack(tmp_path / "pack"))
     config = RunConfig(
         benchmark=str(bench),
         models=("mockllm/model",),
         out=out,
         display="none",
         cache=False,
-        model_args={"custom_outputs": _answer},
-        pack=str(write_refusals_pack(tmp_path / "pack")),
+        model_args={"custom_outputs": answer},
+        pack=pack,
     )
-    results = run_eval(config)
+    return out, run_eval(config), pack
+
+
+def test_lone_surrogate_in_an_answer_does_not_break_the_run(tmp_path: Path) -> None:
+    out, results, _ = _mock_run(tmp_path, _answer)
     assert results.models[0].overall.errors == 0
     lines = (out / "responses.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 48 and all(json.loads(line)["response"].startswith("sure ") for line in lines)
@@ -69,20 +76,7 @@ def test_label_sheet_quotes_formulas_and_is_never_overwritten_silently(tmp_path:
 
     from ksafe.cli import app
 
-    bench = tmp_path / "bench"
-    write_fixture_benchmark(bench)
-    out = tmp_path / "run"
-    run_eval(
-        RunConfig(
-            benchmark=str(bench),
-            models=("mockllm/model",),
-            out=out,
-            display="none",
-            cache=False,
-            model_args={"custom_outputs": _formula},
-            pack=str(write_refusals_pack(tmp_path / "pack")),
-        )
-    )
+    out, _, _ = _mock_run(tmp_path, _formula)
     runner = CliRunner()
     first = runner.invoke(app, ["judge", "sample", str(out), "--n", "5"])
     assert first.exit_code == 0, first.output
@@ -102,21 +96,7 @@ def test_human_agreement_survives_a_rescore(tmp_path: Path) -> None:
 
     from ksafe.cli import app
 
-    bench = tmp_path / "bench"
-    write_fixture_benchmark(bench)
-    out = tmp_path / "run"
-    pack = str(write_refusals_pack(tmp_path / "pack"))
-    run_eval(
-        RunConfig(
-            benchmark=str(bench),
-            models=("mockllm/model",),
-            out=out,
-            display="none",
-            cache=False,
-            model_args={"custom_outputs": _answer},
-            pack=pack,
-        )
-    )
+    out, _, pack = _mock_run(tmp_path, _answer)
     runner = CliRunner()
     assert runner.invoke(app, ["judge", "sample", str(out), "--n", "6"]).exit_code == 0
     sheet = out / "judge_labels.csv"

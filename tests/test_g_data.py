@@ -27,6 +27,7 @@ from ksafe.cultures.pack_model import (
     QueryText,
 )
 from ksafe.cultures.validate import ENTITY_SLOTS
+from ksafe.jailbreaks.registry import LIU_STRATEGIES
 from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
 from ksafe.text.template import check_template, fill, placeholders
 
@@ -34,18 +35,7 @@ CULTURES = Path(ksafe.__file__).parent / "cultures"
 DATA = CULTURES / "data"
 PACKS = CULTURES / "packs"
 SLOTS = ENTITY_SLOTS
-STRATEGIES = (
-    "CharacterRolePlay",
-    "AssumedResponsibility",
-    "ResearchExperiment",
-    "TextContinuation",
-    "LogicalReasoning",
-    "ProgramExecution",
-    "Translation",
-    "SuperiorModel",
-    "SudoMode",
-    "SimulateJailbreaking",
-)
+STRATEGIES = tuple(strategy.name for strategy in LIU_STRATEGIES)  # pinned in test_jailbreaks
 FIELDS = ("key_phrase", "prompt", "query")
 # Face index inside NotoSansCJK-VF.otf.ttc: 0 = Noto Sans CJK JP, 1 = Noto Sans CJK KR.
 FACE_INDEX = {"ja": 0, "ko": 1}

@@ -23,7 +23,7 @@ from ksafe.cultures.loader import CulturePack, SharedData, load_pack, load_share
 from ksafe.cultures.pack_model import LineBreaking
 from ksafe.errors import KsafeError
 from ksafe.fileio import exclusive_lock
-from ksafe.schema.base import canonical_json, content_id
+from ksafe.schema.base import content_id
 from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query
 
 _IMAGE_NAME = re.compile(r"images/([0-9a-f]{2})/\1[0-9a-f]{62}\.png")
@@ -201,10 +201,6 @@ def _remove_unused_images(out: Path, used: set[str]) -> None:
     if not images.is_dir():
         return
     for path in images.glob("*/*.png"):
-        if _IMAGE_NAME.fullmatch(path.relative_to(out).as_posix()) and path.relative_to(out).as_posix() not in used:
+        relative = path.relative_to(out).as_posix()
+        if _IMAGE_NAME.fullmatch(relative) and relative not in used:
             path.unlink(missing_ok=True)  # only files named as ksafe names them; anything else is the user's
-
-
-def options_digest(options: BuildOptions) -> str:
-    """A stable digest of the options that decide content."""
-    return content_id(canonical_json(options.model_dump(mode="json", exclude={"out", "workers"})))

@@ -101,7 +101,7 @@ def build(
         try:
             result = build_benchmark(options, progress=bars.report)
         except KeyboardInterrupt:
-            bars.stop()
+            bars.stop()  # before the message, so the live display does not overwrite it
             typer.echo(f"interrupted: finished images are kept; rerun the same command to resume ({out})", err=True)
             raise SystemExit(130) from None
         finally:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 from ksafe.errors import KsafeError
-
-T = TypeVar("T")
 
 
 @contextmanager
@@ -23,9 +20,3 @@ def user_errors() -> Iterator[None]:
     except FileNotFoundError as exc:
         print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
         raise SystemExit(2) from None
-
-
-def run_cli(fn: Callable[[], T]) -> T:
-    """Call ``fn`` under ``user_errors``."""
-    with user_errors():
-        return fn()

@@ -18,8 +18,6 @@ from ksafe.schema.base import content_id
 from ksafe.schema.records import Contextualization, GVersion, Query
 from ksafe.text.template import fill, placeholders
 
-ENGLISH_SENTENCE_END = ".?!"
-
 
 def _slots(texts: QueryText) -> list[str]:
     names: list[str] = []
