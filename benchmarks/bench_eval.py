@@ -56,13 +56,16 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
             )
             load = os.getloadavg()[0]
             start = time.perf_counter()
+            start_wall = time.time()
             results = run_eval(config)
             elapsed = time.perf_counter() - start
+            end_wall = time.time()
             served = [r for r in server.requests() if r["kind"] == "target" and r["status"] == 200]
             answered = len(served)
             # The serving window: first request in to last answer out, as the server saw it (no imports,
             # dataset loading or log writing): the steady-state throughput of the answer loop.
-            window = max(r["t_answer"] for r in served) - min(r["t_arrive"] for r in served)
+            first_in, last_out = min(r["t_arrive"] for r in served), max(r["t_answer"] for r in served)
+            window = last_out - first_in
     n = results.models[0].overall.n_harmful + results.models[0].overall.n_benign
     ideal = n * (args.latency_ms / 1000.0) / args.connections
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -76,7 +79,11 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
         f"peak_rss_mb={peak_mb:.0f} peak_child_rss_mb={child_mb:.0f}",
         flush=True,
     )
-    print(f"serving_window_s={window:.2f} serving_ratio={ideal / window:.3f}", flush=True)
+    print(
+        f"serving_window_s={window:.2f} serving_ratio={ideal / window:.3f} "
+        f"before_first_request_s={first_in - start_wall:.2f} after_last_answer_s={end_wall - last_out:.2f}",
+        flush=True,
+    )
     return ideal / elapsed
 
 

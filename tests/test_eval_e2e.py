@@ -84,8 +84,10 @@ def bench(tmp_path: Path) -> tuple[Path, list[str]]:
 WORKERS = pytest.mark.parametrize("workers", ["1", "2"])
 
 
-@WORKERS
-def test_faults_verdicts_one_turn_and_no_secrets(tmp_path: Path, bench: tuple[Path, list[str]], workers: str) -> None:
+@pytest.mark.parametrize(("workers", "http_client"), [("1", "aiohttp"), ("2", "aiohttp"), ("1", "httpx")])
+def test_faults_verdicts_one_turn_and_no_secrets(
+    tmp_path: Path, bench: tuple[Path, list[str]], workers: str, http_client: str
+) -> None:
     root, texts = bench
     harmful = [t.rsplit(" ", 1)[1] for t in texts if t.endswith("h")]
     faults = {
@@ -118,9 +120,12 @@ def test_faults_verdicts_one_turn_and_no_secrets(tmp_path: Path, bench: tuple[Pa
             "8",
             "--workers",
             workers,
+            "--http-client",
+            http_client,
         )
         requests = server.requests()
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "Unclosed" not in result.stderr, result.stderr[-3000:]  # every HTTP session closed
     assert "ASR" in result.stdout and "heuristic" in result.stdout
 
     targets = [r for r in requests if r["kind"] == "target"]

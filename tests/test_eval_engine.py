@@ -125,3 +125,33 @@ def test_a_missing_benchmark_is_reported_before_any_model_call(tmp_path: Path) -
     with pytest.raises(KsafeError, match="missing: no such directory"):
         run_eval(config)
     assert not (tmp_path / "run").exists()
+
+
+def test_openai_compatible_targets_get_the_sdk_aiohttp_client_unless_httpx_is_asked() -> None:
+    import asyncio
+
+    from openai import DefaultAioHttpClient
+
+    from ksafe.evaluation.engine import http_client_args
+
+    async def client_type(model: str, choice: str) -> type | None:
+        args = http_client_args(model, choice)
+        client = args.get("http_client")
+        if client is not None:
+            await client.aclose()
+        return type(client) if client is not None else None
+
+    assert asyncio.run(client_type("openai-api/local/m", "aiohttp")) is DefaultAioHttpClient
+    assert asyncio.run(client_type("openai-api/local/m", "httpx")) is None  # Inspect's default client
+    assert asyncio.run(client_type("anthropic/claude", "aiohttp")) is None  # other providers untouched
+    with pytest.raises(ValueError, match="--http-client"):
+        http_client_args("openai-api/local/m", "curl")
+
+
+def test_an_unknown_http_client_is_a_one_line_error_before_any_work(tmp_path: Path) -> None:
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)
+    config = RunConfig(benchmark=str(bench), models=("mockllm/model",), out=tmp_path / "run", http_client="curl")
+    with pytest.raises(KsafeError, match="--http-client: 'curl'"):
+        run_eval(config)
+    assert not (tmp_path / "run").exists()

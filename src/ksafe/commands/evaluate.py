@@ -62,6 +62,13 @@ def eval_command(
     attempt_timeout: Annotated[int, typer.Option(help="Seconds per attempt.")] = 120,
     max_tokens: Annotated[int, typer.Option(help="Maximum answer tokens.")] = 1024,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Inspect's model response cache.")] = True,
+    http_client: Annotated[
+        str,
+        typer.Option(
+            help="HTTP client of openai-api/... targets: aiohttp (the openai SDK's aiohttp transport, "
+            "less CPU per request) or httpx (Inspect's default)."
+        ),
+    ] = "aiohttp",
     display: Annotated[
         str, typer.Option(help="Accepted for compatibility; ksafe eval shows no progress display.")
     ] = "full",
@@ -98,6 +105,7 @@ def eval_command(
             attempt_timeout=attempt_timeout,
             max_tokens=max_tokens,
             cache=cache,
+            http_client=http_client,
             display=display,
             workers=workers,
         )

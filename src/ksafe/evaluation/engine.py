@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import mimetypes
 import time
 from collections.abc import Iterator, Sequence
@@ -39,6 +40,8 @@ class GenerateOptions:
     attempt_timeout: int | None = 120
     max_tokens: int | None = 1024
     cache: bool = True
+    http_client: str = "aiohttp"
+    """HTTP client of ``openai-api/...`` targets: ``aiohttp`` (the openai SDK's aiohttp transport) or ``httpx``."""
 
     def config(self) -> GenerateConfig:
         """The Inspect ``GenerateConfig`` of the target model."""
@@ -49,6 +52,41 @@ class GenerateOptions:
             attempt_timeout=self.attempt_timeout,
             max_tokens=self.max_tokens,
         )
+
+
+HTTP_CLIENTS = ("aiohttp", "httpx")
+AIOHTTP_PROVIDERS = ("openai-api/",)
+"""Model-string prefixes whose Inspect provider takes an openai SDK ``http_client`` (OpenAI-compatible servers)."""
+
+
+def http_client_args(model_name: str, http_client: str) -> dict[str, Any]:
+    """Model args that send an OpenAI-compatible target's requests through aiohttp, or ``{}``.
+
+    The openai SDK ships an aiohttp transport for its client (``DefaultAioHttpClient``, the
+    ``openai[aiohttp]`` extra) "for improved concurrency performance": at 64 connections it takes
+    less CPU per request than the default httpx pool (docs/design/eval-engine.md). Inspect's own
+    timeouts, pool size and system trust store are kept; proxies come from the environment as with
+    httpx. ``httpx`` (or a provider outside ``AIOHTTP_PROVIDERS``) leaves Inspect's default client.
+    Call inside the event loop that will use the client.
+    """
+    if http_client not in HTTP_CLIENTS:
+        raise ValueError(f"--http-client: {http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
+    if http_client != "aiohttp" or not model_name.startswith(AIOHTTP_PROVIDERS):
+        return {}
+    try:
+        from openai import DefaultAioHttpClient
+
+        kwargs: dict[str, Any] = {}
+        with contextlib.suppress(ImportError, AttributeError):  # Inspect's defaults, where this version has them
+            from inspect_ai._util import http_defaults_httpx2 as defaults
+
+            kwargs = {"timeout": defaults.default_timeout(), "limits": defaults.default_limits()}
+            context = defaults._default_ssl_context()
+            if context is not None:
+                kwargs["verify"] = context
+        return {"http_client": DefaultAioHttpClient(**kwargs)}
+    except (ImportError, RuntimeError):  # openai without its aiohttp transport: Inspect's default client
+        return {}
 
 
 class _DropEvents:
@@ -213,7 +251,8 @@ def run_answers(
 
     async def main() -> tuple[int, int]:
         bind_judge_roles(roles or {}, options.config())
-        model = get_model(model_name, config=options.config(), memoize=False, **(model_args or {}))
+        args = {**http_client_args(model_name, options.http_client), **(model_args or {})}
+        model = get_model(model_name, config=options.config(), memoize=False, **args)
         async with model:
             return await answer_all(model, samples, journal, options, judges)
 

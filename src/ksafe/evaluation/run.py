@@ -23,7 +23,7 @@ from typing import Any
 from ksafe.errors import KsafeError
 from ksafe.evaluation.collect import build_results, collect_responses
 from ksafe.evaluation.dry_run import is_dry_run, model_args_for
-from ksafe.evaluation.engine import GenerateOptions
+from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
 from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.journal import read_journals, run_lock
 from ksafe.evaluation.outputs import write_outputs
@@ -61,6 +61,8 @@ class RunConfig:
     attempt_timeout: int | None = 120
     max_tokens: int | None = 1024
     cache: bool = True
+    http_client: str = "aiohttp"
+    """HTTP client of ``openai-api/...`` targets: ``aiohttp`` or ``httpx`` (see ``engine.http_client_args``)."""
     display: str = "full"
     workers: int = 0
     """Answering processes per model; 0 = auto (large runs: up to two per core, >= 8 connections each)."""
@@ -116,6 +118,8 @@ def run_eval(config: RunConfig) -> RunResults:
     """Evaluate every model of ``config`` and write the run directory; resume when it exists."""
     if not config.models:
         raise KsafeError("--model: give at least one model (e.g. openai/gpt-4o-mini)")
+    if config.http_client not in HTTP_CLIENTS:
+        raise KsafeError(f"--http-client: {config.http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
     specs, roles = judge_roles(config.judges)
     args = task_args(config, specs)
     # Validates the benchmark and filters before any model is called. Large runs build the samples in
@@ -186,6 +190,7 @@ def _generate_options(config: RunConfig) -> GenerateOptions:
         attempt_timeout=config.attempt_timeout,
         max_tokens=config.max_tokens,
         cache=config.cache,
+        http_client=config.http_client,
     )
 
 
