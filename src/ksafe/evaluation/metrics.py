@@ -20,6 +20,7 @@ from ksafe.schema.evaluation import (
     Rate,
     ScoredResponse,
 )
+from ksafe.schema.records import G_VERSIONS
 
 Z_95 = 1.959963984540054
 DIMENSIONS: tuple[str, ...] = ("subset", "domain", "category", "strategy", "image_kind", "g_version")
@@ -65,14 +66,38 @@ def group_metrics(responses: Sequence[ScoredResponse], count_partial: bool = Fal
     )
 
 
+def headline(responses: Sequence[ScoredResponse]) -> list[ScoredResponse]:
+    """One response per item: a G item evaluated in several versions counts once, at its most
+    localized version (contextualized, else literal, else source_en), as in the benchmark itself.
+
+    ``responses`` are one model under one judge. C items (no G version) pass through unchanged.
+    """
+    rank = {version: k for k, version in enumerate(G_VERSIONS)}
+    best: dict[str, ScoredResponse] = {}
+    kept: list[ScoredResponse] = []
+    for response in responses:
+        if response.g_version is None:
+            kept.append(response)
+            continue
+        current = best.get(response.item_id)
+        if current is None or rank.get(response.g_version, -1) > rank.get(current.g_version or "", -1):
+            best[response.item_id] = response
+    return kept + list(best.values())
+
+
 def model_results(
     model: str, judge: str, responses: Sequence[ScoredResponse], count_partial: bool = False
 ) -> ModelResults:
-    """Overall metrics and breakdowns for one model under one judge."""
+    """Overall metrics and breakdowns for one model under one judge.
+
+    The overall rates and every breakdown but ``g_version`` count each item once (``headline``);
+    the ``g_version`` breakdown holds every evaluated version (the contextualization ablation).
+    """
+    counted = headline(responses)
     breakdowns: dict[str, dict[str, GroupMetrics]] = {}
     for dimension in DIMENSIONS:
         groups: dict[str, list[ScoredResponse]] = defaultdict(list)
-        for response in responses:
+        for response in responses if dimension == "g_version" else counted:
             value = getattr(response, dimension)
             if value is not None:
                 groups[str(value)].append(response)
@@ -81,7 +106,7 @@ def model_results(
         model=model,
         judge=judge,
         is_heuristic_judge=any(r.is_heuristic_judge for r in responses),
-        overall=group_metrics(responses, count_partial),
+        overall=group_metrics(counted, count_partial),
         breakdowns=breakdowns,
     )
 

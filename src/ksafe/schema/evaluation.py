@@ -125,9 +125,11 @@ class ModelResults(FrozenRecord):
     is_heuristic_judge: bool
     """True when made with the heuristic judge: label it wherever shown."""
     overall: GroupMetrics
-    """Metrics over every item."""
+    """Metrics over every item, each counted once: a G item evaluated in several versions (``--g-version
+    all``) counts at its most localized one (contextualized > literal > source_en)."""
     breakdowns: dict[str, dict[str, GroupMetrics]]
-    """Keyed by dimension (subset, domain, category, strategy, image_kind, g_version), then value."""
+    """Keyed by dimension (subset, domain, category, strategy, image_kind, g_version), then value. Items
+    are counted once as in ``overall``, except under ``g_version``, which holds every evaluated version."""
 
 
 class JudgeAgreement(FrozenRecord):
