@@ -72,7 +72,7 @@ def headline(responses: Sequence[ScoredResponse]) -> list[ScoredResponse]:
 
     ``responses`` are one model under one judge. C items (no G version) pass through unchanged.
     """
-    rank = {version: k for k, version in enumerate(G_VERSIONS)}
+    rank: dict[str, int] = {version: k for k, version in enumerate(G_VERSIONS)}
     best: dict[str, ScoredResponse] = {}
     kept: list[ScoredResponse] = []
     for response in responses:
