@@ -126,6 +126,9 @@ def test_faults_verdicts_one_turn_and_no_secrets(
         requests = server.requests()
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Unclosed" not in result.stderr, result.stderr[-3000:]  # every HTTP session closed
+    # the timed-out item is reported with its error; the command still succeeds (47 of 48 answered)
+    warning = "warning: openai-api/fake/target: 1 of 48 items failed (AttemptTimeoutError"
+    assert warning in result.stderr, result.stderr[-3000:]
     assert "ASR" in result.stdout and "heuristic" in result.stdout
 
     targets = [r for r in requests if r["kind"] == "target"]
@@ -189,3 +192,24 @@ def test_killed_run_resumes_without_answering_twice(
     responses = (out / "responses.jsonl").read_text().splitlines()
     assert len(responses) == len(texts)
     assert all(json.loads(line)["verdict"] != "error" for line in responses)
+
+
+@pytest.mark.parametrize("http_client", ["aiohttp", "httpx"])
+def test_an_unreachable_server_fails_the_command_and_names_the_cause(
+    tmp_path: Path, bench: tuple[Path, list[str]], http_client: str
+) -> None:
+    import socket
+
+    root, _ = bench
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = _env(tmp_path, f"http://127.0.0.1:{port}/v1")
+    out = tmp_path / "run"
+    args = ("--limit", "2", "--max-retries", "1", "--timeout", "6", "--attempt-timeout", "3", "--no-cache")
+    result = _eval(tmp_path, env, root, out, *args, "--http-client", http_client)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "2 of 2 items failed" in result.stderr
+    assert "Connect" in result.stderr  # the transport's words (connection refused), not a bare retry wrapper
+    assert "RetryError" not in result.stderr
+    assert (out / "results.json").exists()  # the run is kept: the same command retries it

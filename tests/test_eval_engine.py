@@ -155,3 +155,20 @@ def test_an_unknown_http_client_is_a_one_line_error_before_any_work(tmp_path: Pa
     with pytest.raises(KsafeError, match="--http-client: 'curl'"):
         run_eval(config)
     assert not (tmp_path / "run").exists()
+
+
+def test_a_spent_retry_shows_the_last_attempts_error_and_its_root_cause() -> None:
+    import tenacity
+
+    from ksafe.evaluation.engine import error_text
+
+    attempt = tenacity.Future(3)
+    try:
+        raise TimeoutError("Request timed out.") from ConnectionRefusedError(111, "Connect call failed")
+    except TimeoutError as exc:
+        attempt.set_exception(exc)
+    text = error_text(tenacity.RetryError(attempt))
+    assert text.startswith("TimeoutError: Request timed out.")
+    assert "caused by ConnectionRefusedError" in text and text.endswith("(after 3 attempts)")
+    assert "Future" not in text
+    assert error_text(ValueError("plain")) == "ValueError: plain"

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -112,6 +112,24 @@ def eval_command(
         results = run_eval(config)
         print_leaderboard(results)
         typer.echo(f"results: {out / 'results.json'}")
+        report_failures(out, results)
+
+
+def report_failures(out: Path, results: Any) -> None:
+    """Warn about items whose call failed; exit 1 when every item of a model failed."""
+    from ksafe.evaluation.outputs import failures
+
+    all_failed = False
+    for model, n, total, message in failures(out, results):
+        all_failed = all_failed or n == total
+        typer.echo(
+            f"warning: {model}: {n} of {total} items failed ({message[:300]}); "
+            "run the same command again to retry them (answers received are kept)",
+            err=True,
+        )
+    if all_failed:
+        typer.echo("error: every item of a model failed: check its base URL, API key and --timeout", err=True)
+        raise typer.Exit(1)
 
 
 def rescore_command(

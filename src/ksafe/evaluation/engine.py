@@ -134,11 +134,34 @@ async def materialize(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
     return result
 
 
+def error_text(error: BaseException) -> str:
+    """``Type: message`` of a failed call; a retry wrapper shows its last attempt's error instead.
+
+    Inspect raises tenacity's ``RetryError`` once its retries are spent, whose text is only a future's
+    repr; the error that made the last attempt fail is what a user can act on.
+    """
+    last: Any = getattr(error, "last_attempt", None)  # tenacity.RetryError
+    inner = last.exception() if last is not None and getattr(last, "failed", False) else None
+    attempts = ""
+    if isinstance(inner, BaseException):
+        attempts = f" (after {last.attempt_number} attempts)"
+        error = inner
+    text = f"{type(error).__name__}: {error}"
+    root = error
+    for _ in range(10):  # down to the transport's own words, e.g. the host it could not reach
+        if root.__cause__ is None:
+            break
+        root = root.__cause__
+    if root is not error and str(root) and str(root) not in text:
+        text += f", caused by {type(root).__name__}: {root}"
+    return text + attempts
+
+
 def answer_record(sample_id: str, output: Any = None, error: BaseException | None = None) -> dict[str, Any]:
     """The journal record of one finished sample."""
     record: dict[str, Any] = {"id": sample_id, "t": round(time.time(), 3)}
     if error is not None:
-        record["error"] = f"{type(error).__name__}: {error}"[:2000]
+        record["error"] = error_text(error)[:2000]
     else:
         record["output"] = output.model_dump(mode="json", exclude_none=True)
     return record

@@ -79,6 +79,31 @@ def write_outputs(out: Path, responses: Sequence[ScoredResponse], results: RunRe
     _atomic_write(out / TABLES_DIR / "judge_agreement.csv", _csv(agreement))
 
 
+def failures(out: Path, results: RunResults) -> list[tuple[str, int, int, str]]:
+    """(model, failed items, items, first error message) of every model with failed items.
+
+    Counts items whose call failed after Inspect's retries (verdict ``error``), under the run's first
+    judge; the message is the first such response's recorded error.
+    """
+    first_judge: dict[str, GroupMetrics] = {}
+    for m in results.models:
+        first_judge.setdefault(m.model, m.overall)
+    failed = {model: o.verdict_counts.get("error", 0) for model, o in first_judge.items()}
+    if not any(failed.values()):
+        return []
+    messages: dict[str, str] = {}
+    path = out / RESPONSES_FILE
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        response = ScoredResponse.model_validate_json(line)
+        if response.verdict == "error" and response.model not in messages:
+            messages[response.model] = response.rationale
+    return [
+        (model, n, first_judge[model].n_harmful + first_judge[model].n_benign, messages.get(model, ""))
+        for model, n in failed.items()
+        if n
+    ]
+
+
 def print_leaderboard(results: RunResults) -> None:
     """Print models sorted by ASR (lowest first), with over-refusal beside it."""
     from rich.console import Console
