@@ -119,6 +119,18 @@ def test_parquet_loads_through_datasets_with_images(small_build_ja: Path) -> Non
     assert row["image"].size == (512, 512)
     assert row["text"] == items[row["id"]].text
     assert row["image_path"] == items[row["id"]].image
+    # G versions and contextualization are structured columns (lists of dicts, dicts), not JSON strings
+    g_rows = [r for r in ds if r["subset"] == "G"]
+    assert g_rows, "the build has no G item"
+    for r in g_rows:
+        item = items[r["id"]]
+        assert [v["g_version"] for v in r["variants"]] == [v.g_version for v in item.variants]
+        assert r["variants"][0]["text"] == item.variants[0].text
+        assert item.contextualization is not None
+        assert r["contextualization"]["changed_sentences"] == list(item.contextualization.changed_sentences)
+        assert [tuple(s) for s in r["contextualization"]["swaps"]] == list(item.contextualization.swaps)
+    c_row = next(r for r in ds if r["subset"] == "C")
+    assert c_row["variants"] == [] and c_row["contextualization"] is None
 
 
 def test_dataset_card_and_manifest(small_build_ja: Path) -> None:

@@ -1,6 +1,8 @@
 """``data/*.parquet``: the benchmark rows with an ``image`` column that Hugging Face ``datasets`` decodes.
 
-``image_path`` keeps the relative path; ``variants`` and ``contextualization`` are JSON strings.
+``image_path`` keeps the relative path; ``variants`` is a list of structs (one per other G version: English
+source, literal translation) and ``contextualization`` a struct (null for C items), so ``datasets`` returns
+them as a list of dicts and a dict.
 
 Rows sharing an image sit next to each other and the image bytes are dictionary-encoded, so an image used by
 several items (one query under several jailbreak wrappers) is stored about once per row group.
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.fileio import write_bytes_atomic
-from ksafe.schema.records import BenchmarkItem
+from ksafe.schema.records import BenchmarkItem, Contextualization, ItemVariant
 
 ROWS_PER_FILE = 4000
 ROWS_PER_GROUP = 500
@@ -27,42 +29,66 @@ def _row(item: BenchmarkItem, out: Path, cache: dict[str, bytes]) -> dict[str, A
         cache[item.image] = (out / item.image).read_bytes()
     row["image_path"] = row.pop("image")
     row["image"] = {"bytes": cache[item.image], "path": item.image}
-    row["variants"] = json.dumps([v.model_dump(mode="json") for v in item.variants], ensure_ascii=False)
-    row["contextualization"] = (
-        json.dumps(item.contextualization.model_dump(mode="json"), ensure_ascii=False)
-        if item.contextualization
-        else None
-    )
+    row["variants"] = [v.model_dump(mode="json") for v in item.variants]
+    row["contextualization"] = item.contextualization.model_dump(mode="json") if item.contextualization else None
     return row
+
+
+_STRING = {"dtype": "string", "_type": "Value"}
+_INT = {"dtype": "int32", "_type": "Value"}
+CONTEXTUALIZATION_COLUMNS: dict[str, Any] = {
+    "literal": _STRING,
+    "contextualized": _STRING,
+    "swaps": [[_STRING]],
+    "changed_sentences": [_INT],
+    "sentence_count": _INT,
+}
+"""Hugging Face features of the ``contextualization`` struct (a JSON list means a list feature)."""
+
+
+def _variant_features() -> dict[str, Any]:
+    return {name: _STRING for name in ItemVariant.model_fields}  # every variant field is text
+
+
+def _arrow_type(feature: Any) -> Any:
+    """The Arrow type of a Hugging Face feature written as JSON (Value, list, dict)."""
+    import pyarrow as pa
+
+    if isinstance(feature, list):
+        return pa.list_(_arrow_type(feature[0]))
+    if feature.get("_type") == "Value":
+        return {"string": pa.string(), "int32": pa.int32(), "bool": pa.bool_()}[feature["dtype"]]
+    if feature.get("_type") == "Image":
+        return pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+    return pa.struct([(name, _arrow_type(sub)) for name, sub in feature.items()])
+
+
+def features() -> dict[str, Any]:
+    """Hugging Face features of a parquet row, in column order."""
+    if set(CONTEXTUALIZATION_COLUMNS) != set(Contextualization.model_fields):
+        raise RuntimeError("parquet: CONTEXTUALIZATION_COLUMNS no longer matches the Contextualization record")
+    columns: dict[str, Any] = {}
+    for name, info in BenchmarkItem.model_fields.items():
+        if name == "image":
+            columns["image_path"] = _STRING
+        elif name == "variants":
+            columns[name] = [_variant_features()]
+        elif name == "contextualization":
+            columns[name] = CONTEXTUALIZATION_COLUMNS
+        elif info.annotation is bool:
+            columns[name] = {"dtype": "bool", "_type": "Value"}
+        else:
+            columns[name] = _STRING
+    columns["image"] = {"_type": "Image"}
+    return columns
 
 
 def _schema() -> Any:
     import pyarrow as pa
 
-    fields: list[Any] = []
-    for name, info in BenchmarkItem.model_fields.items():
-        if name == "image":
-            fields.append(pa.field("image_path", pa.string()))
-        elif name in ("variants", "contextualization"):
-            fields.append(pa.field(name, pa.string()))
-        elif info.annotation is bool:
-            fields.append(pa.field(name, pa.bool_()))
-        else:
-            fields.append(pa.field(name, pa.string()))
-    fields.append(pa.field("image", pa.struct([("bytes", pa.binary()), ("path", pa.string())])))
-    return pa.schema(fields)
-
-
-def _hf_metadata(schema: Any) -> bytes:
-    features: dict[str, Any] = {}
-    for field in schema:
-        if field.name == "image":
-            features[field.name] = {"_type": "Image"}
-        elif str(field.type) == "bool":
-            features[field.name] = {"dtype": "bool", "_type": "Value"}
-        else:
-            features[field.name] = {"dtype": "string", "_type": "Value"}
-    return json.dumps({"info": {"features": features}}).encode()
+    columns = features()
+    schema = pa.schema([pa.field(name, _arrow_type(feature)) for name, feature in columns.items()])
+    return schema.with_metadata({b"huggingface": json.dumps({"info": {"features": columns}}).encode()})
 
 
 def write_parquet(out: Path, items: list[BenchmarkItem]) -> list[Path]:
@@ -71,7 +97,6 @@ def write_parquet(out: Path, items: list[BenchmarkItem]) -> list[Path]:
     import pyarrow.parquet as pq
 
     schema = _schema()
-    schema = schema.with_metadata({b"huggingface": _hf_metadata(schema)})
     ordered = sorted(items, key=lambda i: (i.image, i.id))
     chunks = [ordered[i : i + ROWS_PER_FILE] for i in range(0, len(ordered), ROWS_PER_FILE)] or [[]]
     data_dir = out / "data"
