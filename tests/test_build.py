@@ -133,6 +133,17 @@ def test_parquet_loads_through_datasets_with_images(small_build_ja: Path) -> Non
     assert c_row["variants"] == [] and c_row["contextualization"] is None
 
 
+def test_eval_reads_the_built_parquet_as_the_same_items(small_build_ja: Path) -> None:
+    from ksafe.evaluation.dataset import load_benchmark
+
+    shards = sorted((small_build_ja / "data").glob("*.parquet"))
+    from_parquet = {i.id: i for i in load_benchmark(shards[0]).items}
+    from_jsonl = {i.id: i for i in _items(small_build_ja)}
+    assert from_parquet and set(from_parquet) <= set(from_jsonl)
+    for item_id, item in from_parquet.items():
+        assert item == from_jsonl[item_id]
+
+
 def test_dataset_card_and_manifest(small_build_ja: Path) -> None:
     card = (small_build_ja / "README.md").read_text(encoding="utf-8")
     assert "Content warning" in card and "CC BY-NC 4.0" in card and "JSAFE-MM" in card
