@@ -25,6 +25,7 @@ def test_scaffold_fails_check_until_markers_are_filled(tmp_path: Path) -> None:
             "jailbreaks.yaml",
             "scenes.yaml",
             "refusals.yaml",
+            "mining.yaml",
         ]
     )
     result = runner.invoke(app, ["culture", "check", str(folder)])
@@ -40,6 +41,15 @@ def test_scaffold_fails_check_until_markers_are_filled(tmp_path: Path) -> None:
     (folder / "scenes.yaml").write_text(text.replace("chat app_name", "TODO(fill)", 1), encoding="utf-8")
     result = runner.invoke(app, ["culture", "check", str(folder)])
     assert result.exit_code == 2 and "scenes.yaml: scenes.chat.app_name[0]: still holds TODO(fill)" in result.output
+    (folder / "scenes.yaml").write_text(text, encoding="utf-8")
+    # the optional mining.yaml is checked too: markers, then a repeated word
+    mining = folder / "mining.yaml"
+    mining.write_text("filler_words: [TODO(fill)]\n", encoding="utf-8")
+    result = runner.invoke(app, ["culture", "check", str(folder)])
+    assert result.exit_code == 2 and "mining.yaml: filler_words[0]: still holds TODO(fill)" in result.output
+    mining.write_text("filler_words: [talk, talk]\n", encoding="utf-8")
+    result = runner.invoke(app, ["culture", "check", str(folder)])
+    assert result.exit_code == 2 and "mining.yaml: filler_words[1]: duplicate value 'talk'" in result.output
 
 
 def test_init_refuses_a_non_empty_folder_and_a_bad_locale(tmp_path: Path) -> None:

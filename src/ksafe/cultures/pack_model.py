@@ -120,6 +120,29 @@ class TopicsFile(PackModel):
     topics: list[TopicEntry]
 
 
+MINING_FILE = "mining.yaml"
+"""Optional pack file read only by ``ksafe topics mine`` (see ``MiningFile``)."""
+
+
+class MiningFile(PackModel):
+    """``mining.yaml`` (optional): word lists that steer topic mining (docs/design/topic-mining.md).
+
+    Words are matched against whole analyzer tokens (morphemes for Korean and Japanese), never as substrings.
+    """
+
+    filler_words: list[str] = []
+    """Frame words that never belong to a topic when they stand as a word of their own (``얘기``, ``이후``,
+    ``조심``): they split noun runs, so ``보이스피싱 조심`` counts as ``보이스피싱``. Inside a word written as one
+    unit (``개인정보`` for ``정보``) they are kept."""
+    generic_words: list[str] = []
+    """Words too general to be a topic on their own (``불법``, ``문자``, a platform name): a candidate made only
+    of generic and filler words is dropped; longer phrases holding them (``불법촬영``) are kept."""
+    ambiguous_words: list[str] = []
+    """Lexicon words with a common harmless sense (``신상``: personal details, or new products): in the
+    offline classifier they count in a topic phrase only when the evidence also holds another, unambiguous
+    lexicon word of the same category."""
+
+
 class QueryText(PackModel):
     """The three texts of a query."""
 

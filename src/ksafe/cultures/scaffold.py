@@ -2,7 +2,8 @@
 
 Input: a locale (``xx-XX``) and a target folder. Output: every pack file of docs/design/culture-packs.md,
 each value to localize holding the marker ``TODO(fill)`` (English source text follows it as a hint).
-Side effects: creates the folder and writes the nine YAML files (refuses to overwrite a non-empty folder).
+Side effects: creates the folder and writes the ten YAML files (nine required, ``mining.yaml`` optional;
+refuses to overwrite a non-empty folder).
 
 Marker detection: ``find_todo_markers`` parses each pack file as YAML and walks every key and string value;
 any that contains ``TODO(fill)`` is reported with its file and field path. Comments are never parsed, so
@@ -148,6 +149,11 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
         "scenes.yaml": {
             "scenes": {scene: {key: [todo(f"{scene} {key}")] for key in keys} for scene, keys in SCENE_KEYS.items()}
         },
+        "mining.yaml": {
+            "filler_words": [todo("frame words that are never part of a topic: 'talk', 'after', 'news', 'beware'")],
+            "generic_words": [todo("words too general to be a topic alone: 'illegal', 'message', a platform name")],
+            "ambiguous_words": [todo("lexicon words with a common harmless sense, or delete this line")],
+        },
         "refusals.yaml": {
             "refusal_phrases": [todo("phrases a model uses to refuse, e.g. 'I can't help with that'")],
             "warning_phrases": [todo("phrases of a safe answer that warns")],
@@ -190,10 +196,11 @@ def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
 def find_todo_markers(folder: Path) -> list[tuple[str, str]]:
     """Every (file, field) of the pack in ``folder`` whose key or string value still holds the marker."""
     from ksafe.cultures.loader import PACK_FILES
+    from ksafe.cultures.pack_model import MINING_FILE
     from ksafe.cultures.yaml_io import read_yaml
 
     found: list[tuple[str, str]] = []
-    for name in PACK_FILES:
+    for name in (*PACK_FILES, MINING_FILE):
         path = folder / name
         if path.is_file():
             found += [(str(path), field) for field, text in _walk(read_yaml(path), "") if MARKER in text]

@@ -13,8 +13,10 @@ from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
 from ksafe.text.template import TemplateError, check_template, placeholders
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ksafe.cultures.loader import CulturePack, SharedData
-    from ksafe.cultures.pack_model import TaxonomyFile, TopicsFile
+    from ksafe.cultures.pack_model import MiningFile, TaxonomyFile, TopicsFile
 
 ENTITY_SLOTS: tuple[str, ...] = (
     "person_name",
@@ -229,6 +231,28 @@ def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -
                 )
 
 
+def load_mining_file(directory: Path) -> MiningFile | None:
+    """Parse and check the optional ``mining.yaml`` of the pack in ``directory`` (None when absent).
+
+    Raises:
+        PackError: the file is invalid, or a list holds an empty, padded or repeated word.
+    """
+    from ksafe.cultures.loader import parse_file
+    from ksafe.cultures.pack_model import MINING_FILE, MiningFile
+
+    path = directory / MINING_FILE
+    if not path.is_file():
+        return None
+    mining = parse_file(path, MiningFile)
+    for key in ("filler_words", "generic_words", "ambiguous_words"):
+        words: list[str] = getattr(mining, key)
+        _check_unique(words, str(path), key)
+        for index, word in enumerate(words):
+            if not word.strip() or word != word.strip():
+                raise PackError(str(path), f"{key}[{index}]", f"word {word!r} is empty or has surrounding spaces")
+    return mining
+
+
 def validate_pack(
     pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile, shared: SharedData, *, check_font: bool
 ) -> None:
@@ -241,5 +265,6 @@ def validate_pack(
     _check_g_translations(pack, shared)
     _check_jailbreaks(pack)
     _check_scenes(pack)
+    load_mining_file(pack.directory)
     if check_font:
         _check_font(pack, taxonomy, topics)

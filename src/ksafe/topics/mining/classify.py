@@ -9,7 +9,7 @@ Modes: ``single`` (one category), ``multi`` (several), ``per_category`` (a yes/n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -69,32 +69,65 @@ def category_text(taxonomy: Taxonomy, category_id: str) -> str:
     return ". ".join(p for p in parts if p)
 
 
+Boundaries = Callable[[Sequence[str]], list[frozenset[int]]]
+"""Token start/end offsets of each text (an analyzer's ``boundaries``)."""
+
+
+def words_in(text: str, bounds: frozenset[int] | None, words: Iterable[str]) -> list[str]:
+    """The ``words`` found in ``text`` as whole tokens: an occurrence must start and end on a token boundary
+    (``心`` is not in ``心配``); with ``bounds`` None, any substring occurrence counts."""
+    hits: list[str] = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            if bounds is None or (at in bounds and at + len(word) in bounds):
+                hits.append(word)
+                break
+            at = text.find(word, at + 1)
+    return hits
+
+
 class OfflineClassifier:
     """Category lexicons from the pack plus encoder similarity to the category descriptions.
 
     Score of category c = ``LABEL_HIT`` if a lexicon word of c occurs in the label or a member phrase,
     + ``CONTEXT_WEIGHT`` x share of excerpts containing a lexicon word of c, + ``SIMILARITY_WEIGHT`` x
     max(0, cosine(label, description of c) - 0.2). A topic whose best score is under
-    ``OFFLINE_THRESHOLD`` is not sensitive.
+    ``OFFLINE_THRESHOLD`` is not sensitive. With ``boundaries`` (the analyzer's), a lexicon word counts only
+    as whole tokens. An ``ambiguous`` lexicon word (``신상``: personal details or new products) counts in a
+    phrase only when an excerpt holds another lexicon word of the category, and never in the context share.
     """
 
     name = "offline"
 
-    def __init__(self, taxonomy: Taxonomy, encoder: Encoder, mode: Mode = "multi") -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        encoder: Encoder,
+        mode: Mode = "multi",
+        boundaries: Boundaries | None = None,
+        ambiguous: frozenset[str] = frozenset(),
+    ) -> None:
         self.taxonomy = taxonomy
         self.encoder = encoder
         self.mode = mode
+        self._boundaries = boundaries
+        self._ambiguous = ambiguous
         self._ids = taxonomy.category_ids
         self._cat_vectors = encoder.encode([category_text(taxonomy, c) for c in self._ids])
 
-    def _scores(self, cand: TopicCandidate, label_vector: np.ndarray) -> list[tuple[float, str, str]]:
+    def _scores(
+        self, cand: TopicCandidate, label_vector: np.ndarray, bounds: dict[str, frozenset[int]]
+    ) -> list[tuple[float, str, str]]:
         sims = self._cat_vectors @ label_vector
         out: list[tuple[float, str, str]] = []
         for index, category_id in enumerate(self._ids):
             lexicon = [w for w in self.taxonomy.category(category_id).lexicon if w]
-            phrase_hits = [w for w in lexicon if any(w in p for p in cand.phrases)]
-            ctx = [e for e in cand.excerpts if any(w in e for w in lexicon)]
+            clear = [w for w in lexicon if w not in self._ambiguous]
+            ctx = [e for e in cand.excerpts if words_in(e, bounds.get(e), clear)]
             ctx_share = len(ctx) / len(cand.excerpts) if cand.excerpts else 0.0
+            found = {w for p in cand.phrases for w in words_in(p, bounds.get(p), lexicon)}
+            phrase_hits = [w for w in lexicon if w in found and (ctx or w not in self._ambiguous)]
             sim = float(sims[index])
             score = (LABEL_HIT if phrase_hits else 0.0) + CONTEXT_WEIGHT * ctx_share
             score += SIMILARITY_WEIGHT * max(0.0, sim - 0.2)
@@ -110,9 +143,13 @@ class OfflineClassifier:
         if not candidates:
             return []
         vectors = self.encoder.encode([c.label for c in candidates])
+        bounds: dict[str, frozenset[int]] = {}
+        if self._boundaries is not None:
+            texts = list(dict.fromkeys(t for c in candidates for t in (*c.phrases, *c.excerpts)))
+            bounds = dict(zip(texts, self._boundaries(texts), strict=True))
         decisions: list[Decision] = []
         for cand, vector in zip(candidates, vectors, strict=True):
-            scores = self._scores(cand, vector)
+            scores = self._scores(cand, vector, bounds)
             best_score, best_id, best_why = scores[0]
             if best_score < OFFLINE_THRESHOLD:
                 decisions.append(

@@ -1,7 +1,7 @@
 """What mining needs from a culture pack: code, language, taxonomy, and names known to be public.
 
 Input: a pack code or folder. Output: ``MiningContext``. Side effects: reads ``pack.yaml``,
-``taxonomy.yaml`` and, when present, ``entities.yaml`` and ``topics.yaml``.
+``taxonomy.yaml`` and, when present, ``entities.yaml``, ``topics.yaml`` and ``mining.yaml``.
 
 Only these files are read (not the whole pack through ``load_pack``) so that mining works on a pack that
 is still being written, e.g. right after ``ksafe culture init``, where topics are what is missing.
@@ -9,12 +9,14 @@ is still being written, e.g. right after ``ksafe culture init``, where topics ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ksafe.cultures.loader import parse_file, resolve_pack_dir, taxonomy_from_file
 from ksafe.cultures.pack_model import EntitiesFile, PackInfo, TaxonomyFile, TopicsFile
+from ksafe.cultures.validate import load_mining_file
 from ksafe.schema.taxonomy import Taxonomy
+from ksafe.topics.mining.analyzers import NO_STOPLIST, Stoplist
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,10 @@ class MiningContext:
     taxonomy: Taxonomy
     public_names: frozenset[str]
     """Entity values and curated keywords: public institutions, places, platforms (never masked)."""
+    stoplist: Stoplist = NO_STOPLIST
+    """Filler and generic words of ``mining.yaml`` (empty without the file)."""
+    ambiguous: frozenset[str] = field(default_factory=frozenset)
+    """Lexicon words with a common harmless sense (``mining.yaml``)."""
 
 
 def load_mining_context(code_or_path: str | Path) -> MiningContext:
@@ -50,10 +56,13 @@ def load_mining_context(code_or_path: str | Path) -> MiningContext:
     if (directory / "topics.yaml").is_file():
         for topic in parse_file(directory / "topics.yaml", TopicsFile).topics:
             public.update(topic.keywords)
+    mining = load_mining_file(directory)
     return MiningContext(
         code=info.code,
         language=info.language,
         directory=directory,
         taxonomy=taxonomy,
         public_names=frozenset(public),
+        stoplist=Stoplist(frozenset(mining.filler_words), frozenset(mining.generic_words)) if mining else NO_STOPLIST,
+        ambiguous=frozenset(mining.ambiguous_words) if mining else frozenset(),
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
+from ksafe.topics.mining.analyzers import Analyzer
 from ksafe.topics.mining.classify import Classifier, Mode, OfflineClassifier
 from ksafe.topics.mining.crawler import CrawlPolicy
 from ksafe.topics.mining.pipeline import MiningOptions, MiningResult, mine_topics
@@ -53,13 +54,10 @@ def summarize(result: MiningResult, skipped: Sequence[tuple[str, str]]) -> dict[
     }
 
 
-def read_background(specs: Sequence[str], language: str) -> Counter[str]:
+def read_background(specs: Sequence[str], analyzer: Analyzer) -> Counter[str]:
     """Candidate counts of a general-text background corpus (same source formats as posts)."""
-    from ksafe.topics.mining.analyzers import analyzer_for
-
     loaded = load_sources(specs)
     counts: Counter[str] = Counter()
-    analyzer = analyzer_for(language)
     texts = [p.full_text for p in loaded.posts]
     for start in range(0, len(texts), 512):
         for analysis in analyzer.analyze(texts[start : start + 512]):
@@ -116,9 +114,10 @@ def mine_to_files(
         private = [line.strip() for line in private_names_file.read_text(encoding="utf-8").splitlines()]
         private = [p for p in private if p and not p.startswith("#")]
     vectors = encoder_for(encoder)
+    analyzer = analyzer_for(context.language, context.public_names, context.stoplist)
     chosen: Classifier
     if classifier == "offline":
-        chosen = OfflineClassifier(context.taxonomy, vectors, mode)
+        chosen = OfflineClassifier(context.taxonomy, vectors, mode, analyzer.boundaries, context.ambiguous)
     else:
         from ksafe.topics.mining.model_classifier import ModelClassifier
 
@@ -126,11 +125,11 @@ def mine_to_files(
     result = mine_topics(
         loaded.posts,
         culture=context.code,
-        analyzer=analyzer_for(context.language, context.public_names),
+        analyzer=analyzer,
         encoder=vectors,
         classifier=chosen,
         options=options,
-        background=read_background(background, context.language) if background else None,
+        background=read_background(background, analyzer) if background else None,
         private_names=private,
     )
     dropped_path, summary_path = side_paths(out)
