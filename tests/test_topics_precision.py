@@ -30,6 +30,8 @@ REAL = {
         "개인정보 유출",
         "사제총",
         "부정선거",
+        "AI 연인",
+        "불법 사이트",
     ],
     "ja": ["闇バイト", "盗撮", "特殊詐欺", "個人情報流出", "オーバードーズ", "ストーカー", "竹島", "大麻", "誹謗中傷"],
 }
@@ -51,27 +53,46 @@ NOISE = {
         "부정선거 주장",
         "불법촬영 의심",
         "AI 연인 앱",
+        "AI 연인 중독",
+        "채팅 AI 연인",
+        "보이스피싱 조직",
+        "사설",
     ],
     "ja": ["友達", "心配", "感情", "逮捕", "特定", "AI", "パスワード"],
 }
 
 
 @pytest.fixture(scope="module")
-def mined(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def mined(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[str]]]:
+    """Per culture, topic name -> keywords, mined from the project corpus."""
+    out: dict[str, dict[str, list[str]]] = {}
     for culture in ("ko", "ja"):
         path = tmp_path_factory.mktemp(culture) / "topics.jsonl"
         mine_to_files(pack=culture, sources=[str(DATA / f"corpus_{culture}.jsonl")], out=path)
-        out[culture] = [json.loads(line)["name"] for line in path.read_text(encoding="utf-8").splitlines()]
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        out[culture] = {row["name"]: row["keywords"] for row in rows}
+        assert len(out[culture]) == len(rows)
     return out
 
 
 @pytest.mark.parametrize("culture", ["ko", "ja"])
-def test_real_topics_are_kept_and_known_noise_is_not(culture: str, mined: dict[str, list[str]]) -> None:
-    names = mined[culture]
+def test_real_topics_are_kept_and_known_noise_is_not(culture: str, mined: dict[str, dict[str, list[str]]]) -> None:
+    names = sorted(mined[culture])
     assert not [n for n in REAL[culture] if n not in names], names
     assert not [n for n in NOISE[culture] if n in names], names
-    assert len(names) == len(set(names))
+
+
+def test_a_topic_plus_modifier_words_merges_into_the_topic(mined: dict[str, dict[str, list[str]]]) -> None:
+    from ksafe.topics.mining.grouping import extends
+
+    ko = mined["ko"]
+    assert {"AI 연인 중독", "채팅 AI 연인"} <= set(ko["AI 연인"])
+    assert "보이스피싱 조직" in ko["보이스피싱"] and "딥페이크 성범죄" in ko  # 성범죄 is a lexicon word
+    lexicon = frozenset({"성범죄", "사설도박", "AI연인"})
+    assert extends("AI 연인 중독", "AI 연인", lexicon) and extends("ストーカー規制法", "ストーカー", lexicon)
+    assert not extends("딥페이크 성범죄", "딥페이크", lexicon)
+    assert not extends("사설 도박 사이트", "사설", lexicon)  # the lexicon word straddles the part
+    assert not extends("학폭 미투", "학", lexicon)  # whole words only
 
 
 def test_korean_spans_end_on_word_edges_and_fillers_split_runs() -> None:

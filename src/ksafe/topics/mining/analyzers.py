@@ -36,14 +36,28 @@ class Stoplist:
     filler: frozenset[str] = frozenset()
     """Frame words: a run member equal to one, not glued to a neighbour (a word of its own), splits the run."""
     generic: frozenset[str] = frozenset()
-    """Words too general to be a topic: a candidate made only of these (and fillers) is not emitted."""
+    """Words too general to be a topic: a candidate made only of these (and fillers) is not emitted, unless it
+    holds a ``keep`` word (``불법 사이트`` holds the lexicon word ``불법 사이트``)."""
+    keep: frozenset[str] = frozenset()
+    """Words (spaces removed) that make a phrase of generic words specific: the pack's unambiguous lexicon."""
 
     def is_generic(self, phrase: str, parts: Sequence[str]) -> bool:
         """Whether ``phrase`` (its morphemes ``parts``) holds nothing but generic and filler words."""
         if not (self.generic or self.filler):
             return False
         words = self.generic | self.filler
-        return phrase.replace(" ", "") in words or all(p in words for p in parts)
+        key = phrase.replace(" ", "")
+        if key in words:
+            return True
+        if not all(p in words for p in parts):
+            return False
+        return not any(len(w) >= 2 and w in key for w in self.keep)
+
+
+    @property
+    def lists(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The three word sets, in field order."""
+        return self.filler, self.generic, self.keep
 
 
 NO_STOPLIST = Stoplist()
@@ -255,9 +269,7 @@ class WordAnalyzer:
     three or more letters. No person-name detection (use a ``private_names`` list)."""
 
     def __init__(self, stoplist: Stoplist = NO_STOPLIST) -> None:
-        self._stoplist = Stoplist(
-            frozenset(w.lower() for w in stoplist.filler), frozenset(w.lower() for w in stoplist.generic)
-        )
+        self._stoplist = Stoplist(*(frozenset(w.lower() for w in words) for words in stoplist.lists))
 
     def analyze(self, texts: Sequence[str]) -> list[Analysis]:
         """Analyse a batch of texts."""

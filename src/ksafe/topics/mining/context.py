@@ -34,6 +34,11 @@ class MiningContext:
     ambiguous: frozenset[str] = field(default_factory=frozenset)
     """Lexicon words with a common harmless sense (``mining.yaml``)."""
 
+    @property
+    def specific_words(self) -> frozenset[str]:
+        """Category lexicon words that are neither ambiguous nor generic: each names a sensitive matter by itself."""
+        return _specific(self.taxonomy, self.ambiguous | self.stoplist.generic)
+
 
 def load_mining_context(code_or_path: str | Path) -> MiningContext:
     """Read the pack facts mining needs.
@@ -57,12 +62,24 @@ def load_mining_context(code_or_path: str | Path) -> MiningContext:
         for topic in parse_file(directory / "topics.yaml", TopicsFile).topics:
             public.update(topic.keywords)
     mining = load_mining_file(directory)
+    stoplist = NO_STOPLIST
+    ambiguous: frozenset[str] = frozenset()
+    if mining is not None:
+        ambiguous = frozenset(mining.ambiguous_words)
+        generic = frozenset(mining.generic_words)
+        keep = frozenset(w.replace(" ", "") for w in _specific(taxonomy, ambiguous | generic))
+        stoplist = Stoplist(frozenset(mining.filler_words), generic, keep)
     return MiningContext(
         code=info.code,
         language=info.language,
         directory=directory,
         taxonomy=taxonomy,
         public_names=frozenset(public),
-        stoplist=Stoplist(frozenset(mining.filler_words), frozenset(mining.generic_words)) if mining else NO_STOPLIST,
-        ambiguous=frozenset(mining.ambiguous_words) if mining else frozenset(),
+        stoplist=stoplist,
+        ambiguous=ambiguous,
     )
+
+
+def _specific(taxonomy: Taxonomy, exclude: frozenset[str]) -> frozenset[str]:
+    """Category lexicon words not in ``exclude`` (the ambiguous and generic ones)."""
+    return frozenset({w for c in taxonomy.categories for w in c.lexicon if w} - exclude)

@@ -3,9 +3,12 @@
 Input: ranked candidates (phrase, score, set of posts). Output: ``Cluster`` values with a representative
 label. Side effects: none (the encoder may load its weights on first use).
 
-Three merges, in order: (1) spacing variants (``전세사기`` = ``전세 사기``); (2) containment, when one phrase
-contains another and they share most posts (``전세사기`` and ``전세사기 피해``); (3) paraphrases, when the
-sentence-encoder cosine of two phrases is at least ``threshold``. The label is the highest-scoring member.
+Four merges, in order: (1) spacing variants (``전세사기`` = ``전세 사기``); (2) containment, when one phrase
+contains another and they share most posts (``전세사기`` and ``전세사기 피해``); (3) modifiers, when a phrase
+contains a member of a cluster as whole words, its other words hold no lexicon word, and most of its posts
+are the member's (``AI 연인 중독`` joins ``AI 연인``; ``딥페이크 성범죄`` stays its own topic, since ``성범죄``
+is a lexicon word); (4) paraphrases, when the sentence-encoder cosine of two phrases is at least
+``threshold``. The label is the highest-scoring member that is not a part of a longer member.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ LABEL_COVERAGE = 0.5
 """A member yields the label to a longer member containing it that covers this share of its posts."""
 CONTAINMENT_OVERLAP = 0.6
 """Share of the larger phrase set of posts the two must share to merge by containment."""
+MODIFIER_OVERLAP = 0.8
+"""Share of its own posts a phrase must share with a cluster member it extends to merge as a modifier."""
 
 
 @dataclass
@@ -39,6 +44,8 @@ class Cluster:
     """A group of candidates that name one topic."""
 
     members: list[Candidate] = field(default_factory=list)
+    modifiers: set[str] = field(default_factory=set)
+    """Members that joined as a member plus modifier words: they never take the label from it."""
 
     @property
     def label(self) -> str:
@@ -48,6 +55,7 @@ class Cluster:
             key = member.phrase.replace(" ", "")
             covered = any(
                 key in other.phrase.replace(" ", "")
+                and other.phrase not in self.modifiers
                 and len(other.phrase) > len(member.phrase)
                 and len(other.posts) >= LABEL_COVERAGE * len(member.posts)
                 for other in self.members
@@ -81,13 +89,42 @@ def _contains(a: str, b: str) -> bool:
     return a in b or b in a
 
 
-def cluster_candidates(candidates: Sequence[Candidate], encoder: Encoder, threshold: float) -> list[Cluster]:
+def extends(phrase: str, part: str, lexicon: frozenset[str]) -> bool:
+    """Whether ``phrase`` is ``part`` plus modifier words: it holds ``part`` as whole words (as a substring
+    when neither has spaces, as in Japanese), and every lexicon word in it (two or more characters, spaces
+    removed) is already in ``part`` (``사설 도박 사이트`` does not extend ``사설``: ``사설 도박`` is a lexicon word)."""
+    if phrase == part:
+        return False
+    if " " in phrase or " " in part:
+        if f" {part} " not in f" {phrase} ":
+            return False
+    elif part not in phrase:
+        return False
+    phrase_key, part_key = phrase.replace(" ", ""), part.replace(" ", "")
+    return not any(len(word) >= 2 and word in phrase_key and word not in part_key for word in lexicon)
+
+
+def _modifier_target(cand: Candidate, clusters: Sequence[Cluster], lexicon: frozenset[str]) -> int | None:
+    """The first cluster with a member that ``cand`` extends by modifier words and mostly shares posts with."""
+    need = MODIFIER_OVERLAP * len(cand.posts)
+    for c_index, cluster in enumerate(clusters):
+        for member in cluster.members:
+            if extends(cand.phrase, member.phrase, lexicon) and len(cand.posts & member.posts) >= need:
+                return c_index
+    return None
+
+
+def cluster_candidates(
+    candidates: Sequence[Candidate], encoder: Encoder, threshold: float, lexicon: frozenset[str] = frozenset()
+) -> list[Cluster]:
     """Greedy clustering of ``candidates`` (taken best score first).
 
     A candidate joins the first cluster whose label is a spacing variant of it, contains it (or is
-    contained) with enough shared posts, or is a paraphrase (cosine >= ``threshold``); otherwise it starts
-    a new cluster.
+    contained) with enough shared posts, holds a member of it plus modifier words (``extends``; the
+    ``lexicon`` words, spaces removed, are never modifiers), or is a paraphrase (cosine >= ``threshold``);
+    otherwise it starts a new cluster.
     """
+    lexicon = frozenset(w.replace(" ", "") for w in lexicon)
     ordered = sorted(candidates, key=lambda c: (-c.score, c.phrase))
     if not ordered:
         return []
@@ -106,6 +143,10 @@ def cluster_candidates(candidates: Sequence[Candidate], encoder: Encoder, thresh
                     if shared >= CONTAINMENT_OVERLAP * max(len(head.posts), len(cand.posts)):
                         target = c_index
                         break
+        if target is None:
+            target = _modifier_target(cand, clusters, lexicon)
+            if target is not None:
+                clusters[target].modifiers.add(cand.phrase)
         if target is None and heads:
             sims = vectors[heads] @ vectors[index]
             best = int(np.argmax(sims))

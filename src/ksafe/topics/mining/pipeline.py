@@ -153,6 +153,7 @@ def mine_topics(
     options: MiningOptions | None = None,
     background: Counter[str] | None = None,
     private_names: Sequence[str] = (),
+    lexicon: frozenset[str] = frozenset(),
 ) -> MiningResult:
     """Mine locally sensitive topics from ``posts``.
 
@@ -166,6 +167,8 @@ def mine_topics(
         background: candidate counts in general text; if given, salience is log-odds against it,
             else TF-IDF over the corpus.
         private_names: names (persons, companies) never allowed in a topic and masked in excerpts.
+        lexicon: the pack's category lexicon words minus its ambiguous ones; a phrase that extends a topic with
+            words none of which is one of these merges into that topic (``grouping.extends``).
     """
     from ksafe.cultures.loader import topic_id
 
@@ -197,7 +200,7 @@ def mine_topics(
         Candidate(table.phrases[i], combined_score(salience[i], bursts[i]), frozenset(post_sets[i]), table.tf[i])
         for i in ranked
     ]
-    clusters = cluster_candidates(candidates, encoder, opts.merge_threshold)[: opts.max_topics]
+    clusters = cluster_candidates(candidates, encoder, opts.merge_threshold, lexicon)[: opts.max_topics]
     result = MiningResult()
     to_classify: list[tuple[Cluster, tuple[Evidence, ...], int, int]] = []
     private_set = [p for p in private_names if p]

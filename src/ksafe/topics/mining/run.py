@@ -131,6 +131,7 @@ def mine_to_files(
         options=options,
         background=read_background(background, analyzer) if background else None,
         private_names=private,
+        lexicon=context.specific_words,
     )
     dropped_path, summary_path = side_paths(out)
     _write_atomic(out, "".join(t.model_dump_json() + "\n" for t in result.topics))
