@@ -30,6 +30,8 @@ SIMILARITY_WEIGHT = 1.0
 """Offline weight of the cosine between the topic label and the category's description."""
 OFFLINE_THRESHOLD = 0.5
 """Offline score a category needs for a topic to map to it."""
+WEAK_CONTEXT = 0.5
+"""Share of excerpts holding a clear lexicon word of a category that a weak word in a phrase needs to count."""
 MULTI_RATIO = 0.75
 """In ``multi`` mode, extra categories need this share of the best category's score."""
 
@@ -94,8 +96,9 @@ class OfflineClassifier:
     + ``CONTEXT_WEIGHT`` x share of excerpts containing a lexicon word of c, + ``SIMILARITY_WEIGHT`` x
     max(0, cosine(label, description of c) - 0.2). A topic whose best score is under
     ``OFFLINE_THRESHOLD`` is not sensitive. With ``boundaries`` (the analyzer's), a lexicon word counts only
-    as whole tokens. An ``ambiguous`` lexicon word (``신상``: personal details or new products) counts in a
-    phrase only when an excerpt holds another lexicon word of the category, and never in the context share.
+    as whole tokens. A ``weak`` lexicon word (the pack's ambiguous words, such as ``신상``: personal details or
+    new products; ``웹툰``: a medium more often than piracy) never counts in the context share, and counts in a
+    phrase only when at least ``WEAK_CONTEXT`` of the excerpts hold a clear lexicon word of the category.
     """
 
     name = "offline"
@@ -106,13 +109,13 @@ class OfflineClassifier:
         encoder: Encoder,
         mode: Mode = "multi",
         boundaries: Boundaries | None = None,
-        ambiguous: frozenset[str] = frozenset(),
+        weak: frozenset[str] = frozenset(),
     ) -> None:
         self.taxonomy = taxonomy
         self.encoder = encoder
         self.mode = mode
         self._boundaries = boundaries
-        self._ambiguous = ambiguous
+        self._weak = weak
         self._ids = taxonomy.category_ids
         self._cat_vectors = encoder.encode([category_text(taxonomy, c) for c in self._ids])
 
@@ -123,11 +126,12 @@ class OfflineClassifier:
         out: list[tuple[float, str, str]] = []
         for index, category_id in enumerate(self._ids):
             lexicon = [w for w in self.taxonomy.category(category_id).lexicon if w]
-            clear = [w for w in lexicon if w not in self._ambiguous]
+            clear = [w for w in lexicon if w not in self._weak]
             ctx = [e for e in cand.excerpts if words_in(e, bounds.get(e), clear)]
             ctx_share = len(ctx) / len(cand.excerpts) if cand.excerpts else 0.0
             found = {w for p in cand.phrases for w in words_in(p, bounds.get(p), lexicon)}
-            phrase_hits = [w for w in lexicon if w in found and (ctx or w not in self._ambiguous)]
+            strong_context = ctx_share >= WEAK_CONTEXT
+            phrase_hits = [w for w in lexicon if w in found and (strong_context or w not in self._weak)]
             sim = float(sims[index])
             score = (LABEL_HIT if phrase_hits else 0.0) + CONTEXT_WEIGHT * ctx_share
             score += SIMILARITY_WEIGHT * max(0.0, sim - 0.2)

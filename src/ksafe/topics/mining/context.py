@@ -36,8 +36,9 @@ class MiningContext:
 
     @property
     def specific_words(self) -> frozenset[str]:
-        """Category lexicon words that are neither ambiguous nor generic: each names a sensitive matter by itself."""
-        return _specific(self.taxonomy, self.ambiguous | self.stoplist.generic)
+        """Category lexicon words that are not ambiguous: each names a sensitive matter in a phrase (a generic
+        word such as ``불법`` is not a topic alone, but ``불법 도박`` is sensitive)."""
+        return _specific(self.taxonomy, self.ambiguous)
 
 
 def load_mining_context(code_or_path: str | Path) -> MiningContext:
@@ -67,7 +68,7 @@ def load_mining_context(code_or_path: str | Path) -> MiningContext:
     if mining is not None:
         ambiguous = frozenset(mining.ambiguous_words)
         generic = frozenset(mining.generic_words)
-        keep = frozenset(w.replace(" ", "") for w in _specific(taxonomy, ambiguous | generic))
+        keep = frozenset(w.replace(" ", "") for w in _specific(taxonomy, ambiguous))
         stoplist = Stoplist(frozenset(mining.filler_words), generic, keep)
     return MiningContext(
         code=info.code,
@@ -81,5 +82,5 @@ def load_mining_context(code_or_path: str | Path) -> MiningContext:
 
 
 def _specific(taxonomy: Taxonomy, exclude: frozenset[str]) -> frozenset[str]:
-    """Category lexicon words not in ``exclude`` (the ambiguous and generic ones)."""
+    """Category lexicon words not in ``exclude`` (the ambiguous ones)."""
     return frozenset({w for c in taxonomy.categories for w in c.lexicon if w} - exclude)
