@@ -129,3 +129,10 @@ def test_lexicon_words_match_whole_tokens_and_ambiguous_words_need_context() -> 
     assert "privacy" in results["개인정보 유출"].categories
     assert "anthropomorphism" not in results["心配"].categories, results["心配"].reason
     assert "privacy" in results["個人情報流出"].categories
+
+
+def test_the_word_fallback_applies_the_lists_case_insensitively() -> None:
+    stop = Stoplist(filler=frozenset({"News"}), generic=frozenset({"phone"}))
+    candidates = analyzer_for("en", stoplist=stop).analyze(["Phone scam News today"])[0].candidates
+    assert "phone scam" in candidates and "phone" not in candidates
+    assert not any("news" in c for c in candidates)
