@@ -218,22 +218,21 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=0, help="Also print the N best topics.")
     args = parser.parse_args()
 
-    from ksafe.topics.mining.analyzers import analyzer_for
-    from ksafe.topics.mining.classify import OfflineClassifier
     from ksafe.topics.mining.context import load_mining_context
-    from ksafe.topics.mining.encoders import encoder_for
     from ksafe.topics.mining.pipeline import mine_topics
+    from ksafe.topics.mining.run import build_stages
 
     context = load_mining_context(args.culture)
     posts = synthetic_posts(args.posts, args.culture, args.seed)
-    encoder = encoder_for(args.encoder)
     started = time.perf_counter()
+    analyzer, encoder, classifier = build_stages(context, args.encoder)  # as `ksafe topics mine` sets them up
     result = mine_topics(
         posts,
         culture=context.code,
-        analyzer=analyzer_for(context.language, context.public_names),
+        analyzer=analyzer,
         encoder=encoder,
-        classifier=OfflineClassifier(context.taxonomy, encoder),
+        classifier=classifier,
+        lexicon=context.specific_words,
     )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -19,7 +19,9 @@ from typing import Any
 from ksafe.errors import KsafeError
 from ksafe.topics.mining.analyzers import Analyzer
 from ksafe.topics.mining.classify import Classifier, Mode, OfflineClassifier
+from ksafe.topics.mining.context import MiningContext
 from ksafe.topics.mining.crawler import CrawlPolicy
+from ksafe.topics.mining.encoders import Encoder
 from ksafe.topics.mining.pipeline import MiningOptions, MiningResult, mine_topics
 from ksafe.topics.mining.sources import load_sources
 
@@ -65,6 +67,28 @@ def read_background(specs: Sequence[str], analyzer: Analyzer) -> Counter[str]:
     return counts
 
 
+def build_stages(
+    context: MiningContext, encoder: str = "auto", classifier: str = "offline", mode: Mode = "multi"
+) -> tuple[Analyzer, Encoder, Classifier]:
+    """The analyzer, sentence encoder and classifier of a mining run, set up from the pack's context.
+
+    ``classifier`` is ``offline`` (pack lexicons, whole-token matching, the pack's ambiguous words) or an
+    Inspect model string. ``ksafe topics mine`` and ``benchmarks/bench_topics.py`` both use this.
+    """
+    from ksafe.topics.mining.analyzers import analyzer_for
+    from ksafe.topics.mining.encoders import encoder_for
+
+    vectors = encoder_for(encoder)
+    analyzer = analyzer_for(context.language, context.public_names, context.stoplist)
+    if classifier == "offline":
+        return analyzer, vectors, OfflineClassifier(
+            context.taxonomy, vectors, mode, analyzer.boundaries, context.ambiguous
+        )
+    from ksafe.topics.mining.model_classifier import ModelClassifier
+
+    return analyzer, vectors, ModelClassifier(classifier, context.taxonomy, mode)
+
+
 def mine_to_files(
     *,
     pack: str,
@@ -98,9 +122,7 @@ def mine_to_files(
     Raises:
         KsafeError: bad pack, source, option or no posts found.
     """
-    from ksafe.topics.mining.analyzers import analyzer_for
     from ksafe.topics.mining.context import load_mining_context
-    from ksafe.topics.mining.encoders import encoder_for
 
     if not sources:
         raise KsafeError("--source: give at least one file, folder or URL")
@@ -113,15 +135,7 @@ def mine_to_files(
     if private_names_file is not None:
         private = [line.strip() for line in private_names_file.read_text(encoding="utf-8").splitlines()]
         private = [p for p in private if p and not p.startswith("#")]
-    vectors = encoder_for(encoder)
-    analyzer = analyzer_for(context.language, context.public_names, context.stoplist)
-    chosen: Classifier
-    if classifier == "offline":
-        chosen = OfflineClassifier(context.taxonomy, vectors, mode, analyzer.boundaries, context.ambiguous)
-    else:
-        from ksafe.topics.mining.model_classifier import ModelClassifier
-
-        chosen = ModelClassifier(classifier, context.taxonomy, mode)
+    analyzer, vectors, chosen = build_stages(context, encoder, classifier, mode)
     result = mine_topics(
         loaded.posts,
         culture=context.code,
