@@ -213,3 +213,28 @@ def test_an_unreachable_server_fails_the_command_and_names_the_cause(
     assert "Connect" in result.stderr  # the transport's words (connection refused), not a bare retry wrapper
     assert "RetryError" not in result.stderr
     assert (out / "results.json").exists()  # the run is kept: the same command retries it
+
+
+def test_rescore_needs_no_key_of_the_target_and_calls_only_the_judge(
+    tmp_path: Path, bench: tuple[Path, list[str]]
+) -> None:
+    root, _ = bench
+    out = tmp_path / "run"
+    with fake_server(tmp_path / "server") as server:
+        env = _env(tmp_path, server.base_url)
+        first = _eval(tmp_path, env, root, out, "--judge", "heuristic", "--limit", "6", "--no-cache")
+        assert first.returncode == 0, first.stderr[-3000:]
+        answered = len([r for r in server.requests() if r["kind"] == "target"])
+        # another machine: only the judge's service is configured, not the target's
+        env = {k: v for k, v in env.items() if not k.startswith("FAKE_")}
+        env.update(JUDGE_BASE_URL=server.base_url, JUDGE_API_KEY=PLANTED_KEY)
+        command = [sys.executable, "-m", "ksafe", "rescore", str(out), "--judge", "openai-api/judge/j"]
+        command += ["--pack", str(tmp_path / "pack")]
+        rescored = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+        requests = server.requests()
+    assert rescored.returncode == 0, rescored.stderr[-3000:]
+    assert len([r for r in requests if r["kind"] == "target"]) == answered  # the target was not called again
+    assert len([r for r in requests if r["kind"] == "judge"]) == 6
+    responses = [json.loads(line) for line in (out / "responses.jsonl").read_text().splitlines()]
+    assert {r["judge"] for r in responses} == {"openai-api/judge/j"} and len(responses) == 6
+    assert all(r["verdict"] == "refused" for r in responses)  # the fake judge reads the refusal

@@ -172,3 +172,23 @@ def test_a_spent_retry_shows_the_last_attempts_error_and_its_root_cause() -> Non
     assert "caused by ConnectionRefusedError" in text and text.endswith("(after 3 attempts)")
     assert "Future" not in text
     assert error_text(ValueError("plain")) == "ValueError: plain"
+
+
+def test_a_missing_api_key_or_unknown_provider_is_one_line_before_the_run_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)
+    monkeypatch.delenv("NOKEY_API_KEY", raising=False)
+    monkeypatch.setenv("NOKEY_BASE_URL", "http://127.0.0.1:9/v1")
+    out = tmp_path / "run"
+    with pytest.raises(KsafeError) as missing:
+        run_eval(RunConfig(benchmark=str(bench), models=("openai-api/nokey/m",), out=out))
+    assert str(missing.value) == (
+        "--model openai-api/nokey/m: Unable to initialise nokey client: No NOKEY_API_KEY defined in the environment."
+    )
+    with pytest.raises(KsafeError, match=r"^--judge openai-api/nokey/j: .*NOKEY_API_KEY"):
+        run_eval(RunConfig(benchmark=str(bench), models=("mockllm/model",), judges=("openai-api/nokey/j",), out=out))
+    with pytest.raises(KsafeError, match=r"^--model foo/bar: .*not recognized"):
+        run_eval(RunConfig(benchmark=str(bench), models=("foo/bar",), out=out))
+    assert not out.exists()  # nothing written: the same command works once the key is set

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import sys
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -125,6 +126,7 @@ def run_eval(config: RunConfig) -> RunResults:
     # Validates the benchmark and filters before any model is called. Large runs build the samples in
     # a forked helper while this process imports the first model's provider (both are ~CPU-bound).
     loaded = _load_task(config, args)
+    check_models(config, roles)  # a missing key or unknown provider fails here, before the run directory is touched
     out = config.out
     record: dict[str, Any] = {
         "benchmark": args["benchmark"],
@@ -151,6 +153,29 @@ def run_eval(config: RunConfig) -> RunResults:
         finally:
             if owned:
                 gc.unfreeze()
+
+
+_MARKUP = re.compile(r"\[/?(?:bold|blue|red|green|yellow|italic|dim)(?: [a-z]+)*\]")
+
+
+def check_models(config: RunConfig, roles: dict[str, str]) -> None:
+    """Resolve every target and LLM judge with Inspect (no request is made).
+
+    Raises:
+        KsafeError: one line naming the option and model: an unknown provider, a malformed model string or a
+            missing environment variable (``<NAME>_API_KEY``, ``<NAME>_BASE_URL``).
+    """
+    from inspect_ai.model import get_model
+
+    named = [("--model", m, config.model_args) for m in dict.fromkeys(config.models)]
+    named += [("--judge", m, {}) for m in roles.values()]
+    for option, name, given in named:
+        try:
+            get_model(name, memoize=False, **model_args_for(name, given))
+        except Exception as exc:  # Inspect's PrerequisiteError (missing key or URL) or ValueError (bad string)
+            text = _MARKUP.sub("", str(getattr(exc, "message", exc))).removeprefix("ERROR: ")
+            parts = [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+            raise KsafeError(f"{option} {name}: {': '.join(parts)}") from None
 
 
 @dataclass(frozen=True)
