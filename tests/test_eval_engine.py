@@ -192,3 +192,38 @@ def test_a_missing_api_key_or_unknown_provider_is_one_line_before_the_run_direct
     with pytest.raises(KsafeError, match=r"^--model foo/bar: .*not recognized"):
         run_eval(RunConfig(benchmark=str(bench), models=("foo/bar",), out=out))
     assert not out.exists()  # nothing written: the same command works once the key is set
+
+
+def test_progress_counts_this_runs_answers_and_failures_from_the_journal(tmp_path: Path) -> None:
+    from ksafe.evaluation.progress import JournalProgress
+
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    (journal / "answers-0-old.jsonl").write_text('{"id": "a", "t": 1, "output": {}}\n')  # an earlier run's
+    progress = JournalProgress(journal, total=4, label="m", enabled=False)
+    progress._offsets = {p: p.stat().st_size for p in journal.glob("*.jsonl")}
+    new = journal / "answers-0-new.jsonl"
+    new.write_text(
+        '{"id": "b", "t": 2, "output": {}}\n{"id": "b", "scores": {}}\n{"id": "c", "t": 2, "error": "E"}\n'
+        '{"id": "d", "t": 2, "out'
+    )
+    progress.poll()
+    assert (progress.answered, progress.failed) == (1, 1)  # the half-written line is not counted yet
+    with new.open("a") as handle:
+        handle.write('put": {}}\n')
+    progress.poll()
+    assert (progress.answered, progress.failed) == (2, 1)
+
+
+def test_eval_shows_a_progress_bar_on_stderr_unless_display_is_none(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)
+    pack = write_refusals_pack(tmp_path / "pack")
+    config = RunConfig(benchmark=str(bench), models=("mockllm/model",), out=tmp_path / "a", pack=str(pack))
+    run_eval(config)
+    err = capfd.readouterr().err
+    assert "answering mockllm/model" in err and "48/48" in err and "failed 0" in err
+    run_eval(RunConfig(**{**config.__dict__, "out": tmp_path / "b", "display": "none"}))
+    assert "answering" not in capfd.readouterr().err

@@ -70,7 +70,8 @@ def eval_command(
         ),
     ] = "aiohttp",
     display: Annotated[
-        str, typer.Option(help="Accepted for compatibility; ksafe eval shows no progress display.")
+        str,
+        typer.Option(help="full: a progress bar on stderr while answers arrive (answered, failed, time left); none."),
     ] = "full",
     pack: PackOption = None,
     workers: Annotated[int, typer.Option(help="Answering processes per model (0 = auto: several for large runs).")] = 0,

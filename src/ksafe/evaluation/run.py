@@ -65,6 +65,7 @@ class RunConfig:
     http_client: str = "aiohttp"
     """HTTP client of ``openai-api/...`` targets: ``aiohttp`` or ``httpx`` (see ``engine.http_client_args``)."""
     display: str = "full"
+    """``full``: a progress bar on stderr while answers arrive; ``none``: no progress output."""
     workers: int = 0
     """Answering processes per model; 0 = auto (large runs: up to two per core, >= 8 connections each)."""
     model_args: dict[str, Any] = field(default_factory=dict)
@@ -244,6 +245,7 @@ def _evaluate_model(
     from ksafe.evaluation.evallog import build_log, log_path, write_log
     from ksafe.evaluation.journal import Journal
     from ksafe.evaluation.judges import build_judges
+    from ksafe.evaluation.progress import JournalProgress
     from ksafe.evaluation.shard import answer_in_process, answer_sharded, journal_file
 
     path = log_path(config.out / LOGS_DIR, model)
@@ -258,12 +260,13 @@ def _evaluate_model(
     pending = [s for s in samples if state.get(str(s.id), {}).get("output") is None]
     if pending:
         workers = _workers(config, len(pending), model)
-        if workers > 1:
-            answer_sharded(model, pending, journal_dir, options, workers, judges, roles)
-        else:
-            answer_in_process(
-                model, pending, journal_dir, options, model_args_for(model, config.model_args), judges, roles
-            )
+        with JournalProgress(journal_dir, len(pending), model, enabled=config.display != "none"):
+            if workers > 1:
+                answer_sharded(model, pending, journal_dir, options, workers, judges, roles)
+            else:
+                answer_in_process(
+                    model, pending, journal_dir, options, model_args_for(model, config.model_args), judges, roles
+                )
         state = read_journals(journal_dir)
     unjudged = [s for s in samples if "output" in state.get(str(s.id), {}) and "scores" not in state[str(s.id)]]
     if unjudged:  # a crash came between an answer and its judges

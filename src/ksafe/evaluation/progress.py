@@ -1,0 +1,118 @@
+"""A progress bar for the answer loop of ``ksafe eval``, fed by the journal.
+
+Input: a model's journal folder and the number of samples this run asks. Output: a rich progress bar on
+stderr (answered / asked, failed so far, elapsed, remaining time), refreshed a few times a second. Side
+effects: a daemon thread reads the bytes the answering processes append to the journal; nothing is written.
+
+The journal is the one record every answering process (forked or not) already keeps, so following it
+needs no channel between processes: every sample asked in this run ends as exactly one new answer record
+(``{"id", "t", "output"}``) or error record (``{"id", "t", "error"}``); score records are not counted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+POLL_SECONDS = 0.25
+
+
+class JournalProgress:
+    """Show how many of ``total`` samples the run has answered, following ``journal_dir``.
+
+    Use as a context manager around the answer loop; with ``enabled`` False it does nothing.
+    """
+
+    def __init__(self, journal_dir: Path, total: int, label: str, enabled: bool = True) -> None:
+        self.journal_dir = journal_dir
+        self.total = total
+        self.label = label
+        self.enabled = enabled and total > 0
+        self.answered = 0
+        self.failed = 0
+        self._offsets: dict[Path, int] = {}
+        self._partial: dict[Path, bytes] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> JournalProgress:
+        if not self.enabled:
+            return self
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        for path in self.journal_dir.glob("*.jsonl"):  # earlier runs' records are not this run's progress
+            self._offsets[path] = path.stat().st_size
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("failed {task.fields[failed]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self._task = self._progress.add_task(f"answering {escape(self.label)}", total=self.total, failed=0)
+        self._progress.start()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self.enabled:
+            return
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.poll()
+        self._progress.stop()
+
+    def _follow(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            self.poll()
+
+    def poll(self) -> None:
+        """Count the answer and error records appended since the last poll and update the bar."""
+        for path in sorted(self.journal_dir.glob("*.jsonl")):
+            start = self._offsets.get(path, 0)
+            try:
+                with path.open("rb") as handle:
+                    handle.seek(start)
+                    data = handle.read()
+            except OSError:
+                continue
+            if not data:
+                continue
+            self._offsets[path] = start + len(data)
+            lines = (self._partial.pop(path, b"") + data).split(b"\n")
+            if lines[-1]:
+                self._partial[path] = lines[-1]  # a line still being written
+            for line in lines[:-1]:
+                self._count(line)
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self.answered + self.failed, failed=self.failed)
+
+    def _count(self, line: bytes) -> None:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return  # a torn line (a killed process); the journal reader skips it too
+        if "output" in record:
+            self.answered += 1
+        elif "error" in record:
+            self.failed += 1
