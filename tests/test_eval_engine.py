@@ -3,6 +3,7 @@ unjudged by a crash without calling the target again, and the Inspect log it wri
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -225,5 +226,5 @@ def test_eval_shows_a_progress_bar_on_stderr_unless_display_is_none(
     run_eval(config)
     err = capfd.readouterr().err
     assert "answering mockllm/model" in err and "48/48" in err and "failed 0" in err
-    run_eval(RunConfig(**{**config.__dict__, "out": tmp_path / "b", "display": "none"}))
+    run_eval(dataclasses.replace(config, out=tmp_path / "b", display="none"))
     assert "answering" not in capfd.readouterr().err

@@ -18,11 +18,11 @@ import base64
 import contextlib
 import mimetypes
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessage, ChatMessageUser, ContentImage, GenerateConfig, Model, get_model
@@ -240,18 +240,30 @@ async def answer_all(
     return counts[0], counts[1]
 
 
+T = TypeVar("T")
+
+
+async def for_each(items: Sequence[T], limit: int, step: Callable[[T], Awaitable[None]]) -> None:
+    """Await ``step(item)`` for every item, at most ``limit`` at once (one shared iterator, no task per item)."""
+    pending = iter(items)
+
+    async def worker() -> None:
+        for item in pending:
+            await step(item)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(limit, len(items))))))
+
+
 async def judge_missing(
     model_name: str, samples: Sequence[Sample], outputs: dict[str, Any], journal: Journal, judges: Judges, limit: int
 ) -> None:
     """Judge answers that have no scores yet (a crash came between answer and judge)."""
-    pending = iter(samples)
 
-    async def worker() -> None:
-        for sample in pending:
-            scores = await judge(model_name, sample, outputs[str(sample.id)], judges)
-            journal.append(scores_record(str(sample.id), scores))
+    async def step(sample: Sample) -> None:
+        scores = await judge(model_name, sample, outputs[str(sample.id)], judges)
+        journal.append(scores_record(str(sample.id), scores))
 
-    await asyncio.gather(*(worker() for _ in range(max(1, min(limit, len(samples))))))
+    await for_each(samples, limit, step)
 
 
 def bind_judge_roles(roles: dict[str, str], config: GenerateConfig | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -93,10 +94,14 @@ def failures(out: Path, results: RunResults) -> list[tuple[str, int, int, str]]:
         return []
     messages: dict[str, str] = {}
     path = out / RESPONSES_FILE
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        response = ScoredResponse.model_validate_json(line)
-        if response.verdict == "error" and response.model not in messages:
-            messages[response.model] = response.rationale
+    wanted = {model for model, n in failed.items() if n}
+    with path.open(encoding="utf-8") if path.exists() else io.StringIO() as lines:
+        for line in lines:  # stops at the first error of each failing model
+            response = json.loads(line)
+            if response["verdict"] == "error" and response["model"] not in messages:
+                messages[response["model"]] = response["rationale"]
+                if set(messages) >= wanted:
+                    break
     return [
         (model, n, first_judge[model].n_harmful + first_judge[model].n_benign, messages.get(model, ""))
         for model, n in failed.items()

@@ -77,21 +77,16 @@ def _judge_samples(model: str, samples: list[Any], scorers: Any, roles: dict[str
     from inspect_ai.dataset import Sample
     from inspect_ai.scorer import Score
 
-    from ksafe.evaluation.engine import bind_judge_roles, judge
+    from ksafe.evaluation.engine import bind_judge_roles, for_each, judge
 
-    answered = [s for s in samples if s.error is None and s.output is not None]
+    async def step(logged: Any) -> None:
+        sample = Sample(id=logged.id, input=logged.input, target=logged.target, metadata=logged.metadata)
+        scores = await judge(model, sample, logged.output, scorers)
+        logged.scores = {name: Score.model_validate(value) for name, value in scores.items()}
 
     async def main() -> None:
         bind_judge_roles(roles)
-        pending = iter(answered)
-
-        async def worker() -> None:
-            for logged in pending:
-                sample = Sample(id=logged.id, input=logged.input, target=logged.target, metadata=logged.metadata)
-                scores = await judge(model, sample, logged.output, scorers)
-                logged.scores = {name: Score.model_validate(value) for name, value in scores.items()}
-
-        await asyncio.gather(*(worker() for _ in range(max(1, min(limit, len(answered))))))
+        await for_each([s for s in samples if s.error is None and s.output is not None], limit, step)
 
     asyncio.run(main())
 

@@ -17,7 +17,7 @@ import os
 import re
 import sys
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -209,15 +209,8 @@ def _load_task(config: RunConfig, args: dict[str, Any]) -> LoadedTask:
 
 
 def _generate_options(config: RunConfig) -> GenerateOptions:
-    return GenerateOptions(
-        max_connections=config.max_connections,
-        max_retries=config.max_retries,
-        timeout=config.timeout,
-        attempt_timeout=config.attempt_timeout,
-        max_tokens=config.max_tokens,
-        cache=config.cache,
-        http_client=config.http_client,
-    )
+    """The run's target-call options: the ``RunConfig`` fields of the same names."""
+    return GenerateOptions(**{f.name: getattr(config, f.name) for f in fields(GenerateOptions)})
 
 
 def _workers(config: RunConfig, pending: int, model: str = "") -> int:

@@ -41,14 +41,17 @@ def face_for(cultures: list[str]) -> int:
     return FACE_JP if cultures and all(c.startswith("ja") for c in cultures) else FACE_KR
 
 
-def subset_font(text: str, face: int = FACE_KR, weight: float | None = None, family: str | None = None) -> bytes:
-    """Return OpenType bytes of the font reduced to the glyphs of ``text``.
+def subset_font(
+    text: str, face: int = FACE_KR, weight: float | None = None, family: str | None = None, woff2: bool = False
+) -> bytes:
+    """Return OpenType bytes (or WOFF2 with ``woff2``; needs ``brotli``) of the font reduced to ``text``'s glyphs.
 
     Args:
         text: Characters to keep (printable ASCII is always kept).
         face: Face index in the collection.
         weight: When given, pin the variable weight axis (a static font, for matplotlib).
         family: When given, rename the family (so several subsets never shadow each other).
+        woff2: Save as WOFF2 (about a third of the OpenType size).
     """
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -73,24 +76,20 @@ def subset_font(text: str, face: int = FACE_KR, weight: float | None = None, fam
             elif record.nameID in (4, 6):
                 names.setName(family.replace(" ", "-") if record.nameID == 6 else family,
                               record.nameID, record.platformID, record.platEncID, record.langID)
+    if woff2:
+        font.flavor = "woff2"
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
 
 
-def as_woff2(font_bytes: bytes) -> bytes | None:
-    """The font recompressed as WOFF2 (about a third of the OpenType size), or None without ``brotli``."""
+def have_brotli() -> bool:
+    """Whether fontTools can write WOFF2 (it needs ``brotli``)."""
     try:
-        import brotli  # noqa: F401  (fontTools' WOFF2 writer needs it)
+        import brotli  # noqa: F401
     except ImportError:
-        return None
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(io.BytesIO(font_bytes))
-    font.flavor = "woff2"
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
+        return False
+    return True
 
 
 def webfont_css(text: str, face: int = FACE_KR) -> str:
@@ -98,10 +97,9 @@ def webfont_css(text: str, face: int = FACE_KR) -> str:
 
     WOFF2 when ``brotli`` is installed (a declared dependency), else OpenType.
     """
-    font = subset_font(text, face)
-    woff2 = as_woff2(font)
-    mime, fmt = ("font/woff2", "woff2") if woff2 is not None else ("font/otf", "opentype")
-    data = base64.b64encode(woff2 if woff2 is not None else font).decode("ascii")
+    woff2 = have_brotli()
+    mime, fmt = ("font/woff2", "woff2") if woff2 else ("font/otf", "opentype")
+    data = base64.b64encode(subset_font(text, face, woff2=woff2)).decode("ascii")
     return (
         f"@font-face{{font-family:'{WEB_FAMILY}';src:url(data:{mime};base64,{data}) format('{fmt}');"
         "font-weight:100 900;font-display:block;}"
