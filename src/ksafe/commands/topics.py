@@ -75,6 +75,12 @@ def mine(
         )
         for category, count in summary["topics_per_category"].items():
             typer.echo(f"  {category}: {count}")
+        if stats.get("truncated_posts"):
+            typer.echo(
+                f"warning: {stats['truncated_posts']} posts longer than {stats['max_post_chars']:,} characters "
+                f"were cut to their first {stats['max_post_chars']:,} (counted in the summary)",
+                err=True,
+            )
         for skipped in summary["skipped_sources"]:
             typer.echo(f"skipped {skipped['source']}: {skipped['reason']}", err=True)
         dropped, summary_path = side_paths(out)

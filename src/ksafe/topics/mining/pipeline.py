@@ -19,7 +19,7 @@ from ksafe.topics.mining.analyzers import Analyzer
 from ksafe.topics.mining.classify import Classifier, TopicCandidate
 from ksafe.topics.mining.encoders import Encoder
 from ksafe.topics.mining.grouping import Candidate, Cluster, cluster_candidates
-from ksafe.topics.mining.posts import Post, dedupe_posts
+from ksafe.topics.mining.posts import MAX_POST_CHARS, Post, dedupe_posts
 from ksafe.topics.mining.privacy import has_personal_data, mask_names, mask_personal_data
 from ksafe.topics.mining.salience import (
     CandidateTable,
@@ -72,8 +72,18 @@ def _excerpt(text: str, phrase: str, chars: int) -> str:
 
 
 def _evidence(
-    cluster: Cluster, posts: Sequence[Post], analyzer: Analyzer, private: Sequence[str], opts: MiningOptions
+    cluster: Cluster,
+    posts: Sequence[Post],
+    analyzer: Analyzer,
+    private: Sequence[str],
+    opts: MiningOptions,
+    masked_posts: dict[int, str],
 ) -> tuple[tuple[Evidence, ...], int, int]:
+    """Evidence entries of ``cluster``; ``masked_posts`` caches each post's masked text across clusters.
+
+    A post is analysed and masked once per run however many topics it backs (a long post that holds every
+    topic would otherwise be re-analysed for each of them).
+    """
     hits: list[tuple[int, int, str]] = []
     for index in cluster.posts:
         text = posts[index].full_text
@@ -81,12 +91,12 @@ def _evidence(
         hits.append((count, index, text))
     hits.sort(key=lambda h: (-h[0], h[1]))
     kept = hits[: opts.max_evidence]
-    analyses = analyzer.analyze([h[2] for h in kept])
+    todo = [h for h in kept if h[1] not in masked_posts]
+    for (_, index, text), analysis in zip(todo, analyzer.analyze([h[2] for h in todo]), strict=True):
+        masked_posts[index] = mask_names(mask_personal_data(text, analysis.person_spans)[0], private)
     evidence = []
-    for (count, index, text), analysis in zip(kept, analyses, strict=True):
-        masked, _ = mask_personal_data(text, analysis.person_spans)
-        masked = mask_names(masked, private)
-        excerpt = _excerpt(masked, cluster.label, opts.excerpt_chars)
+    for count, index, _ in kept:
+        excerpt = _excerpt(masked_posts[index], cluster.label, opts.excerpt_chars)
         evidence.append(Evidence(ref=posts[index].ref, count=count, excerpt=excerpt))
     return tuple(evidence), len(hits), sum(h[0] for h in hits)
 
@@ -204,13 +214,14 @@ def mine_topics(
     result = MiningResult()
     to_classify: list[tuple[Cluster, tuple[Evidence, ...], int, int]] = []
     private_set = [p for p in private_names if p]
+    masked_posts: dict[int, str] = {}
     for cluster in clusters:
         if has_personal_data(cluster.label) or any(name in cluster.label for name in private_set):
             result.dropped.append(
                 _dropped(cluster, "privacy: the label holds personal data or a private name", private_set)
             )
             continue
-        evidence, n_posts, n_occ = _evidence(cluster, unique, analyzer, private_set, opts)
+        evidence, n_posts, n_occ = _evidence(cluster, unique, analyzer, private_set, opts, masked_posts)
         to_classify.append((cluster, evidence, n_posts, n_occ))
     decisions = classifier.classify(
         [
@@ -240,6 +251,8 @@ def mine_topics(
     result.stats = {
         "posts": len(posts),
         "reposts_dropped": reposts,
+        "truncated_posts": sum(p.truncated for p in posts),
+        "max_post_chars": MAX_POST_CHARS,
         "candidates": len(table.phrases),
         "eligible_candidates": len(eligible),
         "clusters": len(clusters),

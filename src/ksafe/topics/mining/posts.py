@@ -2,6 +2,10 @@
 
 Input: rows from JSONL, CSV or parquet files, HTML pages, RSS/Atom feeds.
 Output: ``Post`` values (immutable). Side effects: none.
+
+A post's text is capped at ``MAX_POST_CHARS`` characters (its title at ``MAX_TITLE_CHARS``): community posts
+are far shorter, and one pasted 16 MB dump would otherwise dominate a run. A cut post is marked
+``truncated`` and counted in the run's summary (``stats.truncated_posts``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from email.utils import parsedate_to_datetime
 from ksafe.schema.base import content_id
 
 _SPACE = re.compile(r"\s+")
+MAX_POST_CHARS = 20_000
+"""Characters of a post's text that are mined; the rest is cut (and the post counted as truncated)."""
+MAX_TITLE_CHARS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +35,7 @@ class Post:
         date: ISO date ``YYYY-MM-DD`` when known (used for burst detection).
         board: board, forum or feed name.
         url: where the post was read.
+        truncated: the text (or title) was longer than the cap and was cut.
     """
 
     id: str
@@ -36,6 +44,7 @@ class Post:
     date: str | None = None
     board: str = ""
     url: str = ""
+    truncated: bool = False
 
     @property
     def ref(self) -> str:
@@ -51,6 +60,18 @@ class Post:
 def normalize_text(text: str) -> str:
     """NFKC-normalise and collapse whitespace."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def _capped(value: str, cap: int) -> tuple[str, bool]:
+    """``value`` normalised and cut to ``cap`` characters; True if anything was cut.
+
+    Only a prefix of a huge value is normalised (whitespace collapses, so four times the cap is kept).
+    """
+    cut = len(value) > 4 * cap
+    text = normalize_text(value[: 4 * cap] if cut else value)
+    if len(text) > cap:
+        return text[:cap].rstrip(), True
+    return text, cut
 
 
 def parse_date(value: object) -> str | None:
@@ -94,8 +115,8 @@ def make_post(
     url: object = None,
 ) -> Post:
     """Build a normalised ``Post``; the id defaults to a hash of source and text."""
-    body = normalize_text(str(text))
-    head = normalize_text(str(title)) if title else ""
+    body, cut_body = _capped(str(text), MAX_POST_CHARS)
+    head, cut_head = _capped(str(title), MAX_TITLE_CHARS) if title else ("", False)
     ident = str(post_id) if post_id not in (None, "") else content_id("post", source, head, body, length=12)
     return Post(
         id=ident,
@@ -104,6 +125,7 @@ def make_post(
         date=parse_date(date_value),
         board=str(board or ""),
         url=str(url or ""),
+        truncated=cut_body or cut_head,
     )
 
 

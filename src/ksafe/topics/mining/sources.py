@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,19 @@ def _row_to_post(row: dict[str, Any], source: str, line: int) -> Post:
     )
 
 
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+"""Largest CSV field read (the csv module's default is 131,072 characters); posts are capped after it."""
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """Numbered lines of a UTF-8 text file, split on ``\n`` only (a raw U+2028 inside a JSON string is data)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from enumerate(handle, 1)
+
+
 def _read_jsonl(path: Path) -> Iterator[Post]:
-    with path.open(encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, 1):
+    with _not_utf8_is_an_error(path):
+        for line_no, line in _lines(path):
             if not line.strip():
                 continue
             try:
@@ -65,21 +76,50 @@ def _read_jsonl(path: Path) -> Iterator[Post]:
             yield _row_to_post(row, str(path), line_no)
 
 
+@contextmanager
+def _not_utf8_is_an_error(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise KsafeError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8") from None
+
+
+@contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, limit))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _read_csv(path: Path) -> Iterator[Post]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for line_no, row in enumerate(csv.DictReader(handle), 2):
-            yield _row_to_post(dict(row), str(path), line_no)
+    with _not_utf8_is_an_error(path), _csv_field_limit(CSV_FIELD_LIMIT):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            try:
+                for row in reader:
+                    yield _row_to_post(dict(row), str(path), reader.line_num)
+            except csv.Error as exc:
+                raise KsafeError(f"{path}: line {reader.line_num + 1}: malformed CSV ({exc})") from None
 
 
 def _read_parquet(path: Path) -> Iterator[Post]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
     line_no = 0
-    for batch in parquet.iter_batches(batch_size=10_000):
-        for row in batch.to_pylist():
-            line_no += 1
-            yield _row_to_post(row, str(path), line_no)
+    try:
+        parquet = pq.ParquetFile(path)
+        for batch in parquet.iter_batches(batch_size=10_000):
+            for row in batch.to_pylist():
+                line_no += 1
+                yield _row_to_post(row, str(path), line_no)
+    except (pa.ArrowException, OSError) as exc:
+        where = f"after row {line_no}" if line_no else "before the first row"
+        reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise KsafeError(f"{path}: not a readable parquet file ({where}: {reason[:200]})") from None
 
 
 def _read_page(path: Path) -> list[Post]:
