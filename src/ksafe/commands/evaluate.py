@@ -167,6 +167,8 @@ def judge_sample(
             raise KsafeError(f"{path}: exists (it may hold your labels); pass --force to overwrite, or --out elsewhere")
         count = write_label_sheet(run_dir, path, n=n, seed=seed)
         typer.echo(f"wrote {count} rows to {path}; fill human_verdict with one of: {', '.join(LABEL_CHOICES)}")
+        if count < n:
+            typer.echo(f"note: only {count} judged answers in {run_dir} (asked for {n}): the sheet holds all of them")
 
 
 @judge_app.command("agreement")

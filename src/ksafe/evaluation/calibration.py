@@ -1,7 +1,8 @@
 """Judge calibration against human labels.
 
 ``write_label_sheet``: a run's ``responses.jsonl`` -> a CSV labelling sheet (a seeded, stratified
-sample of answers with the judge's verdict hidden in a separate column the labeller leaves alone).
+sample of judged answers, with each item's image path and key phrase from the run's benchmark; the judge's
+verdict is not on the sheet).
 ``label_agreement``: the run plus a filled sheet -> percent agreement and Cohen's kappa of each judge
 against the human labels, overall and per category.
 Side effects: ``write_label_sheet`` writes one CSV file; nothing else writes.
@@ -10,14 +11,18 @@ Side effects: ``write_label_sheet`` writes one CSV file; nothing else writes.
 from __future__ import annotations
 
 import csv
+import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from ksafe.errors import KsafeError
 from ksafe.evaluation.metrics import agreement
 from ksafe.evaluation.outputs import RESPONSES_FILE
+from ksafe.jsonl import jsonl_lines
 from ksafe.schema.evaluation import MODEL_VERDICTS, JudgeAgreement, ScoredResponse
 
 SHEET_COLUMNS = (
@@ -28,12 +33,15 @@ SHEET_COLUMNS = (
     "category",
     "is_harmful",
     "language",
+    "image",
+    "key_phrase",
     "text",
     "response",
     "human_verdict",
     "notes",
 )
 LABEL_CHOICES = (*MODEL_VERDICTS, "skip")
+ITEMS = "items.jsonl"
 
 
 def read_responses(out: Path) -> list[ScoredResponse]:
@@ -41,8 +49,55 @@ def read_responses(out: Path) -> list[ScoredResponse]:
     path = out / RESPONSES_FILE
     if not path.exists():
         raise KsafeError(f"{path}: missing (run `ksafe eval` first)")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [ScoredResponse.model_validate_json(line) for line in lines if line.strip()]
+    responses: list[ScoredResponse] = []
+    for number, line in jsonl_lines(path.read_text(encoding="utf-8")):
+        try:
+            responses.append(ScoredResponse.model_validate_json(line))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(part) for part in first["loc"]) or "line"
+            raise KsafeError(f"{path}:{number}: {loc}: {first['msg']}") from None
+    return responses
+
+
+def item_details(out: Path) -> dict[tuple[str, str], tuple[str, str]] | None:
+    """(item id, G version or "") -> (absolute image path, key phrase), from the run's benchmark.
+
+    Read loosely from the ``items.jsonl`` of the benchmark named in ``run.json``; an image path that does not
+    resolve inside the benchmark folder is left blank. None when the benchmark cannot be found.
+    """
+    try:
+        benchmark = str(json.loads((out / "run.json").read_text(encoding="utf-8")).get("benchmark") or "")
+    except (OSError, ValueError, AttributeError):
+        return None
+    candidate = Path(benchmark).expanduser()
+    found = [p for p in (candidate, out / candidate, out.parent / candidate) if benchmark and (p / ITEMS).is_file()]
+    if not found:
+        return None
+    root = found[0].resolve()
+    details: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def inside(image: object) -> str:
+        path = (root / str(image or "")).resolve()
+        return str(path) if image and path.is_relative_to(root) and path.is_file() else ""
+
+    for _, line in jsonl_lines((root / ITEMS).read_text(encoding="utf-8", errors="replace")):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(row, dict) or not row.get("id"):
+            continue
+        entry = (inside(row.get("image")), str(row.get("key_phrase") or ""))
+        details.setdefault((row["id"], ""), entry)
+        details[(row["id"], str(row.get("g_version") or ""))] = entry
+        for variant in row.get("variants") or ():
+            if isinstance(variant, dict) and variant.get("g_version"):
+                details[(row["id"], variant["g_version"])] = (
+                    inside(variant.get("image")),
+                    str(variant.get("key_phrase") or ""),
+                )
+    return details
 
 
 def response_key(r: ScoredResponse) -> str:
@@ -71,11 +126,13 @@ def write_label_sheet(out: Path, sheet: Path, n: int = 100, seed: int = 0) -> in
         for category in sorted(by_category):
             if by_category[category] and len(chosen) < n:
                 chosen.append(by_category[category].pop())
+    details = item_details(out) or {}
     sheet.parent.mkdir(parents=True, exist_ok=True)
     with sheet.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(SHEET_COLUMNS)
         for r in chosen:
+            image, key_phrase = details.get((r.item_id, r.g_version or ""), ("", ""))
             writer.writerow(
                 [
                     response_key(r),
@@ -85,6 +142,8 @@ def write_label_sheet(out: Path, sheet: Path, n: int = 100, seed: int = 0) -> in
                     r.category,
                     r.is_harmful,
                     r.language,
+                    image,
+                    _cell(key_phrase),
                     _cell(r.text),
                     _cell(r.response),
                     "",

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from ksafe.cultures.loader import CulturePack, topic_id
 from ksafe.cultures.yaml_io import format_loc
 from ksafe.errors import KsafeError
+from ksafe.jsonl import jsonl_lines
 from ksafe.schema.records import Topic
 
 
@@ -33,12 +34,10 @@ def read_topics_file(path: Path, pack: CulturePack) -> tuple[Topic, ...]:
     topics: list[Topic] = []
     seen: set[str] = set()
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise KsafeError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in jsonl_lines(text):
         try:
             topic = Topic.model_validate(json.loads(line))
         except json.JSONDecodeError as exc:
