@@ -88,3 +88,14 @@ def test_an_image_path_outside_the_benchmark_is_left_blank(run_dir: Path) -> Non
     assert CliRunner().invoke(app, ["judge", "sample", str(run_dir), "--n", "30"]).exit_code == 0
     rows = [r for r in _sheet(run_dir / "judge_labels.csv") if not r["g_version"] or r["g_version"] == "contextualized"]
     assert rows and all(r["image"] == "" for r in rows)
+
+
+def test_every_reader_of_the_run_keeps_the_raw_separators(run_dir: Path) -> None:
+    from ksafe.evaluation.calibration import read_responses
+    from ksafe.report.loading import load_run
+
+    expected = "첫 줄\u2028둘째 줄\u2029셋째 줄\u0085끝"
+    from_calibration = read_responses(run_dir)
+    from_report = load_run(run_dir).responses
+    assert from_calibration and len(from_report) == len(from_calibration)
+    assert all(r.response == expected for r in (*from_calibration, *from_report))
