@@ -237,3 +237,18 @@ def test_a_garbled_status_line_is_a_crawl_error_not_a_traceback() -> None:
     with serve({"/robots.txt": text(""), "/bad": garbage}) as (base, _):
         with pytest.raises(CrawlError, match="request failed"):
             PoliteCrawler.for_urls([base], POLICY).fetch(f"{base}/bad")
+
+
+def test_a_malformed_url_or_redirect_target_is_skipped_not_a_traceback() -> None:
+    from ksafe.topics.mining.sources import load_sources
+
+    loaded = load_sources(["http://[::1/x"], POLICY)
+    assert loaded.skipped and "not a valid URL" in loaded.skipped[0][1]
+    routes = {"/robots.txt": text(""), "/bad": redirect("http://[::1/y"), "/page": text(PAGE, content_type="text/html")}
+    with serve(routes) as (base, _):
+        with pytest.raises(CrawlError, match="not a valid URL"):
+            PoliteCrawler.for_urls([base], POLICY).fetch(f"{base}/bad")
+    with serve({"/robots.txt": redirect("http://[::1/robots.txt"), "/page": text(PAGE)}) as (base, log):
+        with pytest.raises(CrawlError, match=r"robots\.txt"):
+            PoliteCrawler.for_urls([base], POLICY).fetch(f"{base}/page")
+    assert "/page" not in log

@@ -25,7 +25,7 @@ import threading
 import time
 import urllib.robotparser
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from ksafe.topics.mining.http_fetch import CrawlError, Response, open_url, read_body
 
@@ -74,9 +74,29 @@ class Page:
     text: str
 
 
+def _split(url: str) -> SplitResult:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise CrawlError(f"{url}: not a valid URL ({exc})") from None
+    return parts
+
+
 def host_of(url: str) -> str:
-    """``host[:port]`` of ``url`` in lower case (the unit of politeness and of redirect permission)."""
-    return urlsplit(url).netloc.lower()
+    """``host[:port]`` of ``url`` in lower case (the unit of politeness and of redirect permission).
+
+    Raises:
+        CrawlError: ``url`` is not a valid URL.
+    """
+    return _split(url).netloc.lower()
+
+
+def _join(base: str, location: str) -> str:
+    try:
+        return urljoin(base, location)
+    except ValueError as exc:
+        raise CrawlError(f"{base}: redirect to {location!r}, not a valid URL ({exc})") from None
 
 
 @dataclass
@@ -130,8 +150,12 @@ class PoliteCrawler:
             status = response.status
             if status in REDIRECTS:
                 response.close()
-                target = urljoin(current, response.headers.get("Location") or "")
-                if target == current or urlsplit(target).scheme not in ("http", "https"):
+                try:
+                    target = _join(current, response.headers.get("Location") or "")
+                    scheme = _split(target).scheme
+                except CrawlError as exc:
+                    return f"robots.txt redirect: {exc}"
+                if target == current or scheme not in ("http", "https"):
                     return f"robots.txt redirect without a usable Location ({target!r})"
                 if host_of(target) != host:
                     return f"robots.txt redirects to another host ({host_of(target)})"
@@ -157,7 +181,7 @@ class PoliteCrawler:
         host = host_of(url)
         if host in self._robots:
             return self._robots[host]
-        parts = urlsplit(url)
+        parts = _split(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         parser = urllib.robotparser.RobotFileParser(robots_url)
         rules = self._read_robots(robots_url)
@@ -180,7 +204,7 @@ class PoliteCrawler:
         """
         current = url
         for _ in range(self.policy.max_redirects + 1):
-            parts = urlsplit(current)
+            parts = _split(current)
             if parts.scheme not in ("http", "https"):
                 raise CrawlError(f"{current}: only http and https URLs are crawled")
             if host_of(current) not in self.allowed_hosts:
@@ -195,7 +219,7 @@ class PoliteCrawler:
                 location = headers.get("Location")
                 if not location:
                     raise CrawlError(f"{current}: redirect without a Location header")
-                current = urljoin(current, location)
+                current = _join(current, location)
                 continue
             if status >= 400:
                 response.close()

@@ -100,10 +100,16 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Make redirects visible to the crawler instead of following them silently."""
+    """Make redirects visible to the crawler (an ``HTTPError`` with the 3xx status) instead of following them.
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def,override,unused-ignore]
+    The ``http_error_30x`` methods are replaced, not only ``redirect_request``: urllib parses the ``Location``
+    before calling it, and a malformed one (``http://[::1``) would raise ``ValueError`` there.
+    """
+
+    def http_error_302(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def,override,unused-ignore]
         return None
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 @dataclass
@@ -141,7 +147,7 @@ def open_url(url: str, user_agent: str, timeout_s: float, total_timeout_s: float
         return Response(response.status, response.headers, response, deadline)
     except urllib.error.HTTPError as exc:
         return Response(exc.code, exc.headers, exc, deadline)
-    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         deadline.cancel()
         if deadline.expired:
             raise _time_limit(url, deadline) from None

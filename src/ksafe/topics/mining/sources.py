@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
-from ksafe.topics.mining.crawler import CrawlError, CrawlPolicy, PoliteCrawler
+from ksafe.topics.mining.crawler import CrawlError, CrawlPolicy, PoliteCrawler, host_of
 from ksafe.topics.mining.markup import html_to_text, looks_like_feed, parse_feed
 from ksafe.topics.mining.posts import Post, make_post
 
@@ -184,6 +184,12 @@ def load_sources(specs: Iterable[str], policy: CrawlPolicy | None = None) -> Loa
             result.posts.extend(read_file(path))
         else:
             raise KsafeError(f"{spec}: source not found (a file, a folder or an http(s) URL)")
+    for url in list(urls):
+        try:
+            host_of(url)
+        except CrawlError as exc:
+            result.skipped.append((url, str(exc)))
+            urls.remove(url)
     if urls:
         crawler = PoliteCrawler.for_urls(urls, policy)
         for url in urls:
