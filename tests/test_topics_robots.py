@@ -252,3 +252,13 @@ def test_a_malformed_url_or_redirect_target_is_skipped_not_a_traceback() -> None
         with pytest.raises(CrawlError, match=r"robots\.txt"):
             PoliteCrawler.for_urls([base], POLICY).fetch(f"{base}/page")
     assert "/page" not in log
+
+
+def test_a_crawl_delay_longer_than_the_cap_skips_the_host_instead_of_sleeping() -> None:
+    routes = {"/robots.txt": text("User-agent: *\nCrawl-delay: 86400\n"), "/page": text(PAGE, content_type="text/html")}
+    with serve(routes) as (base, log):
+        started = time.monotonic()
+        with pytest.raises(CrawlError, match="Crawl-delay of 86400 s"):
+            PoliteCrawler.for_urls([base], POLICY).fetch(f"{base}/page")
+        assert time.monotonic() - started < 3.0
+    assert "/page" not in log

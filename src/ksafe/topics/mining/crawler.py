@@ -57,6 +57,8 @@ class CrawlPolicy:
     """Largest page body accepted."""
     timeout_s: float = 20.0
     """Longest wait for any one read from the server."""
+    max_crawl_delay_s: float = 30.0
+    """Longest ``Crawl-delay`` obeyed; a host asking for more is skipped (never a run that sleeps for hours)."""
     total_timeout_s: float = 60.0
     """Longest time for one request, headers and body together (a slow-drip server is cut off)."""
     max_redirects: int = 5
@@ -128,8 +130,13 @@ class PoliteCrawler:
             delay = self.policy.min_delay_s
             robots = self._robots.get(host)
             if robots is not None:
-                crawl_delay = robots.crawl_delay(self.policy.user_agent)
-                delay = max(delay, float(crawl_delay or 0))
+                crawl_delay = float(robots.crawl_delay(self.policy.user_agent) or 0)
+                if crawl_delay > self.policy.max_crawl_delay_s:
+                    raise CrawlError(
+                        f"{url}: robots.txt asks for a Crawl-delay of {crawl_delay:g} s, more than the "
+                        f"{self.policy.max_crawl_delay_s:g} s this crawler waits; host skipped"
+                    )
+                delay = max(delay, crawl_delay)
             wait = self._last.get(host, -1e9) + delay - time.monotonic()
             if wait > 0:
                 time.sleep(wait)

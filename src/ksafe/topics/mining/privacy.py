@@ -12,9 +12,9 @@ without the hyphen, and any ``######-#######`` even when the date part is not a 
 (16 digits); My Number (12 digits, plain, spaced or hyphenated); passport numbers (Korean ``M12345678``
 and ``M123A4567``, Japanese ``TK1234567``); bank accounts after a bank name or an account word, digit
 groups with spaces or hyphens; Korean and Japanese phone numbers (``(010)1234-5678``, ``010 1234 5678``,
-``+82-10-...``, ``(02)123-4567``, ``090-1234-5678``, ``03-1234-5678``, ``+81 3 ...``); addresses (Korean road
-names with a building number, ``역삼로 12길 5``, lot numbers ``역삼동 123-45``, ``N동 N호``, 우편번호; Japanese
-``〒150-0001``, 郵便番号, 都道府県-市区町村-番地, ``N丁目N番N号``, ``N番地``).
+``+82-10-...``, ``(02)123-4567``, ``090-1234-5678``, ``03-1234-5678``, ``03(1234)5678``, ``+81 3 ...``);
+addresses (Korean road names with a building number, ``역삼로 12길 5``, lot numbers ``역삼동 123-45``,
+``N동 N호``, 우편번호; Japanese ``〒150-0001``, 郵便番号, 都道府県-市区町村-番地, ``N丁目N番N号``, ``N番地``).
 
 False positives are checked after each match: years (``2019 2020 2021``), dates (``2024-03-15``), amounts
 (a number followed by 원, 円, 만, 명, 분...), and Korean particles (``현금으로 5000``) are left alone.
@@ -114,6 +114,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("PHONE", re.compile(r"(?<![\d+])(?:\+81[ -]?(?:\(0\))?[ -]?|\(0|0)[5789]0\)?[ .-]?\d{4}[ .-]?\d{4}(?!\d)")),
     Rule("PHONE", re.compile(r"(?<![\d+])(?:\(0\d{1,4}\)\s?|0\d{1,4}[ .-])\d{1,4}[ .-]\d{4}(?!\d)")),
+    Rule("PHONE", re.compile(r"(?<![\d+])0\d{1,4}\(\d{1,4}\)\d{4}(?!\d)")),
     Rule("PHONE", re.compile(r"\+8[12][ -]?(?:\(0\))?[ -]?\d{1,4}[ .-]\d{1,4}[ .-]\d{4}(?!\d)")),
     Rule("ACCOUNT", re.compile(r"(?<!\d)\d{2,6}-\d{2,6}-\d{2,8}(?:-\d{1,3})?(?!\d)"), _amount_or_year),
     Rule(

@@ -9,14 +9,13 @@ calls if the classifier is a model; writes the three files atomically (temp file
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
+from ksafe.fileio import write_text_atomic
 from ksafe.topics.mining.analyzers import Analyzer
 from ksafe.topics.mining.classify import Classifier, Mode, OfflineClassifier
 from ksafe.topics.mining.context import MiningContext
@@ -30,14 +29,6 @@ def side_paths(out: Path) -> tuple[Path, Path]:
     """Paths of the dropped-topics file and the summary next to ``out``."""
     stem = out.name.removesuffix(".jsonl")
     return out.with_name(f"{stem}.dropped.jsonl"), out.with_name(f"{stem}.summary.json")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
 
 
 def summarize(result: MiningResult, skipped: Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -150,8 +141,8 @@ def mine_to_files(
         lexicon=context.specific_words,
     )
     dropped_path, summary_path = side_paths(out)
-    _write_atomic(out, "".join(t.model_dump_json() + "\n" for t in result.topics))
-    _write_atomic(dropped_path, "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in result.dropped))
+    write_text_atomic(out, "".join(t.model_dump_json() + "\n" for t in result.topics))
+    write_text_atomic(dropped_path, "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in result.dropped))
     summary = summarize(result, loaded.skipped)
-    _write_atomic(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    write_text_atomic(summary_path, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     return summary
