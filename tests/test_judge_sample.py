@@ -99,3 +99,13 @@ def test_every_reader_of_the_run_keeps_the_raw_separators(run_dir: Path) -> None
     from_report = load_run(run_dir).responses
     assert from_calibration and len(from_report) == len(from_calibration)
     assert all(r.response == expected for r in (*from_calibration, *from_report))
+
+
+def test_a_torn_responses_line_is_a_one_line_error(run_dir: Path) -> None:
+    path = run_dir / "responses.jsonl"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([*lines[:-1], lines[0][:40]]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["judge", "sample", str(run_dir), "--n", "5"])
+    assert result.exit_code == 2
+    assert f"{path}:{len(lines)}:" in result.output and "Invalid JSON" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not (run_dir / "judge_labels.csv").exists()
