@@ -27,7 +27,7 @@ from ksafe.cultures.pack_model import (
     QueryText,
 )
 from ksafe.cultures.validate import ENTITY_SLOTS
-from ksafe.jailbreaks.registry import LIU_STRATEGIES
+from ksafe.jailbreaks.builtin import LIU_STRATEGIES
 from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
 from ksafe.text.template import check_template, fill, placeholders
 

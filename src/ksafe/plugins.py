@@ -36,6 +36,9 @@ GROUP_CULTURES = "ksafe.cultures"
 
 BUILTIN_DISTRIBUTION = "ksafe"
 
+BUILTIN_GROUPS: set[str] = {GROUP_STRATEGIES, GROUP_TRANSFORMS, GROUP_IMAGE_SOURCES, GROUP_JUDGES, GROUP_CULTURES}
+"""Groups where ksafe itself registers objects: finding none there means a stale install, not "no plugins"."""
+
 
 @dataclass(frozen=True)
 class Registered(Generic[T]):
@@ -107,6 +110,11 @@ class Registry(Generic[T]):
             entry_points(group=self.group),
             key=lambda e: (_distribution_of(e) != BUILTIN_DISTRIBUTION, _distribution_of(e), e.name),
         )
+        if self.group in BUILTIN_GROUPS and not any(_distribution_of(e) == BUILTIN_DISTRIBUTION for e in entries):
+            raise KsafeError(
+                f"no built-in {self.kind} is registered in {self.group}: ksafe's entry points are missing or stale "
+                "(reinstall it: pip install -e . or pip install ksafe)"
+            )
         items: dict[str, Registered[T]] = {}
         for entry in entries:
             dist = _distribution_of(entry)

@@ -29,10 +29,17 @@ from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query
 _IMAGE_NAME = re.compile(r"images/([0-9a-f]{2})/\1[0-9a-f]{62}\.png")
 _OUTPUT_MARKERS = ("manifest.json", "items.jsonl", ".ksafe")
 
-C_IMAGE_KINDS = ["typography", "numbered_list", "scene_chat", "scene_news", "scene_document", "scene_sign"]
-G_IMAGE_KINDS = ["typography", "numbered_list"]
-"""G items follow MM-SafetyBench (key phrase in the image), so they use the text-only layouts, which also
-exist for the English source version."""
+
+def image_kind_lists() -> tuple[list[str], list[str]]:
+    """Image kinds for C (every offline image source) and G (offline sources that carry only the key phrase).
+
+    G items follow MM-SafetyBench (key phrase in the image), so they use the text-only layouts, which also
+    exist for the English source version. Both lists come from the ``ksafe.image_sources`` registry.
+    """
+    from ksafe.images.sources import image_kinds
+
+    return image_kinds(requires_model=False), image_kinds(requires_model=False, text_only=True)
+
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(stage, advance, total)``: total is given once per stage with advance 0."""
@@ -141,8 +148,9 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     c_pairs = make_c_queries(pack, topics, options.seed)
     fills = fills_per_seed(g_target, len(shared.g_seeds.seeds), len(g_strategies))
     g_pairs = make_g_queries(pack, shared, options.seed, fills) if g_target else {}
-    units_g = plan_units(g_pairs, g_target, g_strategies, G_IMAGE_KINDS, options.seed, "G") if g_target else []
-    units_c = plan_units(c_pairs, c_target, c_strategies, C_IMAGE_KINDS, options.seed, "C")
+    c_kinds, g_kinds = image_kind_lists()
+    units_g = plan_units(g_pairs, g_target, g_strategies, g_kinds, options.seed, "G") if g_target else []
+    units_c = plan_units(c_pairs, c_target, c_strategies, c_kinds, options.seed, "C")
     n_queries = sum(len(v) for v in c_pairs.values()) + sum(len(v) for v in g_pairs.values())
     report("queries", n_queries, n_queries)
 

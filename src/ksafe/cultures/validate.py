@@ -86,14 +86,14 @@ def _check_template(text: str, allowed: tuple[str, ...], file: str, field: str) 
         raise PackError(file, field, str(exc)) from None
 
 
-IMAGE_KINDS = ("typography", "numbered_list", "scene_chat", "scene_news", "scene_document", "scene_sign")
-
-
 def _check_image_prompts(pack: CulturePack) -> None:
+    from ksafe.images.sources import IMAGE_SOURCES
+
     file = _file(pack, "pack.yaml")
     for kind, prompt in pack.info.image_prompts.items():
-        if kind not in IMAGE_KINDS:
-            raise PackError(file, f"image_prompts.{kind}", f"unknown image kind (known: {', '.join(IMAGE_KINDS)})")
+        if kind not in IMAGE_SOURCES:
+            known = ", ".join(IMAGE_SOURCES.names())
+            raise PackError(file, f"image_prompts.{kind}", f"unknown image kind (known: {known})")
         _check_template(prompt, ("prompt",), file, f"image_prompts.{kind}")
 
 
@@ -159,7 +159,7 @@ def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
 
 def _check_jailbreaks(pack: CulturePack) -> None:
     from ksafe.jailbreaks.registry import get_strategy
-    from ksafe.text.transforms import TRANSFORMS
+    from ksafe.text.transforms import TRANSFORM_REGISTRY
 
     file = _file(pack, "jailbreaks.yaml")
     for name, entry in pack.jailbreaks.jailbreaks.items():
@@ -178,8 +178,8 @@ def _check_jailbreaks(pack: CulturePack) -> None:
         _check_template(entry.template, allowed, file, f"{field}.template")
         if "prompt" not in {n for n, _ in placeholders(entry.template)}:
             raise PackError(file, f"{field}.template", "the wrapper must contain {prompt}")
-        if entry.transform is not None and entry.transform not in TRANSFORMS:
-            known = ", ".join(sorted(TRANSFORMS))
+        if entry.transform is not None and entry.transform not in TRANSFORM_REGISTRY:
+            known = ", ".join(sorted(TRANSFORM_REGISTRY.names()))
             raise PackError(file, f"{field}.transform", f"unknown transform {entry.transform!r} (known: {known})")
 
 

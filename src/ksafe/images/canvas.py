@@ -138,7 +138,7 @@ def pick(group: Mapping[str, list[str]], group_name: str, key: str, rng: random.
 
 @dataclass(frozen=True)
 class RendererInfo:
-    """A registered renderer."""
+    """A renderer: an image source (``ksafe.images.sources.ImageSource``) drawn offline with the pack's font."""
 
     name: str
     """Image kind, e.g. ``typography``."""
@@ -150,3 +150,10 @@ class RendererInfo:
     """Pixel mode: ``L`` for black-on-white kinds (smaller, faster PNGs)."""
     background: Color = (255, 255, 255)
     """Fill of the fresh canvas."""
+    text_only: bool = False
+    """Draws only the key phrase (no pack scene strings), so subset G and its English version use it."""
+
+    @property
+    def requires_model(self) -> bool:
+        """Renderers never need an image model."""
+        return False
