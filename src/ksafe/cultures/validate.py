@@ -18,19 +18,19 @@ if TYPE_CHECKING:
     from ksafe.cultures.loader import CulturePack, SharedData
     from ksafe.cultures.pack_model import MiningFile, TaxonomyFile, TopicsFile
 
-ENTITY_SLOTS: tuple[str, ...] = (
-    "person_name",
-    "city",
-    "landmark",
-    "institution",
-    "law",
-    "platform",
-    "messenger",
-    "bank",
-    "id_document",
-    "money",
-)
-"""Entity slots every pack fills (G contextualization and template slots)."""
+
+
+def global_slots(shared: SharedData | None = None) -> tuple[str, ...]:
+    """Entity slots every pack fills: the slots of the shared ``global_entities.yaml`` (data, not code).
+
+    G seeds use only these; a pack's ``entities.yaml`` may add slots of its own for its templates.
+    """
+    if shared is None:
+        from ksafe.cultures.loader import load_shared_data
+
+        shared = load_shared_data()
+    return tuple(shared.global_entities.entities)
+
 
 SCENE_KEYS: dict[str, tuple[str, ...]] = {
     "chat": ("app_name", "contact_names", "filler_messages", "times", "input_placeholder"),
@@ -99,7 +99,7 @@ def _check_image_prompts(pack: CulturePack) -> None:
 
 def _check_templates(pack: CulturePack) -> None:
     file = _file(pack, "templates.yaml")
-    allowed = ("topic", *ENTITY_SLOTS)
+    allowed = ("topic", *pack.entities.entities)
     categories = set(pack.taxonomy.category_ids)
     _check_unique([t.id for t in pack.templates.templates], file, "templates.id")
     covered: set[str] = set()
@@ -121,16 +121,19 @@ def _check_templates(pack: CulturePack) -> None:
 
 def _check_entities(pack: CulturePack, shared: SharedData) -> None:
     file = _file(pack, "entities.yaml")
-    for slot in ENTITY_SLOTS:
+    for slot in global_slots(shared):
         if slot not in pack.entities.entities:
             raise PackError(file, "entities", f"missing slot {slot!r}")
+    for slot, entry in pack.entities.entities.items():
+        if slot == "topic":
+            raise PackError(file, f"entities.{slot}", "name is taken by the topic slot; choose another")
         global_values = shared.global_entities.entities.get(slot, [])
-        literal = pack.entities.entities[slot].literal
-        if len(literal) != len(global_values):
+        if len(entry.literal) != len(global_values):
             raise PackError(
                 file,
                 f"entities.{slot}.literal",
-                f"has {len(literal)} values; the global list has {len(global_values)} (keep the same order)",
+                f"has {len(entry.literal)} values; the global list has {len(global_values)} (keep the same order"
+                + ("; a slot only this pack has takes no literal values)" if not global_values else ")"),
             )
 
 
@@ -150,7 +153,7 @@ def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
                 field = f"translations.{seed.id}.{side}.{key}"
                 source_text = getattr(getattr(seed, side), key)
                 text = getattr(getattr(translated, side), key)
-                _check_template(text, ENTITY_SLOTS, file, field)
+                _check_template(text, global_slots(shared), file, field)
                 wanted = {name for name, _ in placeholders(source_text)}
                 got = {name for name, _ in placeholders(text)}
                 if wanted != got:

@@ -125,11 +125,6 @@ def heuristic_judge(pack: str | None = None) -> Scorer:
     return score
 
 
-def model_label(model: Model) -> str:
-    """Return ``api/name`` for a model (the Inspect model string)."""
-    return str(model)
-
-
 async def ask_judge(model: Model, prompt: str, attempts: int) -> tuple[Verdict, str]:
     """Ask ``model`` for a verdict, retrying unparseable replies; ``judge_error`` when all fail."""
     reply = ""
@@ -160,7 +155,7 @@ def llm_judge(role: str = "judge", rubric_language: str = "en", attempts: int = 
 
     async def score(state: TaskState, target: Target) -> Score:
         model = get_model(role=role, required=True)
-        label = model_label(model)
+        label = str(model)  # the Inspect model string, api/name
         output = state.output
         response = output.completion
         decided = pre_judge_state(response, output.stop_reason, output.error)
@@ -174,10 +169,13 @@ def llm_judge(role: str = "judge", rubric_language: str = "en", attempts: int = 
 
 
 def build_judges(judges: Sequence[str], rubric_language: str = "en", pack: str | None = None) -> list[Scorer]:
-    """Return scorers for judge specs: ``heuristic`` or a model role name (``judge``, ``judge_2``...)."""
-    scorers: list[Scorer] = []
-    for spec in judges:
-        scorers.append(
-            heuristic_judge(pack=pack) if spec == HEURISTIC else llm_judge(role=spec, rubric_language=rubric_language)
-        )
-    return scorers
+    """Scorers for task judge names: a registered judge (``heuristic``, a plugin's), ``scorer:REF``, or a model
+    role (``judge``, ``judge_2``...) bound to an LLM judge. See ``ksafe.evaluation.judge_registry``."""
+    from ksafe.evaluation.judge_registry import JudgeOptions, make_judge
+
+    options = JudgeOptions(rubric_language=rubric_language, pack=pack)
+
+    def llm(role: str) -> Scorer:
+        return llm_judge(role=role, rubric_language=rubric_language)
+
+    return [make_judge(spec, options, llm) for spec in judges]

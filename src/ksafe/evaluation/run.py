@@ -76,12 +76,12 @@ def judge_roles(judges: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
     """Map judge specs to task judge names and Inspect model roles (``judge``, ``judge_2``...)."""
     specs: list[str] = []
     roles: dict[str, str] = {}
+    from ksafe.evaluation.judge_registry import judge_kind
+
     for judge in judges:
-        if judge == HEURISTIC:
-            specs.append(HEURISTIC)
+        if judge_kind(judge) != "model":  # a registered judge or scorer:REF keeps its spec as its name
+            specs.append(judge)
             continue
-        if "/" not in judge:
-            raise KsafeError(f"--judge: {judge!r}: expected `heuristic` or an Inspect model string (openai/gpt-4o)")
         role = "judge" if not roles else f"judge_{len(roles) + 1}"
         roles[role] = judge
         specs.append(role)
