@@ -34,9 +34,26 @@ GROUP_JUDGES = "ksafe.judges"
 GROUP_GUARD_FORMATS = "ksafe.guard_formats"
 GROUP_CULTURES = "ksafe.cultures"
 
+GROUPS: tuple[str, ...] = (
+    GROUP_STRATEGIES,
+    GROUP_TRANSFORMS,
+    GROUP_IMAGE_SOURCES,
+    GROUP_JUDGES,
+    GROUP_GUARD_FORMATS,
+    GROUP_CULTURES,
+)
+"""Every ksafe extension point, in listing order."""
+
 BUILTIN_DISTRIBUTION = "ksafe"
 
-BUILTIN_GROUPS: set[str] = {GROUP_STRATEGIES, GROUP_TRANSFORMS, GROUP_IMAGE_SOURCES, GROUP_JUDGES, GROUP_CULTURES}
+BUILTIN_GROUPS: set[str] = {
+    GROUP_STRATEGIES,
+    GROUP_TRANSFORMS,
+    GROUP_IMAGE_SOURCES,
+    GROUP_JUDGES,
+    GROUP_GUARD_FORMATS,
+    GROUP_CULTURES,
+}
 """Groups where ksafe itself registers objects: finding none there means a stale install, not "no plugins"."""
 
 
@@ -59,6 +76,11 @@ def _distribution_of(entry: EntryPoint) -> str:
     dist = getattr(entry, "dist", None)
     name = getattr(dist, "name", None) if dist is not None else None
     return str(name) if name else "<unknown>"
+
+
+def _listing_order(entry: EntryPoint) -> tuple[bool, str, str]:
+    dist = _distribution_of(entry)
+    return (dist != BUILTIN_DISTRIBUTION, dist, entry.name)
 
 
 def _as_objects(loaded: object) -> list[object]:
@@ -106,10 +128,7 @@ class Registry(Generic[T]):
         return list(loaded) if isinstance(loaded, list | tuple) else [loaded]
 
     def _load(self) -> dict[str, Registered[T]]:
-        entries = sorted(
-            entry_points(group=self.group),
-            key=lambda e: (_distribution_of(e) != BUILTIN_DISTRIBUTION, _distribution_of(e), e.name),
-        )
+        entries = sorted(entry_points(group=self.group), key=_listing_order)
         if self.group in BUILTIN_GROUPS and not any(_distribution_of(e) == BUILTIN_DISTRIBUTION for e in entries):
             raise KsafeError(
                 f"no built-in {self.kind} is registered in {self.group}: ksafe's entry points are missing or stale "
@@ -194,6 +213,12 @@ class Registry(Generic[T]):
         """Re-read entry points on next use, keeping in-process registrations (after installing a plugin)."""
         with self._lock:
             self._items = None
+
+
+def installed_entry_points(group: str) -> list[tuple[str, str, str]]:
+    """``(entry name, target, distribution)`` of every entry point in ``group``, built-ins first; loads nothing."""
+    entries = sorted(entry_points(group=group), key=_listing_order)
+    return [(entry.name, entry.value, _distribution_of(entry)) for entry in entries]
 
 
 def not_a_factory(function: Callable[..., object]) -> Callable[..., object]:

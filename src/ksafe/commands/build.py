@@ -46,7 +46,7 @@ class _StageBars:
 
 def build(
     culture: Annotated[
-        str, typer.Option("--culture", "-c", help="Built-in culture pack code (ko, ja) or a pack folder.")
+        str, typer.Option("--culture", "-c", help="Installed pack code (ko, ja, a plugin's) or a pack folder.")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output benchmark directory (created; rerun resumes).")],
     seed: Annotated[int, typer.Option(help="Seed that fixes every random choice.")] = 0,
@@ -114,16 +114,22 @@ def build(
 
 
 def cultures() -> None:
-    """List the built-in culture packs."""
+    """List the installed culture packs (built-in and plugin packs) with the package that ships each."""
     with user_errors():
         from rich.console import Console
         from rich.table import Table
 
-        from ksafe.cultures.loader import list_packs, load_pack
+        from ksafe.cultures.loader import load_pack
+        from ksafe.cultures.registry import PACK_REGISTRY
+        from ksafe.errors import KsafeError
 
-        table = Table("code", "benchmark", "language", "locale", "topics", "templates", "description")
-        for code in list_packs():
-            pack = load_pack(code, check_font=False)
+        table = Table("code", "benchmark", "language", "locale", "topics", "templates", "from", "description")
+        for code, entry in PACK_REGISTRY.entries().items():
+            try:
+                pack = load_pack(entry.value.directory, check_font=False)
+            except KsafeError as exc:  # one broken plugin pack must not hide the others
+                table.add_row(code, "", "", "", "", "", entry.distribution, f"invalid: {exc}")
+                continue
             info = pack.info
             table.add_row(
                 code,
@@ -132,6 +138,7 @@ def cultures() -> None:
                 info.locale,
                 str(len(pack.topics)),
                 str(len(pack.templates.templates)),
+                entry.distribution,
                 info.description,
             )
         Console().print(table)
@@ -155,16 +162,16 @@ def categories(
 
 
 def strategies() -> None:
-    """List the jailbreak strategies with their family and description."""
+    """List the jailbreak strategies (built-in and plugin ones) with their family and description."""
     with user_errors():
         from rich.console import Console
         from rich.table import Table
 
-        from ksafe.jailbreaks.registry import list_strategies
+        from ksafe.jailbreaks.registry import STRATEGY_REGISTRY
 
-        table = Table("strategy", "family", "description")
-        for strategy in list_strategies():
-            table.add_row(strategy.name, strategy.family, strategy.description)
+        table = Table("strategy", "family", "from", "description")
+        for entry in STRATEGY_REGISTRY.entries().values():
+            table.add_row(entry.name, entry.value.family, entry.distribution, entry.value.description)
         Console().print(table)
 
 
