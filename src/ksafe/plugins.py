@@ -153,12 +153,15 @@ class Registry(Generic[T]):
             self._add(items, extra.value, extra.distribution, "register()")
         return items
 
-    def _add(self, items: dict[str, Registered[T]], obj: object, dist: str, origin: str) -> None:
+    def _validated(self, obj: object, dist: str, origin: str) -> tuple[str, T]:
         try:
             value: T = self._check(obj) if self._check else obj  # type: ignore[assignment]
-            name = self._name_of(value)
+            return self._name_of(value), value
         except (TypeError, AttributeError, ValueError) as exc:
-            raise KsafeError(f"plugin {origin} from {dist} in {self.group} is not a {self.kind}: {exc}") from exc
+            raise KsafeError(f"plugin {origin} from {dist} in {self.group} is not a valid {self.kind}: {exc}") from exc
+
+    def _add(self, items: dict[str, Registered[T]], obj: object, dist: str, origin: str) -> None:
+        name, value = self._validated(obj, dist, origin)
         if name in items:
             first = items[name].distribution
             raise KsafeError(f"{self.kind} {name!r} is registered twice in {self.group} (by {first} and by {dist})")
@@ -198,9 +201,14 @@ class Registry(Generic[T]):
         return iter(self.values())
 
     def register(self, obj: T, distribution: str = "<in-process>") -> None:
-        """Add ``obj`` in this process (for notebooks and tests; packages use entry points)."""
+        """Add ``obj`` in this process (for notebooks and tests; packages use entry points).
+
+        Raises:
+            KsafeError: ``obj`` fails the registry's check (a name clash is reported on the next lookup).
+        """
+        name, value = self._validated(obj, distribution, "register()")
         with self._lock:
-            self._extra.append(Registered(name=self._name_of(obj), value=obj, distribution=distribution))
+            self._extra.append(Registered(name=name, value=value, distribution=distribution))
             self._items = None
 
     def reset(self) -> None:
