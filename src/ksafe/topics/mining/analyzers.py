@@ -53,7 +53,6 @@ class Stoplist:
             return False
         return not any(len(w) >= 2 and w in key for w in self.keep)
 
-
     @property
     def lists(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """The three word sets, in field order."""

@@ -4,9 +4,15 @@ Input: URLs. Output: ``Page`` values (decoded text). Side effects: HTTP(S) reque
 
 Rules, all enforced here:
 - only ``http``/``https``;
-- ``robots.txt`` of each host is read first and obeyed (its ``Crawl-delay`` too, if longer than ours);
+- ``robots.txt`` of each host is read first and obeyed as RFC 9309 says (its ``Crawl-delay`` too, if
+  longer than ours): 2xx is parsed (at most the first 500 KiB, whatever the page cap); 3xx is followed up
+  to 5 times on the same host; 4xx means no rules (401 and 403 are read as a complete disallow, the stricter
+  reading); 5xx, 429, a network error, a slow-drip or truncated answer, a redirect to another host or more
+  than 5 redirects mean *unreachable*, a complete disallow for this run;
 - one request at a time per host (a per-host lock) and a minimum delay between requests to a host;
-- a size cap per page (the body is read up to the cap plus one byte, then refused);
+- a total time limit per request (``http_fetch.Deadline``), so a slow-drip server cannot hold a crawl;
+- a size cap per page (the body is read up to the cap plus one byte, then refused); a truncated body
+  (shorter than its ``Content-Length``, or a chunked body cut short) is discarded;
 - a content-type allow list (HTML, XML feeds, plain text);
 - redirects are followed only to hosts the user named (host and port, so 127.0.0.1:8001 and
   127.0.0.1:8002 are different hosts).
@@ -14,17 +20,14 @@ Rules, all enforced here:
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-import urllib.error
-import urllib.request
 import urllib.robotparser
 from dataclasses import dataclass, field
-from email.message import Message
-from typing import IO
 from urllib.parse import urljoin, urlsplit
 
-from ksafe.errors import KsafeError
+from ksafe.topics.mining.http_fetch import CrawlError, Response, open_url, read_body
 
 DEFAULT_USER_AGENT = "ksafe-topic-miner/0.1 (safety-benchmark research; polite crawler)"
 ALLOWED_CONTENT_TYPES = (
@@ -36,10 +39,11 @@ ALLOWED_CONTENT_TYPES = (
     "text/xml",
     "text/plain",
 )
+REDIRECTS = (301, 302, 303, 307, 308)
+ROBOTS_MAX_BYTES = 500 * 1024
+"""RFC 9309 section 2.5: a crawler must parse at least the first 500 KiB of a robots.txt."""
 
-
-class CrawlError(KsafeError):
-    """A URL could not or may not be fetched (robots.txt, size, type, redirect, HTTP error)."""
+__all__ = ["CrawlError", "CrawlPolicy", "Page", "PoliteCrawler", "host_of"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class CrawlPolicy:
     max_bytes: int = 2_000_000
     """Largest page body accepted."""
     timeout_s: float = 20.0
+    """Longest wait for any one read from the server."""
+    total_timeout_s: float = 60.0
+    """Longest time for one request, headers and body together (a slow-drip server is cut off)."""
     max_redirects: int = 5
 
 
@@ -72,13 +79,6 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Make redirects visible to the crawler instead of following them silently."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def,override,unused-ignore]
-        return None
-
-
 @dataclass
 class PoliteCrawler:
     """Fetches user-named URLs under ``policy``; redirects only to ``allowed_hosts``."""
@@ -88,6 +88,8 @@ class PoliteCrawler:
     _locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)
     _last: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _robots: dict[str, urllib.robotparser.RobotFileParser] = field(default_factory=dict, init=False, repr=False)
+    _why: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    """Per host: why its robots.txt counts as a complete disallow."""
     _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
@@ -99,19 +101,8 @@ class PoliteCrawler:
         with self._guard:
             return self._locks.setdefault(host, threading.Lock())
 
-    def _open(self, url: str) -> tuple[int, Message, IO[bytes] | None]:
-        """One request (caller holds the host lock and has waited the delay)."""
-        opener = urllib.request.build_opener(_NoRedirect)
-        request = urllib.request.Request(url, headers={"User-Agent": self.policy.user_agent})
-        try:
-            response = opener.open(request, timeout=self.policy.timeout_s)
-            return response.status, response.headers, response
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.headers, exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise CrawlError(f"{url}: request failed ({getattr(exc, 'reason', exc)})") from None
-
-    def _request(self, url: str) -> tuple[int, Message, IO[bytes] | None]:
+    def _request(self, url: str) -> Response:
+        """One request to ``url`` under the host lock, after the host's delay."""
         host = host_of(url)
         with self._lock(host):
             delay = self.policy.min_delay_s
@@ -123,18 +114,44 @@ class PoliteCrawler:
             if wait > 0:
                 time.sleep(wait)
             try:
-                return self._open(url)
+                return open_url(url, self.policy.user_agent, self.policy.timeout_s, self.policy.total_timeout_s)
             finally:
                 self._last[host] = time.monotonic()
 
-    def _read_capped(self, url: str, body: IO[bytes] | None) -> bytes:
-        if body is None:
-            return b""
-        data = body.read(self.policy.max_bytes + 1)
-        body.close()
-        if len(data) > self.policy.max_bytes:
-            raise CrawlError(f"{url}: page larger than the cap of {self.policy.max_bytes} bytes")
-        return data
+    def _read_robots(self, robots_url: str) -> list[str] | str:
+        """The robots.txt lines of a host, or why the host counts as a complete disallow (RFC 9309 2.3)."""
+        host = host_of(robots_url)
+        current = robots_url
+        for _ in range(self.policy.max_redirects + 1):
+            try:
+                response = self._request(current)
+            except CrawlError as exc:
+                return f"robots.txt unreachable: {exc}"
+            status = response.status
+            if status in REDIRECTS:
+                response.close()
+                target = urljoin(current, response.headers.get("Location") or "")
+                if target == current or urlsplit(target).scheme not in ("http", "https"):
+                    return f"robots.txt redirect without a usable Location ({target!r})"
+                if host_of(target) != host:
+                    return f"robots.txt redirects to another host ({host_of(target)})"
+                current = target
+                continue
+            if status in (401, 403) or status == 429 or status >= 500:
+                response.close()
+                return f"robots.txt answered HTTP {status}, read as a complete disallow (RFC 9309)"
+            if status >= 400:
+                response.close()
+                return []
+            try:
+                data, over = read_body(current, response, ROBOTS_MAX_BYTES)
+            except CrawlError as exc:
+                return f"robots.txt not read whole: {exc}"
+            text = data.decode("utf-8", errors="replace")
+            if over:  # parse the first 500 KiB, up to its last complete line
+                text = text[: text.rfind("\n") + 1]
+            return re.split(r"\r\n|\r|\n", text)
+        return f"robots.txt: more than {self.policy.max_redirects} redirects"
 
     def _robots_for(self, url: str) -> urllib.robotparser.RobotFileParser:
         host = host_of(url)
@@ -143,17 +160,14 @@ class PoliteCrawler:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         parser = urllib.robotparser.RobotFileParser(robots_url)
-        status, _, body = self._request(robots_url)
-        if status in (401, 403):
+        rules = self._read_robots(robots_url)
+        if isinstance(rules, str):
             setattr(parser, "disallow_all", True)  # noqa: B010 - robotparser's own flag, untyped
-        elif status >= 400:
-            setattr(parser, "allow_all", True)  # noqa: B010 - robotparser's own flag, untyped
+            self._why[host] = rules
+        elif rules:
+            parser.parse(rules)
         else:
-            try:
-                text = self._read_capped(robots_url, body).decode("utf-8", errors="replace")
-            except CrawlError:
-                text = ""
-            parser.parse(text.splitlines())
+            setattr(parser, "allow_all", True)  # noqa: B010 - robotparser's own flag, untyped
         self._robots[host] = parser
         return parser
 
@@ -172,26 +186,27 @@ class PoliteCrawler:
             if host_of(current) not in self.allowed_hosts:
                 raise CrawlError(f"{url}: redirect to host {host_of(current)!r}, which was not named")
             if not self._robots_for(current).can_fetch(self.policy.user_agent, current):
-                raise CrawlError(f"{current}: disallowed by robots.txt")
-            status, headers, body = self._request(current)
-            if status in (301, 302, 303, 307, 308):
-                if body is not None:
-                    body.close()
+                why = self._why.get(host_of(current))
+                raise CrawlError(f"{current}: disallowed by robots.txt" + (f" ({why})" if why else ""))
+            response = self._request(current)
+            status, headers = response.status, response.headers
+            if status in REDIRECTS:
+                response.close()
                 location = headers.get("Location")
                 if not location:
                     raise CrawlError(f"{current}: redirect without a Location header")
                 current = urljoin(current, location)
                 continue
             if status >= 400:
-                if body is not None:
-                    body.close()
+                response.close()
                 raise CrawlError(f"{current}: HTTP {status}")
             content_type = headers.get_content_type()
             if content_type not in ALLOWED_CONTENT_TYPES:
-                if body is not None:
-                    body.close()
+                response.close()
                 raise CrawlError(f"{current}: unsupported content type {content_type!r}")
-            data = self._read_capped(current, body)
+            data, over = read_body(current, response, self.policy.max_bytes)
+            if over:
+                raise CrawlError(f"{current}: page larger than the cap of {self.policy.max_bytes} bytes")
             charset = headers.get_content_charset() or "utf-8"
             try:
                 text = data.decode(charset, errors="replace")

@@ -213,7 +213,10 @@ def mine_topics(
         evidence, n_posts, n_occ = _evidence(cluster, unique, analyzer, private_set, opts)
         to_classify.append((cluster, evidence, n_posts, n_occ))
     decisions = classifier.classify(
-        [TopicCandidate(c.label, tuple(c.phrases), tuple(e.excerpt for e in ev)) for c, ev, _, _ in to_classify]
+        [
+            TopicCandidate(c.label, tuple(_clean(p, private_set) for p in c.phrases), tuple(e.excerpt for e in ev))
+            for c, ev, _, _ in to_classify
+        ]
     )
     for (cluster, evidence, n_posts, n_occ), decision in zip(to_classify, decisions, strict=True):
         if not decision.is_sensitive:
@@ -224,9 +227,11 @@ def mine_topics(
                 id=topic_id(culture, cluster.label),
                 culture=culture,
                 name=cluster.label,
-                description=f"Mined from {n_posts} posts ({n_occ} occurrences); {decision.reason}"[:500],
+                description=_clean(f"Mined from {n_posts} posts ({n_occ} occurrences); {decision.reason}", private_set)[
+                    :500
+                ],
                 categories=decision.categories,
-                keywords=tuple(p for p in cluster.phrases[1:11] if not has_personal_data(p)),
+                keywords=tuple(p for p in cluster.phrases[1:11] if _clean(p, private_set) == p),
                 source="mined",
                 score=round(cluster.score, 4),
                 evidence=evidence,
@@ -248,16 +253,17 @@ def mine_topics(
     return result
 
 
+def _clean(text: str, private: Sequence[str]) -> str:
+    """``text`` with personal data and private names masked."""
+    return mask_names(mask_personal_data(text)[0], private)
+
+
 def _dropped(cluster: Cluster, reason: str, private: Sequence[str] = ()) -> dict[str, Any]:
-    """A side-file row; the label and phrases are privacy-masked too."""
-
-    def clean(text: str) -> str:
-        return mask_names(mask_personal_data(text)[0], private)
-
+    """A side-file row; the label, reason and phrases are privacy-masked too."""
     return {
-        "label": clean(cluster.label),
-        "reason": reason,
+        "label": _clean(cluster.label, private),
+        "reason": _clean(reason, private),
         "score": round(cluster.score, 4),
-        "phrases": [clean(p) for p in cluster.phrases[:10]],
+        "phrases": [_clean(p, private) for p in cluster.phrases[:10]],
         "posts": len(cluster.posts),
     }

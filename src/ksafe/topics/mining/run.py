@@ -81,8 +81,10 @@ def build_stages(
     vectors = encoder_for(encoder)
     analyzer = analyzer_for(context.language, context.public_names, context.stoplist)
     if classifier == "offline":
-        return analyzer, vectors, OfflineClassifier(
-            context.taxonomy, vectors, mode, analyzer.boundaries, context.ambiguous
+        return (
+            analyzer,
+            vectors,
+            OfflineClassifier(context.taxonomy, vectors, mode, analyzer.boundaries, context.ambiguous),
         )
     from ksafe.topics.mining.model_classifier import ModelClassifier
 
