@@ -75,6 +75,7 @@ class GuardServer:
         self.kill_pending = False
 
     def _record(self, entry: dict[str, Any]) -> None:
+        entry["t_done"] = time.time()
         if self._log:
             self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
@@ -98,6 +99,7 @@ class GuardServer:
     async def _gate(self, entry: dict[str, Any], rule: str | None, key: str) -> tuple[int, dict[str, Any]] | None:
         """Latency, the kill switch and call faults; None when the request is to be answered."""
         arrived = time.monotonic()
+        entry["t_arrive"] = time.time()
         self.requests += 1
         if self.kill_after and self.requests == self.kill_after and self.kill_pid_file:
             entry["status"] = "killed_client"
