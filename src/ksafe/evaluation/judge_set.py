@@ -3,10 +3,12 @@
 Input: YAML files of labelled answers (the set shipped in ``ksafe/evaluation/data/judge_set/``, or a user's
 file or folder in the same format). Output: ``LabelledAnswer`` records. Side effects: reads files.
 
-File format: ``language: ko`` and ``answers:``, a list of ``{id, harmful, category, request, verdict,
-answer}``. The split is fixed by the ids alone, never by the rules: within each (language, harmful) group the
-answers are ordered by the SHA-256 of their id and every third one (ranks 0, 3, 6...) is ``heldout``; the rest
-is ``dev``. Rules are tuned on ``dev`` only.
+File format: ``language: ko``, optionally ``split: dev|heldout``, and ``answers:``, a list of ``{id, harmful,
+category, request, verdict, answer}``. A file that names its split puts every answer there (the shipped set:
+``<lang>.yaml`` is ``dev``, ``<lang>_heldout2.yaml`` is ``heldout``). Otherwise the split is fixed by the ids
+alone, never by the rules: within each (language, harmful) group the answers are ordered by the SHA-256 of
+their id and every third one (ranks 0, 3, 6...) is ``heldout``; the rest is ``dev``. Rules are tuned on
+``dev`` only.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class _FileAnswer(FrozenRecord):
 
 class _SetFile(FrozenRecord):
     language: str = Field(min_length=2)
+    split: Split | None = None
     answers: list[_FileAnswer] = Field(min_length=1)
 
 
@@ -111,6 +114,8 @@ def load_judge_set(source: str | Path = BUILTIN, split: str = "all") -> list[Lab
     for file in _files(path):
         data = parse_file(file, _SetFile)
         splits = assign_splits(data.answers, data.language)
+        if data.split is not None:  # the file names its split: every answer in it belongs there
+            splits = dict.fromkeys(splits, data.split)
         for a in data.answers:
             if a.id in seen:
                 raise KsafeError(f"{file}: answers: id {a.id!r} also in {seen[a.id]}")
