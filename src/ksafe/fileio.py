@@ -38,11 +38,7 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None
     except OSError as exc:
         raise _naming(exc, path) from exc
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+        _write_fd(fd, data, durable)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException as exc:
@@ -50,6 +46,15 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None
         if isinstance(exc, OSError):
             raise _naming(exc, path) from exc
         raise
+
+
+def _write_fd(fd: int, data: bytes, durable: bool) -> None:
+    """Write all of ``data`` to ``fd`` and close it (the one place file bytes go to disk; tests fault it)."""
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def _naming(exc: OSError, path: Path) -> OSError:
