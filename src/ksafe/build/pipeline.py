@@ -3,7 +3,9 @@
 Input: ``BuildOptions``. Output: ``OUT/`` with ``items.jsonl``, ``images/``, ``data/*.parquet``, ``README.md``
 and ``manifest.json`` (written last). Side effects: writes only inside ``OUT``; every file is written
 atomically, images are content-addressed, and finished renders are journaled, so a killed build rerun with
-the same options completes with the same bytes. An invalid pack fails before ``OUT`` is touched.
+the same options completes with the same bytes. The top-level files are staged and swapped in together
+(``ksafe.build.outdir``), so a failed rebuild leaves the earlier benchmark whole. An invalid pack, or an
+``OUT`` that is not ksafe's to write, fails before ``OUT`` is touched.
 """
 
 from __future__ import annotations
@@ -17,17 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.build.options import BuildOptions
+from ksafe.build.outdir import check_out_path
 from ksafe.build.plan import PlannedUnit, plan_units
 from ksafe.build.render_jobs import JOURNAL, RenderJob, render_all
 from ksafe.cultures.loader import CulturePack, SharedData, load_pack, load_shared_data
 from ksafe.cultures.pack_model import LineBreaking
-from ksafe.errors import KsafeError
 from ksafe.fileio import exclusive_lock
 from ksafe.schema.base import content_id
 from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query
 
 _IMAGE_NAME = re.compile(r"images/([0-9a-f]{2})/\1[0-9a-f]{62}\.png")
-_OUTPUT_MARKERS = ("manifest.json", "items.jsonl", ".ksafe")
 
 
 def image_kind_lists() -> tuple[list[str], list[str]]:
@@ -137,10 +138,7 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     pack = load_pack(options.culture)
     shared = load_shared_data()
     out = options.out
-    if out.exists() and not out.is_dir():
-        raise KsafeError(f"{out}: output path exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not any((out / name).exists() for name in _OUTPUT_MARKERS):
-        raise KsafeError(f"{out}: folder is not empty and holds no ksafe benchmark; choose a new or empty --out")
+    check_out_path(out, options.resolved(pack.code), force=options.force)
     g_target, c_target = target_counts(options, pack)
     topics = select_topics(pack, options.topics_file)
     report("topics", len(topics), len(topics))

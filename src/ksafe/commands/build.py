@@ -69,6 +69,12 @@ def build(
     image_size: Annotated[int, typer.Option(help="Image width and height in pixels.")] = 512,
     workers: Annotated[int, typer.Option(help="Rendering processes (0: one per CPU core).")] = 0,
     parquet: Annotated[bool, typer.Option("--parquet/--no-parquet", help="Also write data/*.parquet.")] = True,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace a benchmark in OUT built with other options (never a folder ksafe did not write)."
+        ),
+    ] = False,
 ) -> None:
     """Build a benchmark offline from a culture pack (template path: no model, no network).
 
@@ -93,6 +99,7 @@ def build(
                 image_size=image_size,
                 workers=workers,
                 write_parquet=parquet,
+                force=force,
             )
         except ValidationError as exc:  # name the flag, in one line
             first = exc.errors()[0]

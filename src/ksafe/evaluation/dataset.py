@@ -113,6 +113,7 @@ def _load_directory(directory: Path) -> Benchmark:
         if parquets:
             return _load_parquet(*parquets)  # every shard: a full build writes several
         raise KsafeError(f"{items_path}: missing (not a benchmark directory)")
+    manifest = _verified_manifest(directory, items_path)
     items: list[BenchmarkItem] = []
     with items_path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -124,15 +125,29 @@ def _load_directory(directory: Path) -> Benchmark:
                 first = exc.errors()[0]
                 loc = ".".join(str(part) for part in first["loc"])
                 raise KsafeError(f"{items_path}:{number}: {loc}: {first['msg']}") from None
-    name, culture = directory.name, items[0].culture if items else ""
+    return Benchmark(name=manifest.name, culture=manifest.culture, root=directory.resolve(), items=tuple(items))
+
+
+def _verified_manifest(directory: Path, items_path: Path) -> Manifest:
+    """The manifest, checked against ``items.jsonl``: a build that did not finish, or a mix of two, is refused."""
     manifest_path = directory / MANIFEST_FILE
-    if manifest_path.exists():
-        try:
-            manifest = Manifest.model_validate_json(manifest_path.read_text(encoding="utf-8"))
-        except ValidationError as exc:
-            raise KsafeError(f"{manifest_path}: {exc.errors()[0]['msg']}") from None
-        name, culture = manifest.name, manifest.culture
-    return Benchmark(name=name, culture=culture, root=directory.resolve(), items=tuple(items))
+    if not manifest_path.is_file():
+        raise KsafeError(f"{manifest_path}: missing: the build did not finish; rerun the same `ksafe build`")
+    try:
+        manifest = Manifest.model_validate_json(manifest_path.read_bytes())
+    except (ValidationError, ValueError) as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        raise KsafeError(f"{manifest_path}: not a ksafe manifest ({message})".splitlines()[0]) from None
+    digest = hashlib.sha256()
+    with items_path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != manifest.items_sha256:
+        raise KsafeError(
+            f"{items_path}: does not match {MANIFEST_FILE} (SHA-256 differs): the benchmark was changed or its "
+            "build did not finish; rerun the same `ksafe build`"
+        )
+    return manifest
 
 
 def _image_cache_dir() -> Path:

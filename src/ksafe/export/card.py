@@ -90,8 +90,8 @@ images carrying a local visual cue, and jailbreak versions.
 
 {_table(("subset", "harmful items"), subset_rows)}
 
-Contextualization changed {counts['g_contextualization']['changed_sentences']} of
-{counts['g_contextualization']['sentences']} sentences of the harmful G queries (against their literal translations).
+Contextualization changed {counts["g_contextualization"]["changed_sentences"]} of
+{counts["g_contextualization"]["sentences"]} sentences of the harmful G queries (against their literal translations).
 
 ## Taxonomy (harmful items per category)
 
