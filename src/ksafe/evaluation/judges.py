@@ -109,6 +109,9 @@ def heuristic_judge(pack: str | None = None) -> Scorer:
     Args:
         pack: Culture pack code or folder holding ``refusals.yaml`` (default: the item's culture).
     """
+    from ksafe.evaluation.structural.morphology import warm_up
+
+    warm_up()
 
     async def score(state: TaskState, target: Target) -> Score:
         output = state.output

@@ -52,3 +52,13 @@ def japanese(text: str) -> list[Morpheme]:
         lemma = getattr(feature, "lemma", None) or word.surface
         out.append(Morpheme(word.surface, str(lemma).split("-")[0], str(feature.pos1), str(feature.pos2)))
     return out
+
+
+def warm_up() -> None:
+    """Load both analyzers now (seconds of CPU), so the first answer judged does not stall the event loop.
+
+    Judges are built before any request is sent; loading there keeps in-flight calls within their
+    attempt timeouts, and forked workers inherit the loaded analyzers.
+    """
+    _kiwi().tokenize("준비했습니다.")  # kiwipiepy loads its model on the first analysis, not in Kiwi()
+    _tagger()("準備しました。")
