@@ -78,13 +78,14 @@ def target_counts(options: BuildOptions, pack: CulturePack) -> tuple[int, int]:
 
 
 def strategy_lists(pack: CulturePack, shared: SharedData) -> tuple[list[str], list[str]]:
-    """Strategies for C (every strategy the pack localizes) and G (those English also has)."""
+    """Strategies for C (every strategy the pack localizes) and G (those with an English wrapper too)."""
     from ksafe.jailbreaks.registry import list_strategies
 
     names = [s.name for s in list_strategies()]
     localized = set(pack.jailbreaks.jailbreaks)
     c = [n for n in names if n == "none" or n in localized]
-    g = [n for n in c if n == "none" or n in shared.jailbreaks_en.jailbreaks]
+    english = set(shared.jailbreaks_en.jailbreaks) | {s.name for s in list_strategies() if s.english_template}
+    g = [n for n in c if n == "none" or n in english]
     return c, g
 
 
