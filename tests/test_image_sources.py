@@ -25,7 +25,7 @@ class FakeGenerator:
     name: str = "fake_diffusion"
     description: str = "A picture from a model."
     text_only: bool = False
-    requires_model: bool = True
+    needs_generator: bool = True
 
 
 @pytest.fixture
@@ -46,7 +46,8 @@ def test_builtin_kinds_split_into_text_only_and_scenes() -> None:
 def test_plugin_renderers_join_builds_and_generators_wait_for_a_model(plugins: None) -> None:
     c_kinds, g_kinds = image_kind_lists()
     assert c_kinds[-1] == "plain_box" and g_kinds[-1] == "plain_box"
-    assert "fake_diffusion" not in c_kinds and image_kinds(requires_model=True) == ["fake_diffusion"]
+    assert "fake_diffusion" not in c_kinds and image_kinds(needs_generator=True) == ["fake_diffusion"]
+    assert image_kind_lists(with_generator=True)[0][-1] == "fake_diffusion"
     assert "plain_box" in RENDERERS and "fake_diffusion" not in RENDERERS
     with pytest.raises(KsafeError, match="'fake_diffusion' is not a renderer"):
         get_renderer("fake_diffusion")

@@ -209,3 +209,23 @@ def test_pack_wrappers_are_registered_and_complete(path: Path) -> None:
         assert out != text or name == "none"
         if entry.transform is not None:
             assert key not in out, f"{path}: {name} leaks the key phrase"
+
+
+@pytest.mark.parametrize(
+    ("english_template", "transform", "error"),
+    [("Please. {query}", None, "unknown placeholder"), ("Please.", None, "must contain"), ("{prompt}", "romaji", "")],
+)
+def test_a_bad_english_wrapper_is_refused_at_registration(
+    english_template: str, transform: str | None, error: str
+) -> None:
+    strategy = Strategy(
+        name="Bad",
+        family="x",
+        description="x",
+        reference="x",
+        requires_transform=transform,
+        english_template=english_template,
+    )
+    with pytest.raises(KsafeError, match=rf"not a valid jailbreak strategy.*{error}"):
+        STRATEGY_REGISTRY.register(strategy, distribution="p")
+    assert "Bad" not in strategy_names()

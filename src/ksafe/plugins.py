@@ -33,11 +33,14 @@ GROUP_IMAGE_SOURCES = "ksafe.image_sources"
 GROUP_JUDGES = "ksafe.judges"
 GROUP_GUARD_FORMATS = "ksafe.guard_formats"
 GROUP_CULTURES = "ksafe.cultures"
+GROUP_IMAGE_GENERATORS = "ksafe.image_generators"
+"""Image generator backends (diffusers, images APIs) behind the generated-picture kinds (the image work's)."""
 
 GROUPS: tuple[str, ...] = (
     GROUP_STRATEGIES,
     GROUP_TRANSFORMS,
     GROUP_IMAGE_SOURCES,
+    GROUP_IMAGE_GENERATORS,
     GROUP_JUDGES,
     GROUP_GUARD_FORMATS,
     GROUP_CULTURES,

@@ -31,15 +31,17 @@ from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query
 _IMAGE_NAME = re.compile(r"images/([0-9a-f]{2})/\1[0-9a-f]{62}\.png")
 
 
-def image_kind_lists() -> tuple[list[str], list[str]]:
-    """Image kinds for C (every offline image source) and G (offline sources that carry only the key phrase).
+def image_kind_lists(with_generator: bool = False) -> tuple[list[str], list[str]]:
+    """Image kinds for C and G, from the ``ksafe.image_sources`` registry.
 
-    G items follow MM-SafetyBench (key phrase in the image), so they use the text-only layouts, which also
-    exist for the English source version. Both lists come from the ``ksafe.image_sources`` registry.
+    C takes every kind drawn without a model, plus the generated-picture kinds when a build has an image
+    generator. G items follow MM-SafetyBench (key phrase in the image), so they use the text-only layouts,
+    which also exist for the English source version.
     """
     from ksafe.images.sources import image_kinds
 
-    return image_kinds(requires_model=False), image_kinds(requires_model=False, text_only=True)
+    c_kinds = image_kinds(needs_generator=False) + (image_kinds(needs_generator=True) if with_generator else [])
+    return c_kinds, image_kinds(needs_generator=False, text_only=True)
 
 
 Progress = Callable[[str, int, int | None], None]
@@ -77,13 +79,14 @@ def target_counts(options: BuildOptions, pack: CulturePack) -> tuple[int, int]:
 
 
 def strategy_lists(pack: CulturePack, shared: SharedData) -> tuple[list[str], list[str]]:
-    """Strategies for C (every strategy the pack localizes) and G (those English also has)."""
+    """Strategies for C (every strategy the pack localizes) and G (those with an English wrapper too)."""
     from ksafe.jailbreaks.registry import list_strategies
 
     names = [s.name for s in list_strategies()]
     localized = set(pack.jailbreaks.jailbreaks)
     c = [n for n in names if n == "none" or n in localized]
-    g = [n for n in c if n == "none" or n in shared.jailbreaks_en.jailbreaks]
+    english = set(shared.jailbreaks_en.jailbreaks) | {s.name for s in list_strategies() if s.english_template}
+    g = [n for n in c if n == "none" or n in english]
     return c, g
 
 

@@ -24,7 +24,7 @@ def image_kinds() -> None:
             source = entry.value
             table.add_row(
                 entry.name,
-                "generator (needs an image model)" if source.requires_model else "renderer",
+                "picture (needs --image-generator)" if source.needs_generator else "renderer",
                 "G, C" if source.text_only else "C",
                 entry.distribution,
                 source.description,

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from ksafe.cultures.pack_model import MiningFile, TaxonomyFile, TopicsFile
 
 
-
 def global_slots(shared: SharedData | None = None) -> tuple[str, ...]:
     """Entity slots every pack fills: the slots of the shared ``global_entities.yaml`` (data, not code).
 

@@ -20,7 +20,7 @@ def _heuristic(options: JudgeOptions) -> Scorer:
 JUDGES: tuple[JudgePlugin, ...] = (
     JudgePlugin(
         name="heuristic",
-        description="Offline: refusal and warning phrases from the culture pack (no model; reports mark it).",
+        description="The offline judge: no model call, works without a network (reports mark it heuristic).",
         make=_heuristic,
         is_heuristic=True,
     ),

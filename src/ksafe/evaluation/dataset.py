@@ -15,7 +15,7 @@ import json
 import os
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,6 @@ class ItemFilter:
     sample_size: int | None = None
     """Seeded random sample of this many items (after filtering)."""
     seed: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def keeps(self, item: BenchmarkItem) -> bool:
         """Return True when ``item`` passes every filter."""

@@ -4,7 +4,8 @@ Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, app
 arrives), ``RUN_DIR/logs/ksafe_mm_<model-slug>.json`` (one Inspect log per target model, judged), ``responses.jsonl``,
 ``results.json``, ``tables/*.csv`` and ``run.json`` (the options, never secrets).
 Side effects: calls the target models through Inspect's model layer (``engine``, in 1..N worker
-processes, see ``shard``) and the judges through Inspect's ``score``; writes the run directory. A run
+processes, see ``shard``) and judges each answer with the task's scorers as it arrives (``engine.judge``);
+writes the run directory. A run
 stopped by a crash or Ctrl-C resumes with the same command: answers in the journal are never asked
 again (docs/design/eval-engine.md).
 """

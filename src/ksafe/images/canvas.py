@@ -150,10 +150,7 @@ class RendererInfo:
     """Pixel mode: ``L`` for black-on-white kinds (smaller, faster PNGs)."""
     background: Color = (255, 255, 255)
     """Fill of the fresh canvas."""
+    needs_generator: bool = False
+    """The kind shows a generated picture: it exists only in builds given ``--image-generator``."""
     text_only: bool = False
     """Draws only the key phrase (no pack scene strings), so subset G and its English version use it."""
-
-    @property
-    def requires_model(self) -> bool:
-        """Renderers never need an image model."""
-        return False

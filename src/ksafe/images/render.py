@@ -20,7 +20,7 @@ class _Renderers(Mapping[str, RendererInfo]):
     """The registered image sources that are renderers, by kind (read from the registry on each use)."""
 
     def _all(self) -> dict[str, RendererInfo]:
-        return {s.name: s for s in IMAGE_SOURCES.values() if isinstance(s, RendererInfo)}
+        return {s.name: s for s in IMAGE_SOURCES.values() if isinstance(s, RendererInfo) and not s.needs_generator}
 
     def __getitem__(self, kind: str) -> RendererInfo:
         return self._all()[kind]
@@ -33,7 +33,7 @@ class _Renderers(Mapping[str, RendererInfo]):
 
 
 RENDERERS: Mapping[str, RendererInfo] = _Renderers()
-"""Every renderer, by image kind (built-ins first, then plugins; derived from ``IMAGE_SOURCES``)."""
+"""Every kind drawn without a model, by name (built-ins first, then plugins; a view of ``IMAGE_SOURCES``)."""
 
 # zlib strategy Z_RLE: on flat synthetic images it is as small as level 6 and 2-3x faster (measured).
 _PNG_OPTIONS: dict[str, int] = {"compress_level": 6, "compress_type": 3}
@@ -46,8 +46,8 @@ def get_renderer(kind: str) -> RendererInfo:
         KsafeError: unknown kind (the message lists the known kinds), or a kind that is not a renderer.
     """
     source = get_image_source(kind)
-    if not isinstance(source, RendererInfo):
-        raise KsafeError(f"image kind {kind!r} is not a renderer: it needs an image model (see `ksafe image-kinds`)")
+    if not isinstance(source, RendererInfo) or source.needs_generator:
+        raise KsafeError(f"image kind {kind!r} is not a renderer: it needs an image generator (`ksafe image-kinds`)")
     return source
 
 

@@ -5,8 +5,9 @@ imports the modules the installed entry points name. Image kinds shown to users,
 in builds all come from here; nothing else lists them.
 
 An image source is any object with the four read-only attributes of ``ImageSource``. A renderer is a
-``RendererInfo`` (deterministic, offline, drawn with the pack's font); a generator (a diffusion model, an
-images API) sets ``requires_model`` and is only used when a build names an image model, never by default.
+``RendererInfo`` (deterministic, offline, drawn with the pack's font); a kind built around a generated picture
+(a diffusion model, an images API) sets ``needs_generator`` and is only planned when a build names an image
+generator (``--image-generator``), never by default.
 """
 
 from __future__ import annotations
@@ -40,14 +41,15 @@ class ImageSource(Protocol):
         ...
 
     @property
-    def requires_model(self) -> bool:
-        """Needs an image model (the ``image_generator`` role); offline builds skip such kinds."""
+    def needs_generator(self) -> bool:
+        """Needs an image generator (``--image-generator``, the ``image_generator`` role); offline builds skip
+        such kinds."""
         ...
 
 
 def _check_source(obj: object) -> ImageSource:
     if not isinstance(obj, ImageSource):
-        missing = [a for a in ("name", "description", "text_only", "requires_model") if not hasattr(obj, a)]
+        missing = [a for a in ("name", "description", "text_only", "needs_generator") if not hasattr(obj, a)]
         raise TypeError(f"{type(obj).__name__} lacks {', '.join(missing)} (see ksafe.images.sources.ImageSource)")
     if not isinstance(obj.name, str) or not _KIND.fullmatch(obj.name):
         raise ValueError(f"image kind {obj.name!r} must be lower case letters, digits and _")
@@ -69,11 +71,11 @@ def get_image_source(kind: str) -> ImageSource:
     return IMAGE_SOURCES.get(kind)
 
 
-def image_kinds(*, text_only: bool | None = None, requires_model: bool | None = None) -> list[str]:
+def image_kinds(*, text_only: bool | None = None, needs_generator: bool | None = None) -> list[str]:
     """Registered image kinds in listing order, optionally only those with the given properties."""
     return [
         source.name
         for source in IMAGE_SOURCES.values()
         if (text_only is None or source.text_only == text_only)
-        and (requires_model is None or source.requires_model == requires_model)
+        and (needs_generator is None or source.needs_generator == needs_generator)
     ]

@@ -10,6 +10,7 @@ import re
 
 from ksafe.jailbreaks.base import Strategy
 from ksafe.plugins import GROUP_STRATEGIES, Registry
+from ksafe.text.template import TemplateError, check_template, placeholders
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
@@ -19,6 +20,15 @@ def _check_strategy(obj: object) -> Strategy:
         raise TypeError(f"expected a ksafe.jailbreaks.Strategy, got {type(obj).__name__}")
     if not _NAME.fullmatch(obj.name):
         raise ValueError(f"strategy name {obj.name!r} must be letters, digits and _ (a jailbreaks.yaml key)")
+    if obj.english_template is not None:
+        if obj.requires_transform is not None:
+            raise ValueError(f"strategy {obj.name!r}: a transform strategy has no English wrapper")
+        try:
+            check_template(obj.english_template, ("prompt",))
+        except TemplateError as exc:
+            raise ValueError(f"strategy {obj.name!r}: english_template: {exc}") from None
+        if "prompt" not in {name for name, _ in placeholders(obj.english_template)}:
+            raise ValueError(f"strategy {obj.name!r}: english_template must contain {{prompt}}")
     return obj
 
 
