@@ -14,6 +14,7 @@ class _StageBars:
     """Rich progress bars, one per stage, started at the first report (so an early error prints alone)."""
 
     def __init__(self) -> None:
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bars = Progress(
@@ -21,6 +22,7 @@ class _StageBars:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            console=Console(stderr=True),
         )
         self.tasks: dict[str, Any] = {}
         self.started = False
@@ -36,6 +38,10 @@ class _StageBars:
             self.bars.update(self.tasks[stage], total=total)
         if advance:
             self.bars.advance(self.tasks[stage], advance)
+
+    def warn(self, message: str) -> None:
+        """Print a warning above the bars (on stderr)."""
+        self.bars.console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
 
     def stop(self) -> None:
         """Stop the live display if it was started."""
@@ -106,7 +112,7 @@ def build(
             raise KsafeError(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}") from None
         bars = _StageBars()
         try:
-            result = build_benchmark(options, progress=bars.report)
+            result = build_benchmark(options, progress=bars.report, notify=bars.warn)
         except KeyboardInterrupt:
             bars.stop()  # before the message, so the live display does not overwrite it
             typer.echo(f"interrupted: finished images are kept; rerun the same command to resume ({out})", err=True)
