@@ -126,6 +126,12 @@ def build(
         )
 
 
+def _typed_column(table: Any, header: str, values: list[str]) -> None:
+    """A column of ids a user types: never wrapped or cut, whatever the terminal width."""
+    width = max([len(header), *(len(v) for v in values)])
+    table.add_column(header, no_wrap=True, min_width=width, overflow="fold")
+
+
 def cultures() -> None:
     """List the built-in culture packs."""
     with user_errors():
@@ -134,7 +140,10 @@ def cultures() -> None:
 
         from ksafe.cultures.loader import list_packs, load_pack
 
-        table = Table("code", "benchmark", "language", "locale", "topics", "templates", "description")
+        table = Table()
+        _typed_column(table, "code", list_packs())
+        for header in ("benchmark", "language", "locale", "topics", "templates", "description"):
+            table.add_column(header)
         for code in list_packs():
             pack = load_pack(code, check_font=False)
             info = pack.info
@@ -161,7 +170,11 @@ def categories(
         from ksafe.cultures.loader import load_pack
 
         pack = load_pack(culture, check_font=False)
-        table = Table("domain", "category id", "name", "local name", "covers")
+        table = Table()
+        _typed_column(table, "domain", [c.domain for c in pack.taxonomy.categories])
+        _typed_column(table, "category id", [c.id for c in pack.taxonomy.categories])
+        for header in ("name", "local name", "covers"):
+            table.add_column(header, ratio=1, overflow="fold")
         for category in pack.taxonomy.categories:
             table.add_row(category.domain, category.id, category.name, category.local_name, category.description)
         Console().print(table)
@@ -175,7 +188,10 @@ def strategies() -> None:
 
         from ksafe.jailbreaks.registry import list_strategies
 
-        table = Table("strategy", "family", "description")
+        table = Table()
+        _typed_column(table, "strategy", [s.name for s in list_strategies()])
+        table.add_column("family")
+        table.add_column("description", ratio=1, overflow="fold")
         for strategy in list_strategies():
             table.add_row(strategy.name, strategy.family, strategy.description)
         Console().print(table)
