@@ -29,9 +29,9 @@ def _flags_show_no_value() -> None:
     value): a flag's label is dropped; options that take a value keep theirs."""
     from typer.core import TyperOption
 
-    if getattr(TyperOption, "_ksafe_flags_show_no_value", False):
-        return
-    labelled = TyperOption.display_type_rich
+    labelled = getattr(TyperOption, "display_type_rich", None)
+    if labelled is None or getattr(TyperOption, "_ksafe_flags_show_no_value", False):
+        return  # a Typer that labels no option by type, or already adjusted
 
     def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
         if self.is_flag or self.count:
