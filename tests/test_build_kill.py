@@ -106,3 +106,37 @@ def test_sigterm_stops_like_ctrl_c(tmp_path: Path, reference: dict[str, bytes]) 
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert _tree(out) == reference
+
+
+HOLD_AND_FORK = """
+import os, sys, time
+from pathlib import Path
+from ksafe.fileio import exclusive_lock
+with exclusive_lock(Path(sys.argv[1]), "busy"):
+    child = os.fork()
+    if child == 0:
+        time.sleep(60)  # a lingering child (a worker that has not died yet)
+        os._exit(0)
+    print(child, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_lock_whose_holder_died_never_blocks_even_if_its_child_lives(tmp_path: Path) -> None:
+    from ksafe.errors import KsafeError
+    from ksafe.fileio import exclusive_lock
+
+    lock = tmp_path / ".ksafe" / "lock"
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_AND_FORK, str(lock)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    child = int(proc.stdout.readline())
+    try:
+        with pytest.raises(KsafeError, match=rf"busy \(process {proc.pid}\)"), exclusive_lock(lock, "busy"):
+            pass
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert _alive({child}), "the child should still be running for this test to mean anything"
+        with exclusive_lock(lock, "busy"):
+            assert lock.read_text().strip() == str(os.getpid())
+    finally:
+        os.kill(child, signal.SIGKILL)

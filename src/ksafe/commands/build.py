@@ -14,6 +14,7 @@ class _StageBars:
     """Rich progress bars, one per stage, started at the first report (so an early error prints alone)."""
 
     def __init__(self) -> None:
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bars = Progress(
@@ -21,6 +22,7 @@ class _StageBars:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            console=Console(stderr=True),
         )
         self.tasks: dict[str, Any] = {}
         self.started = False
@@ -36,6 +38,10 @@ class _StageBars:
             self.bars.update(self.tasks[stage], total=total)
         if advance:
             self.bars.advance(self.tasks[stage], advance)
+
+    def warn(self, message: str) -> None:
+        """Print a warning above the bars (on stderr)."""
+        self.bars.console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
 
     def stop(self) -> None:
         """Stop the live display if it was started."""
@@ -106,7 +112,7 @@ def build(
             raise KsafeError(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}") from None
         bars = _StageBars()
         try:
-            result = build_benchmark(options, progress=bars.report)
+            result = build_benchmark(options, progress=bars.report, notify=bars.warn)
         except KeyboardInterrupt:
             bars.stop()  # before the message, so the live display does not overwrite it
             typer.echo(f"interrupted: finished images are kept; rerun the same command to resume ({out})", err=True)
@@ -120,6 +126,12 @@ def build(
         )
 
 
+def _typed_column(table: Any, header: str, values: list[str]) -> None:
+    """A column of ids a user types: never wrapped or cut, whatever the terminal width."""
+    width = max([len(header), *(len(v) for v in values)])
+    table.add_column(header, no_wrap=True, min_width=width, overflow="fold")
+
+
 def cultures() -> None:
     """List the installed culture packs (built-in and plugin packs) with the package that ships each."""
     with user_errors():
@@ -130,7 +142,11 @@ def cultures() -> None:
         from ksafe.cultures.registry import PACK_REGISTRY
         from ksafe.errors import KsafeError
 
-        table = Table("code", "benchmark", "language", "locale", "topics", "templates", "from", "description")
+        codes = list(PACK_REGISTRY.entries())
+        table = Table()
+        _typed_column(table, "code", codes)
+        for header in ("benchmark", "language", "locale", "topics", "templates", "from", "description"):
+            table.add_column(header)
         for code, entry in PACK_REGISTRY.entries().items():
             try:
                 pack = load_pack(entry.value.directory, check_font=False)
@@ -162,7 +178,11 @@ def categories(
         from ksafe.cultures.loader import load_pack
 
         pack = load_pack(culture, check_font=False)
-        table = Table("domain", "category id", "name", "local name", "covers")
+        table = Table()
+        _typed_column(table, "domain", [c.domain for c in pack.taxonomy.categories])
+        _typed_column(table, "category id", [c.id for c in pack.taxonomy.categories])
+        for header in ("name", "local name", "covers"):
+            table.add_column(header, ratio=1, overflow="fold")
         for category in pack.taxonomy.categories:
             table.add_row(category.domain, category.id, category.name, category.local_name, category.description)
         Console().print(table)
@@ -176,8 +196,13 @@ def strategies() -> None:
 
         from ksafe.jailbreaks.registry import STRATEGY_REGISTRY
 
-        table = Table("strategy", "family", "from", "description")
-        for entry in STRATEGY_REGISTRY.entries().values():
+        entries = STRATEGY_REGISTRY.entries()
+        table = Table()
+        _typed_column(table, "strategy", list(entries))
+        table.add_column("family")
+        table.add_column("from")
+        table.add_column("description", ratio=1, overflow="fold")
+        for entry in entries.values():
             table.add_row(entry.name, entry.value.family, entry.distribution, entry.value.description)
         Console().print(table)
 

@@ -5,6 +5,7 @@ Input: a parsed ``CulturePack``. Output: nothing, or a ``PackError`` naming the 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,42 @@ SCENE_KEYS: dict[str, tuple[str, ...]] = {
 """Strings each scene renderer needs."""
 
 WRAPPER_SLOTS = ("prompt", "transformed")
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embedding, override and isolate controls: they reorder what a reader sees (never needed in pack text)."""
+_SINGLE_LINE_FIELDS = frozenset({"id", "name", "local_name", "key_phrase", "keywords", "code"})
+"""Fields that name something (shown in one line, rendered as a key phrase): no line break or tab either."""
+_EXPLICIT_PARTICLES = frozenset(
+    {("을", "를"), ("은", "는"), ("과", "와"), ("이", "가"), ("아", "야"), ("이에요", "예요")}
+)
+
+
+def control_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first control character of ``text`` that pack or topic text must not hold, or None.
+
+    Refused: C0/C1 controls, line and paragraph separators, bidirectional embedding/override/isolate
+    controls. ``multiline`` text (descriptions, templates) may hold line breaks (``\\n``, U+2028, U+2029)
+    and tabs.
+    """
+    for char in text:
+        if multiline and char in "\n\t\u2028\u2029":
+            continue
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            return char
+    return None
+
+
+def is_known_particle(particle: str) -> bool:
+    """True for a Korean particle pair ``A/B`` that ``{slot|A/B}`` can choose from.
+
+    ``A`` follows a final consonant and ``B`` a vowel: the fixed pairs (을/를, 은/는, 과/와, 이/가, 아/야,
+    이에요/예요) and every ``이X/X`` or ``으X/X`` (이나/나, 이라는/라는, 으로/로, ...).
+    """
+    with_final, _, without_final = particle.partition("/")
+    if (with_final, without_final) in _EXPLICIT_PARTICLES:
+        return True
+    hangul = all("\uac00" <= c <= "\ud7a3" for c in with_final + without_final)
+    return hangul and bool(without_final) and with_final in ("이" + without_final, "으" + without_final)
 
 
 def _file(pack: CulturePack, name: str) -> str:
@@ -81,6 +118,12 @@ def _check_topics(pack: CulturePack, topics: TopicsFile) -> None:
 def _check_template(text: str, allowed: tuple[str, ...], file: str, field: str) -> None:
     try:
         check_template(text, allowed)
+        for name, particle in placeholders(text):
+            if particle is not None and not is_known_particle(particle):
+                raise TemplateError(
+                    f"unknown particle pair {{{name}|{particle}}}: write A/B with A after a final consonant and "
+                    "B after a vowel (을/를, 이/가, 은/는, 과/와, 으로/로, 이나/나, ...)"
+                )
     except TemplateError as exc:
         raise PackError(file, field, str(exc)) from None
 
@@ -207,12 +250,9 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
         yield from _strings(value.model_dump(), path)
 
 
-def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> None:
-    from ksafe.images.fonts import resolve_font
-    from ksafe.images.glyphs import missing_glyphs
-
-    font = resolve_font(pack.info.font, pack.directory)
-    files: dict[str, Any] = {
+def _text_files(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> dict[str, Any]:
+    """The pack files whose strings end up in items or images."""
+    return {
         "taxonomy.yaml": taxonomy,
         "topics.yaml": topics,
         "templates.yaml": pack.templates,
@@ -220,6 +260,24 @@ def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -
         "g_translations.yaml": pack.g_translations,
         "scenes.yaml": pack.scenes,
     }
+
+
+def _check_control_characters(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> None:
+    files = {**_text_files(pack, taxonomy, topics), "jailbreaks.yaml": pack.jailbreaks, "pack.yaml": pack.info}
+    for name, model in files.items():
+        for field, text in _strings(model, ""):
+            last = field.rsplit(".", 1)[-1].split("[", 1)[0]
+            char = control_character(text, multiline=last not in _SINGLE_LINE_FIELDS)
+            if char is not None:
+                raise PackError(_file(pack, name), field, f"control character U+{ord(char):04X} (remove it)")
+
+
+def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> None:
+    from ksafe.images.fonts import resolve_font
+    from ksafe.images.glyphs import missing_glyphs
+
+    font = resolve_font(pack.info.font, pack.directory)
+    files = _text_files(pack, taxonomy, topics)
     for name, model in files.items():
         for field, text in _strings(model, ""):
             missing = missing_glyphs(font, text)
@@ -260,6 +318,7 @@ def validate_pack(
 ) -> None:
     """Run every cross-file check; raise ``PackError`` on the first problem."""
     _check_taxonomy(pack, taxonomy)
+    _check_control_characters(pack, taxonomy, topics)
     _check_topics(pack, topics)
     _check_templates(pack)
     _check_image_prompts(pack)

@@ -198,8 +198,40 @@ def _load_parquet(*paths: Path) -> Benchmark:
     return Benchmark(name=name, culture=culture, root=root.resolve(), items=tuple(items))
 
 
+_FILTER_FIELDS = (
+    ("subsets", "subset"),
+    ("domains", "domain"),
+    ("categories", "category"),
+    ("strategies", "strategy"),
+    ("image_kinds", "image_kind"),
+)
+
+
+def check_filter(items: Sequence[BenchmarkItem], item_filter: ItemFilter) -> None:
+    """Refuse a filter value no item has (a typo), naming it and the valid values, and a sample of under 1.
+
+    Raises:
+        KsafeError: e.g. ``category: 'violnce' is not in this benchmark, so no item matches (valid: ...)``.
+    """
+    if item_filter.sample_size is not None and item_filter.sample_size < 1:
+        raise KsafeError(f"limit: {item_filter.sample_size}: must be at least 1 (leave it out to use every item)")
+    for attribute, name in _FILTER_FIELDS:
+        wanted: tuple[str, ...] = getattr(item_filter, attribute)
+        present = sorted({str(getattr(item, name)) for item in items})
+        unknown = [value for value in wanted if value not in present]
+        if unknown:
+            raise KsafeError(
+                f"{name}: {unknown[0]!r} is not in this benchmark, so no item matches (valid: {', '.join(present)})"
+            )
+
+
 def select_items(items: Sequence[BenchmarkItem], item_filter: ItemFilter) -> list[BenchmarkItem]:
-    """Filter ``items`` and draw the seeded sample, keeping file order."""
+    """Filter ``items`` and draw the seeded sample, keeping file order.
+
+    Raises:
+        KsafeError: a filter value no item has, or a sample size under 1 (``check_filter``).
+    """
+    check_filter(items, item_filter)
     kept = [item for item in items if item_filter.keeps(item)]
     if item_filter.sample_size is not None and item_filter.sample_size < len(kept):
         chosen = set(random.Random(item_filter.seed).sample(range(len(kept)), item_filter.sample_size))
