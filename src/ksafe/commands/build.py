@@ -145,8 +145,9 @@ def cultures() -> None:
         codes = list(PACK_REGISTRY.entries())
         table = Table()
         _typed_column(table, "code", codes)
-        for header in ("benchmark", "language", "locale", "topics", "templates", "from", "description"):
+        for header in ("benchmark", "language", "locale", "topics", "templates", "from"):
             table.add_column(header)
+        table.add_column("description", no_wrap=True, overflow="ellipsis")  # one line a pack, whatever the width
         for code, entry in PACK_REGISTRY.entries().items():
             try:
                 pack = load_pack(entry.value.directory, check_font=False)
