@@ -146,8 +146,8 @@ def cultures() -> None:
         table = Table()
         _typed_column(table, "code", codes)
         for header in ("benchmark", "language", "locale", "topics", "templates", "from"):
-            table.add_column(header)
-        table.add_column("description", no_wrap=True, overflow="ellipsis")  # one line a pack, whatever the width
+            table.add_column(header, no_wrap=True)
+        table.add_column("description")  # the only column that wraps, so the others stay whole  # one line a pack, whatever the width
         for code, entry in PACK_REGISTRY.entries().items():
             try:
                 pack = load_pack(entry.value.directory, check_font=False)
@@ -163,7 +163,7 @@ def cultures() -> None:
                 str(len(pack.topics)),
                 str(len(pack.templates.templates)),
                 entry.distribution,
-                info.description,
+                info.description.split(". ")[0].rstrip(".") + ".",
             )
         Console().print(table)
 
