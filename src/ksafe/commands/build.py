@@ -147,7 +147,7 @@ def cultures() -> None:
         _typed_column(table, "code", codes)
         for header in ("benchmark", "language", "locale", "topics", "templates", "from"):
             table.add_column(header, no_wrap=True)
-        table.add_column("description")  # the only column that wraps, so the others stay whole  # one line a pack, whatever the width
+        table.add_column("description")  # the only column that wraps, so the others stay whole
         for code, entry in PACK_REGISTRY.entries().items():
             try:
                 pack = load_pack(entry.value.directory, check_font=False)
