@@ -59,7 +59,7 @@ def test_no_parquet_removes_the_shards_of_an_earlier_build(tmp_path: Path) -> No
     build_benchmark(BuildOptions(culture="ja", out=out, limit=20, workers=1))
     assert list((out / "data").glob("*.parquet"))
     (out / "data" / "notes.parquet").write_bytes(b"user file")
-    build_benchmark(BuildOptions(culture="ja", out=out, limit=10, seed=2, workers=1, write_parquet=False))
+    build_benchmark(BuildOptions(culture="ja", out=out, limit=10, seed=2, workers=1, write_parquet=False, force=True))
     assert [p.name for p in (out / "data").glob("*.parquet")] == ["notes.parquet"]
     assert "configs:" not in (out / "README.md").read_text(encoding="utf-8")
 

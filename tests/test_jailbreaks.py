@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,15 +12,15 @@ import ksafe
 from ksafe.cultures.pack_model import JailbreakEntry, JailbreaksFile
 from ksafe.errors import KsafeError
 from ksafe.jailbreaks import (
-    STRATEGIES,
+    LIU_STRATEGIES,
+    STRATEGY_REGISTRY,
     Strategy,
     apply_strategy,
     get_strategy,
     list_strategies,
     strategy_names,
 )
-from ksafe.jailbreaks.registry import LIU_STRATEGIES
-from ksafe.text.transforms import TRANSFORMS
+from ksafe.text.transforms import TRANSFORM_REGISTRY, get_transform
 
 LIU_NAMES = [
     "CharacterRolePlay",
@@ -63,7 +63,7 @@ def _test_entry(strategy: Strategy) -> JailbreakEntry:
 def _cases() -> list[tuple[Strategy, str]]:
     return [
         (strategy, language)
-        for strategy in STRATEGIES
+        for strategy in list_strategies()
         for language in (strategy.languages or tuple(SAMPLES))
         if language in SAMPLES
     ]
@@ -82,38 +82,65 @@ def test_every_strategy_contract(strategy: Strategy, language: str) -> None:
     if strategy.requires_transform is None:
         assert text in out
     else:
-        transformed = TRANSFORMS[strategy.requires_transform](key)
+        transformed = get_transform(strategy.requires_transform)(key)
         assert transformed and transformed != key
         assert text.replace(key, transformed) in out
         assert key not in out
 
 
-def test_registry_order_and_names() -> None:
-    names = strategy_names()
-    assert names == ["none", *LIU_NAMES, *SCRIPT_STRATEGIES]
-    assert [s.name for s in list_strategies()] == names
-    assert [s.name for s in LIU_STRATEGIES] == LIU_NAMES
-    assert len(set(names)) == len(names)
-    assert all(re.fullmatch(r"[A-Z][A-Za-z]+", name) for name in names[1:])
+def test_registry_lists_builtins_from_ksafe_with_the_baseline_first() -> None:
+    entries = STRATEGY_REGISTRY.entries()
+    assert next(iter(entries)) == "none"
+    assert all(entry.distribution == "ksafe" for entry in entries.values())
+    assert {s.name for s in LIU_STRATEGIES} <= set(entries)
 
 
-def test_strategy_metadata() -> None:
-    for strategy in STRATEGIES:
-        sentences = re.findall(r"[.!?](?:\s|$)", strategy.description)
-        assert 2 <= len(sentences) <= 3, strategy.name
-        assert strategy.reference, strategy.name
-        assert strategy.requires_transform is None or strategy.requires_transform in TRANSFORMS
-    families = {s.name: s.family for s in LIU_STRATEGIES}
-    assert {families[n] for n in LIU_NAMES[:3]} == {"pretending"}
-    assert {families[n] for n in LIU_NAMES[3:7]} == {"attention_shifting"}
-    assert {families[n] for n in LIU_NAMES[7:]} == {"privilege_escalation"}
+def test_every_required_transform_is_registered() -> None:
+    for strategy in list_strategies():
+        assert strategy.requires_transform is None or strategy.requires_transform in TRANSFORM_REGISTRY, strategy.name
+
+
+def test_script_strategies_need_their_transform() -> None:
     for name, (transform, languages) in SCRIPT_STRATEGIES.items():
         strategy = get_strategy(name)
-        assert (strategy.requires_transform, strategy.languages, strategy.family) == (
-            transform,
-            languages,
-            "script_register",
-        )
+        assert (strategy.requires_transform, strategy.languages) == (transform, languages)
+        if transform is not None:  # a pack entry without the transform is refused, not silently applied
+            with pytest.raises(KsafeError, match=transform):
+                apply_strategy(name, JailbreakEntry(template="{prompt}"), text="x", key_phrase="x")
+
+
+@pytest.fixture
+def plugin_strategy() -> Iterator[Strategy]:
+    strategy = Strategy(
+        name="PoliteRequest",
+        family="pretending",
+        description="Asks very politely.",
+        reference="test",
+        languages=("ko",),
+    )
+    STRATEGY_REGISTRY.register(strategy, distribution="ksafe-test-plugin")
+    yield strategy
+    STRATEGY_REGISTRY.reset()
+
+
+def test_an_in_process_strategy_comes_after_builtins_and_applies(plugin_strategy: Strategy) -> None:
+    names = strategy_names()
+    assert names[-1] == "PoliteRequest" and names[0] == "none"
+    assert STRATEGY_REGISTRY.entries()["PoliteRequest"].distribution == "ksafe-test-plugin"
+    assert "PoliteRequest" in strategy_names("ko") and "PoliteRequest" not in strategy_names("ja")
+    entry = JailbreakEntry(template="부탁드립니다. {prompt}")
+    assert apply_strategy("PoliteRequest", entry, text="질문", key_phrase="질문") == "부탁드립니다. 질문"
+
+
+def test_a_plugin_cannot_replace_a_builtin_strategy() -> None:
+    clash = Strategy(name="SudoMode", family="x", description="x", reference="x")
+    STRATEGY_REGISTRY.register(clash, distribution="evil-plugin")
+    try:
+        with pytest.raises(KsafeError, match=r"'SudoMode' is registered twice .*ksafe.*evil-plugin"):
+            get_strategy("SudoMode")
+    finally:
+        STRATEGY_REGISTRY.reset()
+    assert get_strategy("SudoMode").family == "privilege_escalation"
 
 
 def test_list_strategies_by_language() -> None:
@@ -141,9 +168,7 @@ def test_bad_entries_are_user_errors() -> None:
     with pytest.raises(KsafeError, match="hangul_initials"):
         apply_strategy("ChoseongAbbreviation", JailbreakEntry(template="{prompt}"), text=text, key_phrase=key)
     with pytest.raises(KsafeError, match="transformed"):
-        apply_strategy(
-            "SudoMode", JailbreakEntry(template="{transformed} {prompt}"), text=text, key_phrase=key
-        )
+        apply_strategy("SudoMode", JailbreakEntry(template="{transformed} {prompt}"), text=text, key_phrase=key)
     entry = JailbreakEntry(template="{transformed}: {prompt}", transform="hangul_romanize")
     with pytest.raises(KsafeError, match="key phrase"):
         apply_strategy("Romanization", entry, text=text, key_phrase=" ")
@@ -184,3 +209,23 @@ def test_pack_wrappers_are_registered_and_complete(path: Path) -> None:
         assert out != text or name == "none"
         if entry.transform is not None:
             assert key not in out, f"{path}: {name} leaks the key phrase"
+
+
+@pytest.mark.parametrize(
+    ("english_template", "transform", "error"),
+    [("Please. {query}", None, "unknown placeholder"), ("Please.", None, "must contain"), ("{prompt}", "romaji", "")],
+)
+def test_a_bad_english_wrapper_is_refused_at_registration(
+    english_template: str, transform: str | None, error: str
+) -> None:
+    strategy = Strategy(
+        name="Bad",
+        family="x",
+        description="x",
+        reference="x",
+        requires_transform=transform,
+        english_template=english_template,
+    )
+    with pytest.raises(KsafeError, match=rf"not a valid jailbreak strategy.*{error}"):
+        STRATEGY_REGISTRY.register(strategy, distribution="p")
+    assert "Bad" not in strategy_names()

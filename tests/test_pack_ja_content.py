@@ -29,14 +29,14 @@ from ksafe.cultures.pack_model import (
     TemplatesFile,
     TopicsFile,
 )
-from ksafe.cultures.validate import ENTITY_SLOTS
+from ksafe.cultures.validate import global_slots
 from ksafe.jailbreaks.apply import apply_strategy
 from ksafe.jailbreaks.registry import strategy_names
 from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
 from ksafe.text.template import check_template, fill, placeholders
 
 PACK_DIR = Path(__file__).resolve().parents[1] / "src" / "ksafe" / "cultures" / "packs" / "ja"
-TEMPLATE_SLOTS = {"topic", *ENTITY_SLOTS}
+TEMPLATE_SLOTS = {"topic", *global_slots()}
 WRAPPER_SLOTS = {"prompt", "transformed"}
 FILES: dict[str, type[BaseModel]] = {
     "pack.yaml": PackInfo,

@@ -26,7 +26,7 @@ from ksafe.cultures.pack_model import (
     TemplatesFile,
     TopicsFile,
 )
-from ksafe.cultures.validate import ENTITY_SLOTS
+from ksafe.cultures.validate import global_slots
 from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
 from ksafe.text.template import check_template, fill, placeholders
 
@@ -40,7 +40,7 @@ OWN_FILES = (
     "scenes.yaml",
     "refusals.yaml",
 )
-TEMPLATE_SLOTS = {"topic", *ENTITY_SLOTS}
+TEMPLATE_SLOTS = {"topic", *global_slots()}
 WRAPPER_SLOTS = {"prompt", "transformed"}
 KOREAN_STRATEGIES = {
     "CharacterRolePlay": None,

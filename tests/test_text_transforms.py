@@ -11,11 +11,15 @@ from ksafe.errors import KsafeError
 from ksafe.text.hangul import hangul_initials, hangul_romanize
 from ksafe.text.kana import hiragana_to_katakana, kana_to_romaji, katakana_reading, romaji
 from ksafe.text.transforms import (
-    TRANSFORM_DESCRIPTIONS,
-    TRANSFORMS,
+    TRANSFORM_REGISTRY,
+    TransformInfo,
     get_transform,
+    transform_names,
     transforms_for_script,
 )
+
+# A sample in each script a transform reads; every registered transform must change its script's sample.
+SCRIPT_SAMPLES = {"Hang": "전세 사기", "Jpan": "振り込め詐欺"}
 
 
 @pytest.mark.parametrize(
@@ -118,11 +122,10 @@ def test_hiragana_to_katakana() -> None:
     assert hiragana_to_katakana("さぎ abc サギ") == "サギ abc サギ"
 
 
-def test_registry_names_descriptions_and_scripts() -> None:
-    assert set(TRANSFORMS) == {"hangul_initials", "hangul_romanize", "katakana_reading", "romaji"}
-    assert set(TRANSFORM_DESCRIPTIONS) == set(TRANSFORMS)
+def test_transforms_by_script_come_from_the_registry() -> None:
     assert transforms_for_script("Hang") == ["hangul_initials", "hangul_romanize"]
     assert transforms_for_script("Jpan") == ["katakana_reading", "romaji"]
+    assert transforms_for_script("Thai") == []
     assert get_transform("hangul_romanize")("한국") == "hanguk"
 
 
@@ -131,10 +134,31 @@ def test_unknown_transform_lists_known_names() -> None:
         get_transform("pig_latin")
 
 
-@pytest.mark.parametrize("name", sorted(TRANSFORMS))
-def test_transforms_are_deterministic(name: str) -> None:
-    text = "전세 사기 振り込め詐欺"
-    assert TRANSFORMS[name](text) == TRANSFORMS[name](text)
+@pytest.mark.parametrize("name", transform_names())
+def test_every_registered_transform_rewrites_its_script(name: str) -> None:
+    info = TRANSFORM_REGISTRY.get(name)
+    assert info.description.strip()
+    sample = SCRIPT_SAMPLES[info.script]  # a transform for a script without a sample fails here: add one
+    out = info.function(sample)
+    assert out.strip() and out != sample
+    assert not set(sample.replace(" ", "")) & set(out), f"{name} keeps characters of its input: {out!r}"
+
+
+def test_a_plugin_transform_is_usable_by_name_and_script() -> None:
+    TRANSFORM_REGISTRY.register(TransformInfo("reverse", "Hang", "Reverses the text.", lambda t: t[::-1]), "plug")
+    try:
+        assert get_transform("reverse")("가나") == "나가"
+        assert transforms_for_script("Hang")[-1] == "reverse"
+        assert TRANSFORM_REGISTRY.entries()["reverse"].distribution == "plug"
+    finally:
+        TRANSFORM_REGISTRY.reset()
+    assert "reverse" not in transform_names()
+
+
+def test_a_transform_with_a_bad_name_is_refused() -> None:
+    with pytest.raises(KsafeError, match=r"plug.*not a valid transform.*lower case"):
+        TRANSFORM_REGISTRY.register(TransformInfo("Bad Name", "Hang", "x", str.upper), "plug")
+    assert "Bad Name" not in transform_names()
 
 
 def test_no_tagger_created_at_import() -> None:

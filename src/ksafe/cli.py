@@ -6,9 +6,11 @@ those modules import only typer at module level so ``ksafe --help`` stays fast.
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import typer
 
-from ksafe.commands import build, culture, evaluate, report, topics
+from ksafe.commands import build, culture, evaluate, guard, plugins, report, topics
 
 app = typer.Typer(
     name="ksafe",
@@ -21,7 +23,46 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (build, culture, evaluate, report, topics):
+
+def _flags_show_no_value() -> None:
+    """Typer labels every option with its type in ``--help``, flags too (``--force <bool>`` reads as if it took a
+    value): a flag's label is dropped; options that take a value keep theirs."""
+    from typer.core import TyperOption
+
+    labelled = getattr(TyperOption, "display_type_rich", None)
+    if labelled is None or getattr(TyperOption, "_ksafe_flags_show_no_value", False):
+        return  # a Typer that labels no option by type, or already adjusted
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return labelled(self, ctx)
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+    TyperOption._ksafe_flags_show_no_value = True  # type: ignore[attr-defined]
+
+
+_flags_show_no_value()
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ksafe import __version__
+
+        typer.echo(f"ksafe {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True)
+    ] = False,
+) -> None:
+    """Options of ``ksafe`` itself (the help text is the app's)."""
+
+
+for module in (build, culture, evaluate, guard, report, topics, plugins):
     module.register(app)
 
 

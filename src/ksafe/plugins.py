@@ -33,8 +33,31 @@ GROUP_IMAGE_SOURCES = "ksafe.image_sources"
 GROUP_JUDGES = "ksafe.judges"
 GROUP_GUARD_FORMATS = "ksafe.guard_formats"
 GROUP_CULTURES = "ksafe.cultures"
+GROUP_IMAGE_GENERATORS = "ksafe.image_generators"
+"""Image generator backends (diffusers, images APIs) behind the generated-picture kinds (the image work's)."""
+
+GROUPS: tuple[str, ...] = (
+    GROUP_STRATEGIES,
+    GROUP_TRANSFORMS,
+    GROUP_IMAGE_SOURCES,
+    GROUP_IMAGE_GENERATORS,
+    GROUP_JUDGES,
+    GROUP_GUARD_FORMATS,
+    GROUP_CULTURES,
+)
+"""Every ksafe extension point, in listing order."""
 
 BUILTIN_DISTRIBUTION = "ksafe"
+
+BUILTIN_GROUPS: set[str] = {
+    GROUP_STRATEGIES,
+    GROUP_TRANSFORMS,
+    GROUP_IMAGE_SOURCES,
+    GROUP_JUDGES,
+    GROUP_GUARD_FORMATS,
+    GROUP_CULTURES,
+}
+"""Groups where ksafe itself registers objects: finding none there means a stale install, not "no plugins"."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,11 @@ def _distribution_of(entry: EntryPoint) -> str:
     dist = getattr(entry, "dist", None)
     name = getattr(dist, "name", None) if dist is not None else None
     return str(name) if name else "<unknown>"
+
+
+def _listing_order(entry: EntryPoint) -> tuple[bool, str, str]:
+    dist = _distribution_of(entry)
+    return (dist != BUILTIN_DISTRIBUTION, dist, entry.name)
 
 
 def _as_objects(loaded: object) -> list[object]:
@@ -103,10 +131,12 @@ class Registry(Generic[T]):
         return list(loaded) if isinstance(loaded, list | tuple) else [loaded]
 
     def _load(self) -> dict[str, Registered[T]]:
-        entries = sorted(
-            entry_points(group=self.group),
-            key=lambda e: (_distribution_of(e) != BUILTIN_DISTRIBUTION, _distribution_of(e), e.name),
-        )
+        entries = sorted(entry_points(group=self.group), key=_listing_order)
+        if self.group in BUILTIN_GROUPS and not any(_distribution_of(e) == BUILTIN_DISTRIBUTION for e in entries):
+            raise KsafeError(
+                f"no built-in {self.kind} is registered in {self.group}: ksafe's entry points are missing or stale "
+                "(reinstall it: pip install -e . or pip install ksafe)"
+            )
         items: dict[str, Registered[T]] = {}
         for entry in entries:
             dist = _distribution_of(entry)
@@ -126,12 +156,15 @@ class Registry(Generic[T]):
             self._add(items, extra.value, extra.distribution, "register()")
         return items
 
-    def _add(self, items: dict[str, Registered[T]], obj: object, dist: str, origin: str) -> None:
+    def _validated(self, obj: object, dist: str, origin: str) -> tuple[str, T]:
         try:
             value: T = self._check(obj) if self._check else obj  # type: ignore[assignment]
-            name = self._name_of(value)
+            return self._name_of(value), value
         except (TypeError, AttributeError, ValueError) as exc:
-            raise KsafeError(f"plugin {origin} from {dist} in {self.group} is not a {self.kind}: {exc}") from exc
+            raise KsafeError(f"plugin {origin} from {dist} in {self.group} is not a valid {self.kind}: {exc}") from exc
+
+    def _add(self, items: dict[str, Registered[T]], obj: object, dist: str, origin: str) -> None:
+        name, value = self._validated(obj, dist, origin)
         if name in items:
             first = items[name].distribution
             raise KsafeError(f"{self.kind} {name!r} is registered twice in {self.group} (by {first} and by {dist})")
@@ -171,9 +204,14 @@ class Registry(Generic[T]):
         return iter(self.values())
 
     def register(self, obj: T, distribution: str = "<in-process>") -> None:
-        """Add ``obj`` in this process (for notebooks and tests; packages use entry points)."""
+        """Add ``obj`` in this process (for notebooks and tests; packages use entry points).
+
+        Raises:
+            KsafeError: ``obj`` fails the registry's check (a name clash is reported on the next lookup).
+        """
+        name, value = self._validated(obj, distribution, "register()")
         with self._lock:
-            self._extra.append(Registered(name=self._name_of(obj), value=obj, distribution=distribution))
+            self._extra.append(Registered(name=name, value=value, distribution=distribution))
             self._items = None
 
     def reset(self) -> None:
@@ -186,6 +224,12 @@ class Registry(Generic[T]):
         """Re-read entry points on next use, keeping in-process registrations (after installing a plugin)."""
         with self._lock:
             self._items = None
+
+
+def installed_entry_points(group: str) -> list[tuple[str, str, str]]:
+    """``(entry name, target, distribution)`` of every entry point in ``group``, built-ins first; loads nothing."""
+    entries = sorted(entry_points(group=group), key=_listing_order)
+    return [(entry.name, entry.value, _distribution_of(entry)) for entry in entries]
 
 
 def not_a_factory(function: Callable[..., object]) -> Callable[..., object]:

@@ -12,6 +12,7 @@ from ksafe.build.plan import PlannedUnit
 from ksafe.cultures.loader import CulturePack, SharedData
 from ksafe.cultures.pack_model import JailbreakEntry
 from ksafe.jailbreaks.apply import apply_strategy
+from ksafe.jailbreaks.registry import get_strategy
 from ksafe.schema.base import content_id
 from ksafe.schema.records import BenchmarkItem, ImageAsset, ItemVariant, Query
 from ksafe.text.template import fill
@@ -54,6 +55,9 @@ class ItemAssembler:
         if strategy == "none":
             return None
         table = self.shared.jailbreaks_en.jailbreaks if english else self.pack.jailbreaks.jailbreaks
+        if english and strategy not in table:  # a plugin strategy brings its own English wrapper
+            template = get_strategy(strategy).english_template
+            return JailbreakEntry(template=template) if template else None
         return table[strategy]
 
     def _variant(self, query: Query, strategy: str, kind: str) -> ItemVariant:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 
@@ -32,3 +33,11 @@ class BuildOptions(FrozenRecord):
     """Rendering processes (0: one per CPU core)."""
     write_parquet: bool = True
     """Also write ``data/*.parquet`` with an image column."""
+    force: bool = False
+    """Replace a benchmark in ``out`` that was built with other options (never a folder ksafe did not write)."""
+
+    def resolved(self, pack_code: str) -> dict[str, Any]:
+        """The options that decide the content, as the manifest records them (``culture`` as the pack's code)."""
+        resolved = self.model_dump(mode="json", exclude={"out", "workers", "force"})
+        resolved["culture"] = pack_code
+        return resolved

@@ -3,11 +3,14 @@
 Input: ``BuildOptions``. Output: ``OUT/`` with ``items.jsonl``, ``images/``, ``data/*.parquet``, ``README.md``
 and ``manifest.json`` (written last). Side effects: writes only inside ``OUT``; every file is written
 atomically, images are content-addressed, and finished renders are journaled, so a killed build rerun with
-the same options completes with the same bytes. An invalid pack fails before ``OUT`` is touched.
+the same options completes with the same bytes. The top-level files are staged and swapped in together
+(``ksafe.build.outdir``), so a failed rebuild leaves the earlier benchmark whole. An invalid pack, or an
+``OUT`` that is not ksafe's to write, fails before ``OUT`` is touched.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -17,22 +20,34 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.build.options import BuildOptions
+from ksafe.build.outdir import check_out_path
 from ksafe.build.plan import PlannedUnit, plan_units
 from ksafe.build.render_jobs import JOURNAL, RenderJob, render_all
-from ksafe.cultures.loader import CulturePack, SharedData, load_pack, load_shared_data
+from ksafe.cultures.loader import CulturePack, SharedData, load_pack, load_shared_data, resolve_pack_dir
 from ksafe.cultures.pack_model import LineBreaking
-from ksafe.errors import KsafeError
 from ksafe.fileio import exclusive_lock
 from ksafe.schema.base import content_id
-from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query
+from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query, Topic
 
 _IMAGE_NAME = re.compile(r"images/([0-9a-f]{2})/\1[0-9a-f]{62}\.png")
-_OUTPUT_MARKERS = ("manifest.json", "items.jsonl", ".ksafe")
 
-C_IMAGE_KINDS = ["typography", "numbered_list", "scene_chat", "scene_news", "scene_document", "scene_sign"]
-G_IMAGE_KINDS = ["typography", "numbered_list"]
-"""G items follow MM-SafetyBench (key phrase in the image), so they use the text-only layouts, which also
-exist for the English source version."""
+
+def image_kind_lists(with_generator: bool = False) -> tuple[list[str], list[str]]:
+    """Image kinds for C and G, from the ``ksafe.image_sources`` registry.
+
+    C takes every kind drawn without a model, plus the generated-picture kinds when a build has an image
+    generator. G items follow MM-SafetyBench (key phrase in the image), so they use the text-only layouts,
+    which also exist for the English source version.
+    """
+    from ksafe.images.sources import image_kinds
+
+    c_kinds = image_kinds(needs_generator=False) + (image_kinds(needs_generator=True) if with_generator else [])
+    return c_kinds, image_kinds(needs_generator=False, text_only=True)
+
+
+MAX_G_FILLS_PER_SEED = 50
+"""Entity fills of one English seed at most: later fills mostly repeat earlier local values (a larger
+``--limit`` is capped, with a warning)."""
 
 Progress = Callable[[str, int, int | None], None]
 """``progress(stage, advance, total)``: total is given once per stage with advance 0."""
@@ -46,6 +61,8 @@ class BuildResult:
     manifest: Manifest
     items: int
     images: int
+    notices: tuple[str, ...] = ()
+    """Warnings given before the work started (also passed to ``notify``)."""
 
 
 def _noop(stage: str, advance: int, total: int | None) -> None:
@@ -69,13 +86,14 @@ def target_counts(options: BuildOptions, pack: CulturePack) -> tuple[int, int]:
 
 
 def strategy_lists(pack: CulturePack, shared: SharedData) -> tuple[list[str], list[str]]:
-    """Strategies for C (every strategy the pack localizes) and G (those English also has)."""
+    """Strategies for C (every strategy the pack localizes) and G (those with an English wrapper too)."""
     from ksafe.jailbreaks.registry import list_strategies
 
     names = [s.name for s in list_strategies()]
     localized = set(pack.jailbreaks.jailbreaks)
     c = [n for n in names if n == "none" or n in localized]
-    g = [n for n in c if n == "none" or n in shared.jailbreaks_en.jailbreaks]
+    english = set(shared.jailbreaks_en.jailbreaks) | {s.name for s in list_strategies() if s.english_template}
+    g = [n for n in c if n == "none" or n in english]
     return c, g
 
 
@@ -116,39 +134,92 @@ def _queries_of(unit: PlannedUnit) -> list[Query]:
     return [q for p in pairs for q in (p.harmful, p.benign)]
 
 
-def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
+def build_benchmark(
+    options: BuildOptions, progress: Progress | None = None, notify: Callable[[str], None] | None = None
+) -> BuildResult:
     """Build a benchmark into ``options.out``.
+
+    Args:
+        options: what to build.
+        progress: called as stages advance.
+        notify: called with each warning (a count capped at what the pack can make, categories a topics
+            file leaves empty) before the work starts; the warnings are also in ``BuildResult.notices``.
 
     Raises:
         KsafeError: invalid pack, topics file or options (nothing in ``out`` is changed).
     """
+    from ksafe.cultures.scaffold import check_no_markers
     from ksafe.queries.c_queries import make_c_queries
     from ksafe.queries.g_queries import fills_per_seed, make_g_queries
     from ksafe.topics.curated import select_topics
 
     report = progress or _noop
+    notices: list[str] = []
+
+    def note(message: str) -> None:
+        notices.append(message)
+        if notify:
+            notify(message)
+
+    check_no_markers(resolve_pack_dir(options.culture))  # an unfilled `culture init` scaffold, as `culture check`
     pack = load_pack(options.culture)
     shared = load_shared_data()
     out = options.out
-    if out.exists() and not out.is_dir():
-        raise KsafeError(f"{out}: output path exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not any((out / name).exists() for name in _OUTPUT_MARKERS):
-        raise KsafeError(f"{out}: folder is not empty and holds no ksafe benchmark; choose a new or empty --out")
+    check_out_path(out, options.resolved(pack.code), force=options.force)
     g_target, c_target = target_counts(options, pack)
     topics = select_topics(pack, options.topics_file)
+    if options.topics_file is not None:
+        _note_uncovered_categories(pack, topics, options.topics_file, note)
     report("topics", len(topics), len(topics))
     c_strategies, g_strategies = strategy_lists(pack, shared)
     c_pairs = make_c_queries(pack, topics, options.seed)
-    fills = fills_per_seed(g_target, len(shared.g_seeds.seeds), len(g_strategies))
+    fills = min(fills_per_seed(g_target, len(shared.g_seeds.seeds), len(g_strategies)), MAX_G_FILLS_PER_SEED)
     g_pairs = make_g_queries(pack, shared, options.seed, fills) if g_target else {}
-    units_g = plan_units(g_pairs, g_target, g_strategies, G_IMAGE_KINDS, options.seed, "G") if g_target else []
-    units_c = plan_units(c_pairs, c_target, c_strategies, C_IMAGE_KINDS, options.seed, "C")
+    g_target, c_target = _capped(g_target, c_target, g_pairs, c_pairs, g_strategies, c_strategies, note)
+    c_kinds, g_kinds = image_kind_lists()
+    units_g = plan_units(g_pairs, g_target, g_strategies, g_kinds, options.seed, "G") if g_target else []
+    units_c = plan_units(c_pairs, c_target, c_strategies, c_kinds, options.seed, "C")
     n_queries = sum(len(v) for v in c_pairs.values()) + sum(len(v) for v in g_pairs.values())
     report("queries", n_queries, n_queries)
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
-        return _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report)
+        result = _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report)
+    return dataclasses.replace(result, notices=tuple(notices))
+
+
+def _note_uncovered_categories(
+    pack: CulturePack, topics: tuple[Topic, ...], path: Path, note: Callable[[str], None]
+) -> None:
+    covered = {category for topic in topics for category in topic.categories}
+    empty = [c for c in pack.taxonomy.category_ids if c not in covered]
+    if empty:
+        note(
+            f"{path}: no topic for {len(empty)} of {len(pack.taxonomy.category_ids)} categories, so subset C has no "
+            f"items in: {', '.join(empty)}"
+        )
+
+
+def _capped(
+    g_target: int,
+    c_target: int,
+    g_pairs: dict[str, list[Any]],
+    c_pairs: dict[str, list[Any]],
+    g_strategies: list[str],
+    c_strategies: list[str],
+    note: Callable[[str], None],
+) -> tuple[int, int]:
+    """Cap each subset at the distinct (query, strategy) items the pack can make, and say so."""
+    g_cap = sum(len(v) for v in g_pairs.values()) * len(g_strategies) if g_target else 0
+    c_cap = sum(len(v) for v in c_pairs.values()) * len(c_strategies)
+    if g_target > g_cap or c_target > c_cap:
+        g, c = min(g_target, g_cap), min(c_target, c_cap)
+        note(
+            f"asked for {g_target + c_target:,} harmful items (G {g_target:,}, C {c_target:,}); this pack and its "
+            f"topics make at most G {g_cap:,} and C {c_cap:,} distinct ones: building {g + c:,} (G {g:,}, C {c:,})"
+        )
+        return g, c
+    return g_target, c_target
 
 
 def _render_and_write(

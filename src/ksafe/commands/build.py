@@ -14,6 +14,7 @@ class _StageBars:
     """Rich progress bars, one per stage, started at the first report (so an early error prints alone)."""
 
     def __init__(self) -> None:
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.bars = Progress(
@@ -21,6 +22,7 @@ class _StageBars:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            console=Console(stderr=True),
         )
         self.tasks: dict[str, Any] = {}
         self.started = False
@@ -37,6 +39,10 @@ class _StageBars:
         if advance:
             self.bars.advance(self.tasks[stage], advance)
 
+    def warn(self, message: str) -> None:
+        """Print a warning above the bars (on stderr)."""
+        self.bars.console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)
+
     def stop(self) -> None:
         """Stop the live display if it was started."""
         if self.started:
@@ -46,7 +52,7 @@ class _StageBars:
 
 def build(
     culture: Annotated[
-        str, typer.Option("--culture", "-c", help="Built-in culture pack code (ko, ja) or a pack folder.")
+        str, typer.Option("--culture", "-c", help="Installed pack code (ko, ja, a plugin's) or a pack folder.")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output benchmark directory (created; rerun resumes).")],
     seed: Annotated[int, typer.Option(help="Seed that fixes every random choice.")] = 0,
@@ -69,6 +75,12 @@ def build(
     image_size: Annotated[int, typer.Option(help="Image width and height in pixels.")] = 512,
     workers: Annotated[int, typer.Option(help="Rendering processes (0: one per CPU core).")] = 0,
     parquet: Annotated[bool, typer.Option("--parquet/--no-parquet", help="Also write data/*.parquet.")] = True,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace a benchmark in OUT built with other options (never a folder ksafe did not write)."
+        ),
+    ] = False,
 ) -> None:
     """Build a benchmark offline from a culture pack (template path: no model, no network).
 
@@ -93,13 +105,14 @@ def build(
                 image_size=image_size,
                 workers=workers,
                 write_parquet=parquet,
+                force=force,
             )
         except ValidationError as exc:  # name the flag, in one line
             first = exc.errors()[0]
             raise KsafeError(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}") from None
         bars = _StageBars()
         try:
-            result = build_benchmark(options, progress=bars.report)
+            result = build_benchmark(options, progress=bars.report, notify=bars.warn)
         except KeyboardInterrupt:
             bars.stop()  # before the message, so the live display does not overwrite it
             typer.echo(f"interrupted: finished images are kept; rerun the same command to resume ({out})", err=True)
@@ -113,17 +126,34 @@ def build(
         )
 
 
+def _typed_column(table: Any, header: str, values: list[str]) -> None:
+    """A column of ids a user types: never wrapped or cut, whatever the terminal width."""
+    width = max([len(header), *(len(v) for v in values)])
+    table.add_column(header, no_wrap=True, min_width=width, overflow="fold")
+
+
 def cultures() -> None:
-    """List the built-in culture packs."""
+    """List the installed culture packs (built-in and plugin packs) with the package that ships each."""
     with user_errors():
         from rich.console import Console
         from rich.table import Table
 
-        from ksafe.cultures.loader import list_packs, load_pack
+        from ksafe.cultures.loader import load_pack
+        from ksafe.cultures.registry import PACK_REGISTRY
+        from ksafe.errors import KsafeError
 
-        table = Table("code", "benchmark", "language", "locale", "topics", "templates", "description")
-        for code in list_packs():
-            pack = load_pack(code, check_font=False)
+        codes = list(PACK_REGISTRY.entries())
+        table = Table()
+        _typed_column(table, "code", codes)
+        for header in ("benchmark", "language", "locale", "topics", "templates", "from"):
+            table.add_column(header, no_wrap=True)
+        table.add_column("description")  # the only column that wraps, so the others stay whole
+        for code, entry in PACK_REGISTRY.entries().items():
+            try:
+                pack = load_pack(entry.value.directory, check_font=False)
+            except KsafeError as exc:  # one broken plugin pack must not hide the others
+                table.add_row(code, "", "", "", "", "", entry.distribution, f"invalid: {exc}")
+                continue
             info = pack.info
             table.add_row(
                 code,
@@ -132,7 +162,8 @@ def cultures() -> None:
                 info.locale,
                 str(len(pack.topics)),
                 str(len(pack.templates.templates)),
-                info.description,
+                entry.distribution,
+                info.description.split(". ")[0].rstrip(".") + ".",
             )
         Console().print(table)
 
@@ -148,23 +179,32 @@ def categories(
         from ksafe.cultures.loader import load_pack
 
         pack = load_pack(culture, check_font=False)
-        table = Table("domain", "category id", "name", "local name", "covers")
+        table = Table()
+        _typed_column(table, "domain", [c.domain for c in pack.taxonomy.categories])
+        _typed_column(table, "category id", [c.id for c in pack.taxonomy.categories])
+        for header in ("name", "local name", "covers"):
+            table.add_column(header, ratio=1, overflow="fold")
         for category in pack.taxonomy.categories:
             table.add_row(category.domain, category.id, category.name, category.local_name, category.description)
         Console().print(table)
 
 
 def strategies() -> None:
-    """List the jailbreak strategies with their family and description."""
+    """List the jailbreak strategies (built-in and plugin ones) with their family and description."""
     with user_errors():
         from rich.console import Console
         from rich.table import Table
 
-        from ksafe.jailbreaks.registry import list_strategies
+        from ksafe.jailbreaks.registry import STRATEGY_REGISTRY
 
-        table = Table("strategy", "family", "description")
-        for strategy in list_strategies():
-            table.add_row(strategy.name, strategy.family, strategy.description)
+        entries = STRATEGY_REGISTRY.entries()
+        table = Table()
+        _typed_column(table, "strategy", list(entries))
+        table.add_column("family")
+        table.add_column("from")
+        table.add_column("description", ratio=1, overflow="fold")
+        for entry in entries.values():
+            table.add_row(entry.name, entry.value.family, entry.distribution, entry.value.description)
         Console().print(table)
 
 

@@ -24,8 +24,9 @@ JudgeOption = Annotated[
     typer.Option(
         "--judge",
         "-j",
-        help="`heuristic` (offline refusal phrases) or an Inspect model string "
-        "(openai/gpt-4o). Repeat for several judges; their agreement is reported.",
+        help="`heuristic` (offline refusal phrases), a plugin judge (`ksafe judges`), an Inspect model string "
+        "(openai/gpt-4o), or your Inspect scorer (scorer:mypkg/my_scorer, scorer:module:function). "
+        "Repeat for several judges; their agreement is reported.",
     ),
 ]
 

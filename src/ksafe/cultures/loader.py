@@ -1,6 +1,6 @@
 """Load and validate a culture pack.
 
-Input: a pack folder (built-in code such as ``ko``, or a path). Output: a ``CulturePack``.
+Input: a pack folder (an installed pack's code such as ``ko``, or a path). Output: a ``CulturePack``.
 Side effects: none (reads files only). Every problem raises ``PackError`` naming the file and field.
 """
 
@@ -90,28 +90,30 @@ def shared_data_dir() -> Path:
 
 
 def list_packs() -> list[str]:
-    """Codes of the built-in packs."""
-    root = builtin_packs_dir()
-    return sorted(p.name for p in root.iterdir() if (p / "pack.yaml").is_file())
+    """Codes of the installed packs (``ksafe.cultures`` entry points): built-ins first, then plugins."""
+    from ksafe.cultures.registry import PACK_REGISTRY
+
+    return PACK_REGISTRY.names()
 
 
 def resolve_pack_dir(code_or_path: str | Path) -> Path:
-    """Return the folder of a built-in pack code, or the given folder.
+    """Return the folder of an installed pack code (built-in or plugin), or the given folder.
 
     Raises:
         PackError: neither a known code nor a folder holding ``pack.yaml``.
     """
+    from ksafe.cultures.registry import PACK_REGISTRY
+
     text = str(code_or_path)
     candidate = Path(text)
     if (candidate / "pack.yaml").is_file():
         return candidate
-    builtin = builtin_packs_dir() / text
-    if "/" not in text and (builtin / "pack.yaml").is_file():
-        return builtin  # a folder that merely shares a built-in code's name (e.g. a build output) is not a pack
+    if "/" not in text and text in PACK_REGISTRY:
+        return PACK_REGISTRY.get(text).directory  # a folder that merely shares a code's name is not a pack
     if candidate.is_dir():
         return candidate  # a pack folder missing pack.yaml: loading it names the missing file
     known = ", ".join(list_packs()) or "none"
-    raise PackError(text, "", f"no such culture pack (built-in: {known}; or pass a folder)")
+    raise PackError(text, "", f"no such culture pack (installed: {known}; or pass a folder)")
 
 
 def parse_file(path: Path, model: type[M]) -> M:
@@ -170,7 +172,7 @@ def load_pack(code_or_path: str | Path, *, check_font: bool = True) -> CulturePa
     """Load and validate a culture pack.
 
     Args:
-        code_or_path: a built-in pack code (``ko``) or a folder.
+        code_or_path: an installed pack code (``ko``, or a plugin pack's) or a folder.
         check_font: also check that the font covers every character of the pack.
 
     Raises:

@@ -169,8 +169,9 @@ class TemplatesFile(PackModel):
 
 
 class EntitySlot(PackModel):
-    literal: list[str]
-    """Literal translations of the global English values, in the same order."""
+    literal: list[str] = []
+    """Literal translations of the global English values, in the same order (none for a slot only this pack
+    has)."""
     local: list[str] = Field(min_length=1)
     """Local values swapped in by contextualization."""
 

@@ -5,6 +5,7 @@ Input: a parsed ``CulturePack``. Output: nothing, or a ``PackError`` naming the 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -18,19 +19,18 @@ if TYPE_CHECKING:
     from ksafe.cultures.loader import CulturePack, SharedData
     from ksafe.cultures.pack_model import MiningFile, TaxonomyFile, TopicsFile
 
-ENTITY_SLOTS: tuple[str, ...] = (
-    "person_name",
-    "city",
-    "landmark",
-    "institution",
-    "law",
-    "platform",
-    "messenger",
-    "bank",
-    "id_document",
-    "money",
-)
-"""Entity slots every pack fills (G contextualization and template slots)."""
+
+def global_slots(shared: SharedData | None = None) -> tuple[str, ...]:
+    """Entity slots every pack fills: the slots of the shared ``global_entities.yaml`` (data, not code).
+
+    G seeds use only these; a pack's ``entities.yaml`` may add slots of its own for its templates.
+    """
+    if shared is None:
+        from ksafe.cultures.loader import load_shared_data
+
+        shared = load_shared_data()
+    return tuple(shared.global_entities.entities)
+
 
 SCENE_KEYS: dict[str, tuple[str, ...]] = {
     "chat": ("app_name", "contact_names", "filler_messages", "times", "input_placeholder"),
@@ -41,6 +41,42 @@ SCENE_KEYS: dict[str, tuple[str, ...]] = {
 """Strings each scene renderer needs."""
 
 WRAPPER_SLOTS = ("prompt", "transformed")
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Embedding, override and isolate controls: they reorder what a reader sees (never needed in pack text)."""
+_SINGLE_LINE_FIELDS = frozenset({"id", "name", "local_name", "key_phrase", "keywords", "code"})
+"""Fields that name something (shown in one line, rendered as a key phrase): no line break or tab either."""
+_EXPLICIT_PARTICLES = frozenset(
+    {("을", "를"), ("은", "는"), ("과", "와"), ("이", "가"), ("아", "야"), ("이에요", "예요")}
+)
+
+
+def control_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first control character of ``text`` that pack or topic text must not hold, or None.
+
+    Refused: C0/C1 controls, line and paragraph separators, bidirectional embedding/override/isolate
+    controls. ``multiline`` text (descriptions, templates) may hold line breaks (``\\n``, U+2028, U+2029)
+    and tabs.
+    """
+    for char in text:
+        if multiline and char in "\n\t\u2028\u2029":
+            continue
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            return char
+    return None
+
+
+def is_known_particle(particle: str) -> bool:
+    """True for a Korean particle pair ``A/B`` that ``{slot|A/B}`` can choose from.
+
+    ``A`` follows a final consonant and ``B`` a vowel: the fixed pairs (을/를, 은/는, 과/와, 이/가, 아/야,
+    이에요/예요) and every ``이X/X`` or ``으X/X`` (이나/나, 이라는/라는, 으로/로, ...).
+    """
+    with_final, _, without_final = particle.partition("/")
+    if (with_final, without_final) in _EXPLICIT_PARTICLES:
+        return True
+    hangul = all("\uac00" <= c <= "\ud7a3" for c in with_final + without_final)
+    return hangul and bool(without_final) and with_final in ("이" + without_final, "으" + without_final)
 
 
 def _file(pack: CulturePack, name: str) -> str:
@@ -82,24 +118,30 @@ def _check_topics(pack: CulturePack, topics: TopicsFile) -> None:
 def _check_template(text: str, allowed: tuple[str, ...], file: str, field: str) -> None:
     try:
         check_template(text, allowed)
+        for name, particle in placeholders(text):
+            if particle is not None and not is_known_particle(particle):
+                raise TemplateError(
+                    f"unknown particle pair {{{name}|{particle}}}: write A/B with A after a final consonant and "
+                    "B after a vowel (을/를, 이/가, 은/는, 과/와, 으로/로, 이나/나, ...)"
+                )
     except TemplateError as exc:
         raise PackError(file, field, str(exc)) from None
 
 
-IMAGE_KINDS = ("typography", "numbered_list", "scene_chat", "scene_news", "scene_document", "scene_sign")
-
-
 def _check_image_prompts(pack: CulturePack) -> None:
+    from ksafe.images.sources import IMAGE_SOURCES
+
     file = _file(pack, "pack.yaml")
     for kind, prompt in pack.info.image_prompts.items():
-        if kind not in IMAGE_KINDS:
-            raise PackError(file, f"image_prompts.{kind}", f"unknown image kind (known: {', '.join(IMAGE_KINDS)})")
+        if kind not in IMAGE_SOURCES:
+            known = ", ".join(IMAGE_SOURCES.names())
+            raise PackError(file, f"image_prompts.{kind}", f"unknown image kind (known: {known})")
         _check_template(prompt, ("prompt",), file, f"image_prompts.{kind}")
 
 
 def _check_templates(pack: CulturePack) -> None:
     file = _file(pack, "templates.yaml")
-    allowed = ("topic", *ENTITY_SLOTS)
+    allowed = ("topic", *pack.entities.entities)
     categories = set(pack.taxonomy.category_ids)
     _check_unique([t.id for t in pack.templates.templates], file, "templates.id")
     covered: set[str] = set()
@@ -121,16 +163,19 @@ def _check_templates(pack: CulturePack) -> None:
 
 def _check_entities(pack: CulturePack, shared: SharedData) -> None:
     file = _file(pack, "entities.yaml")
-    for slot in ENTITY_SLOTS:
+    for slot in global_slots(shared):
         if slot not in pack.entities.entities:
             raise PackError(file, "entities", f"missing slot {slot!r}")
+    for slot, entry in pack.entities.entities.items():
+        if slot == "topic":
+            raise PackError(file, f"entities.{slot}", "name is taken by the topic slot; choose another")
         global_values = shared.global_entities.entities.get(slot, [])
-        literal = pack.entities.entities[slot].literal
-        if len(literal) != len(global_values):
+        if len(entry.literal) != len(global_values):
             raise PackError(
                 file,
                 f"entities.{slot}.literal",
-                f"has {len(literal)} values; the global list has {len(global_values)} (keep the same order)",
+                f"has {len(entry.literal)} values; the global list has {len(global_values)} (keep the same order"
+                + ("; a slot only this pack has takes no literal values)" if not global_values else ")"),
             )
 
 
@@ -150,7 +195,7 @@ def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
                 field = f"translations.{seed.id}.{side}.{key}"
                 source_text = getattr(getattr(seed, side), key)
                 text = getattr(getattr(translated, side), key)
-                _check_template(text, ENTITY_SLOTS, file, field)
+                _check_template(text, global_slots(shared), file, field)
                 wanted = {name for name, _ in placeholders(source_text)}
                 got = {name for name, _ in placeholders(text)}
                 if wanted != got:
@@ -159,7 +204,7 @@ def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
 
 def _check_jailbreaks(pack: CulturePack) -> None:
     from ksafe.jailbreaks.registry import get_strategy
-    from ksafe.text.transforms import TRANSFORMS
+    from ksafe.text.transforms import TRANSFORM_REGISTRY
 
     file = _file(pack, "jailbreaks.yaml")
     for name, entry in pack.jailbreaks.jailbreaks.items():
@@ -178,8 +223,8 @@ def _check_jailbreaks(pack: CulturePack) -> None:
         _check_template(entry.template, allowed, file, f"{field}.template")
         if "prompt" not in {n for n, _ in placeholders(entry.template)}:
             raise PackError(file, f"{field}.template", "the wrapper must contain {prompt}")
-        if entry.transform is not None and entry.transform not in TRANSFORMS:
-            known = ", ".join(sorted(TRANSFORMS))
+        if entry.transform is not None and entry.transform not in TRANSFORM_REGISTRY:
+            known = ", ".join(sorted(TRANSFORM_REGISTRY.names()))
             raise PackError(file, f"{field}.transform", f"unknown transform {entry.transform!r} (known: {known})")
 
 
@@ -205,12 +250,9 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
         yield from _strings(value.model_dump(), path)
 
 
-def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> None:
-    from ksafe.images.fonts import resolve_font
-    from ksafe.images.glyphs import missing_glyphs
-
-    font = resolve_font(pack.info.font, pack.directory)
-    files: dict[str, Any] = {
+def _text_files(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> dict[str, Any]:
+    """The pack files whose strings end up in items or images."""
+    return {
         "taxonomy.yaml": taxonomy,
         "topics.yaml": topics,
         "templates.yaml": pack.templates,
@@ -218,6 +260,24 @@ def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -
         "g_translations.yaml": pack.g_translations,
         "scenes.yaml": pack.scenes,
     }
+
+
+def _check_control_characters(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> None:
+    files = {**_text_files(pack, taxonomy, topics), "jailbreaks.yaml": pack.jailbreaks, "pack.yaml": pack.info}
+    for name, model in files.items():
+        for field, text in _strings(model, ""):
+            last = field.rsplit(".", 1)[-1].split("[", 1)[0]
+            char = control_character(text, multiline=last not in _SINGLE_LINE_FIELDS)
+            if char is not None:
+                raise PackError(_file(pack, name), field, f"control character U+{ord(char):04X} (remove it)")
+
+
+def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -> None:
+    from ksafe.images.fonts import resolve_font
+    from ksafe.images.glyphs import missing_glyphs
+
+    font = resolve_font(pack.info.font, pack.directory)
+    files = _text_files(pack, taxonomy, topics)
     for name, model in files.items():
         for field, text in _strings(model, ""):
             missing = missing_glyphs(font, text)
@@ -258,6 +318,7 @@ def validate_pack(
 ) -> None:
     """Run every cross-file check; raise ``PackError`` on the first problem."""
     _check_taxonomy(pack, taxonomy)
+    _check_control_characters(pack, taxonomy, topics)
     _check_topics(pack, topics)
     _check_templates(pack)
     _check_image_prompts(pack)

@@ -15,7 +15,7 @@ import json
 import os
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,6 @@ class ItemFilter:
     sample_size: int | None = None
     """Seeded random sample of this many items (after filtering)."""
     seed: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def keeps(self, item: BenchmarkItem) -> bool:
         """Return True when ``item`` passes every filter."""
@@ -113,6 +112,7 @@ def _load_directory(directory: Path) -> Benchmark:
         if parquets:
             return _load_parquet(*parquets)  # every shard: a full build writes several
         raise KsafeError(f"{items_path}: missing (not a benchmark directory)")
+    manifest = _verified_manifest(directory, items_path)
     items: list[BenchmarkItem] = []
     with items_path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -124,15 +124,29 @@ def _load_directory(directory: Path) -> Benchmark:
                 first = exc.errors()[0]
                 loc = ".".join(str(part) for part in first["loc"])
                 raise KsafeError(f"{items_path}:{number}: {loc}: {first['msg']}") from None
-    name, culture = directory.name, items[0].culture if items else ""
+    return Benchmark(name=manifest.name, culture=manifest.culture, root=directory.resolve(), items=tuple(items))
+
+
+def _verified_manifest(directory: Path, items_path: Path) -> Manifest:
+    """The manifest, checked against ``items.jsonl``: a build that did not finish, or a mix of two, is refused."""
     manifest_path = directory / MANIFEST_FILE
-    if manifest_path.exists():
-        try:
-            manifest = Manifest.model_validate_json(manifest_path.read_text(encoding="utf-8"))
-        except ValidationError as exc:
-            raise KsafeError(f"{manifest_path}: {exc.errors()[0]['msg']}") from None
-        name, culture = manifest.name, manifest.culture
-    return Benchmark(name=name, culture=culture, root=directory.resolve(), items=tuple(items))
+    if not manifest_path.is_file():
+        raise KsafeError(f"{manifest_path}: missing: the build did not finish; rerun the same `ksafe build`")
+    try:
+        manifest = Manifest.model_validate_json(manifest_path.read_bytes())
+    except (ValidationError, ValueError) as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        raise KsafeError(f"{manifest_path}: not a ksafe manifest ({message})".splitlines()[0]) from None
+    digest = hashlib.sha256()
+    with items_path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != manifest.items_sha256:
+        raise KsafeError(
+            f"{items_path}: does not match {MANIFEST_FILE} (SHA-256 differs): the benchmark was changed or its "
+            "build did not finish; rerun the same `ksafe build`"
+        )
+    return manifest
 
 
 def _image_cache_dir() -> Path:
@@ -184,8 +198,40 @@ def _load_parquet(*paths: Path) -> Benchmark:
     return Benchmark(name=name, culture=culture, root=root.resolve(), items=tuple(items))
 
 
+_FILTER_FIELDS = (
+    ("subsets", "subset"),
+    ("domains", "domain"),
+    ("categories", "category"),
+    ("strategies", "strategy"),
+    ("image_kinds", "image_kind"),
+)
+
+
+def check_filter(items: Sequence[BenchmarkItem], item_filter: ItemFilter) -> None:
+    """Refuse a filter value no item has (a typo), naming it and the valid values, and a sample of under 1.
+
+    Raises:
+        KsafeError: e.g. ``category: 'violnce' is not in this benchmark, so no item matches (valid: ...)``.
+    """
+    if item_filter.sample_size is not None and item_filter.sample_size < 1:
+        raise KsafeError(f"limit: {item_filter.sample_size}: must be at least 1 (leave it out to use every item)")
+    for attribute, name in _FILTER_FIELDS:
+        wanted: tuple[str, ...] = getattr(item_filter, attribute)
+        present = sorted({str(getattr(item, name)) for item in items})
+        unknown = [value for value in wanted if value not in present]
+        if unknown:
+            raise KsafeError(
+                f"{name}: {unknown[0]!r} is not in this benchmark, so no item matches (valid: {', '.join(present)})"
+            )
+
+
 def select_items(items: Sequence[BenchmarkItem], item_filter: ItemFilter) -> list[BenchmarkItem]:
-    """Filter ``items`` and draw the seeded sample, keeping file order."""
+    """Filter ``items`` and draw the seeded sample, keeping file order.
+
+    Raises:
+        KsafeError: a filter value no item has, or a sample size under 1 (``check_filter``).
+    """
+    check_filter(items, item_filter)
     kept = [item for item in items if item_filter.keeps(item)]
     if item_filter.sample_size is not None and item_filter.sample_size < len(kept):
         chosen = set(random.Random(item_filter.seed).sample(range(len(kept)), item_filter.sample_size))

@@ -76,7 +76,7 @@ def build_log(
     dataset_name: str,
     model_roles: dict[str, str],
 ) -> EvalLog:
-    """Return an unscored Inspect log of ``model``'s answers."""
+    """Return the Inspect log of ``model``'s answers with their journaled judge scores."""
     from inspect_ai.model._model_config import ModelConfig
 
     now = datetime.now(UTC).isoformat()

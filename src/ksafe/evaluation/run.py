@@ -4,7 +4,8 @@ Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, app
 arrives), ``RUN_DIR/logs/ksafe_mm_<model-slug>.json`` (one Inspect log per target model, judged), ``responses.jsonl``,
 ``results.json``, ``tables/*.csv`` and ``run.json`` (the options, never secrets).
 Side effects: calls the target models through Inspect's model layer (``engine``, in 1..N worker
-processes, see ``shard``) and the judges through Inspect's ``score``; writes the run directory. A run
+processes, see ``shard``) and judges each answer with the task's scorers as it arrives (``engine.judge``);
+writes the run directory. A run
 stopped by a crash or Ctrl-C resumes with the same command: answers in the journal are never asked
 again (docs/design/eval-engine.md).
 """
@@ -76,12 +77,12 @@ def judge_roles(judges: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
     """Map judge specs to task judge names and Inspect model roles (``judge``, ``judge_2``...)."""
     specs: list[str] = []
     roles: dict[str, str] = {}
+    from ksafe.evaluation.judge_registry import judge_kind
+
     for judge in judges:
-        if judge == HEURISTIC:
-            specs.append(HEURISTIC)
+        if judge_kind(judge) != "model":  # a registered judge or scorer:REF keeps its spec as its name
+            specs.append(judge)
             continue
-        if "/" not in judge:
-            raise KsafeError(f"--judge: {judge!r}: expected `heuristic` or an Inspect model string (openai/gpt-4o)")
         role = "judge" if not roles else f"judge_{len(roles) + 1}"
         roles[role] = judge
         specs.append(role)

@@ -20,12 +20,40 @@ def _table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
 
 
 def _field_table() -> str:
+    """The fields of an ``items.jsonl`` record, by their real names (the parquet columns that differ follow)."""
     rows: list[tuple[object, ...]] = []
     for name, info in BenchmarkItem.model_fields.items():
-        column = "image_path" if name == "image" else name
-        rows.append((f"`{column}`", (info.description or "").strip()))
-    rows.append(("`image`", "The image, decoded by `datasets` (PNG bytes in the parquet files)."))
+        rows.append((f"`{name}`", (info.description or "").strip()))
     return _table(("field", "meaning"), rows)
+
+
+PARQUET_COLUMNS = (
+    ("`image`", "The image itself, decoded by `datasets` into a PIL image (PNG bytes and path in the file)."),
+    ("`image_path`", "The image's path relative to the benchmark folder (the `image` field of `items.jsonl`)."),
+)
+"""Parquet columns that differ from ``items.jsonl``; every other column has the field's name and meaning."""
+
+
+def _parquet_section(has_parquet: bool) -> str:
+    if not has_parquet:
+        return "\nThis build has no parquet files (it was built with `--no-parquet`).\n"
+    return f"""
+`data/*.parquet` (split `test`) holds the same records with these columns changed:
+
+{_table(("column", "meaning"), list(PARQUET_COLUMNS))}
+
+Parquet rows are ordered by image (rows sharing an image sit together, so each image is stored about once);
+`items.jsonl` keeps build order. Join the two on `id`, which is unique.
+
+## Loading
+
+```python
+from datasets import load_dataset
+ds = load_dataset("parquet", data_files={{"test": "data/*.parquet"}}, split="test")
+# or, from this folder (its README declares the split): load_dataset("path/to/this/folder", split="test")
+ds[0]["image"]  # a PIL image
+```
+"""
 
 
 def render_card(manifest: Manifest, pack: CulturePack, items: list[BenchmarkItem], *, has_parquet: bool = True) -> str:
@@ -90,8 +118,8 @@ images carrying a local visual cue, and jailbreak versions.
 
 {_table(("subset", "harmful items"), subset_rows)}
 
-Contextualization changed {counts['g_contextualization']['changed_sentences']} of
-{counts['g_contextualization']['sentences']} sentences of the harmful G queries (against their literal translations).
+Contextualization changed {counts["g_contextualization"]["changed_sentences"]} of
+{counts["g_contextualization"]["sentences"]} sentences of the harmful G queries (against their literal translations).
 
 ## Taxonomy (harmful items per category)
 
@@ -109,18 +137,11 @@ Contextualization changed {counts['g_contextualization']['changed_sentences']} o
 
 ## Fields
 
-`items.jsonl` holds one record per line; `data/*.parquet` holds the same rows with the image.
+`items.jsonl` holds one record per line, in build order (subset G, then C; by category); each record's
+`image` is the path of its PNG file.
 
 {_field_table()}
-
-## Loading
-
-```python
-from datasets import load_dataset
-ds = load_dataset("parquet", data_files="data/*.parquet", split="train")
-ds[0]["image"]  # a PIL image
-```
-
+{_parquet_section(has_parquet)}
 ## How it was built
 
 - Font: `{manifest.font.file}` (SHA-256 `{manifest.font.sha256[:16]}...`), face index {manifest.font.face_index};

@@ -91,15 +91,22 @@ def _schema() -> Any:
     return schema.with_metadata({b"huggingface": json.dumps({"info": {"features": columns}}).encode()})
 
 
-def write_parquet(out: Path, items: list[BenchmarkItem]) -> list[Path]:
-    """Write the rows into ``out/data/test-0000k-of-0000n.parquet`` (atomic per file)."""
+def write_parquet(out: Path, items: list[BenchmarkItem], dest: Path | None = None) -> list[Path]:
+    """Write the rows into ``DEST/data/test-0000k-of-0000n.parquet`` (atomic per file).
+
+    Args:
+        out: the benchmark folder (image paths are relative to it).
+        items: the rows.
+        dest: the folder to write ``data/`` into (default: ``out``).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = _schema()
     ordered = sorted(items, key=lambda i: (i.image, i.id))
     chunks = [ordered[i : i + ROWS_PER_FILE] for i in range(0, len(ordered), ROWS_PER_FILE)] or [[]]
-    data_dir = out / "data"
+    target = dest or out
+    data_dir = target / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     cache: dict[str, bytes] = {}
@@ -119,11 +126,16 @@ def write_parquet(out: Path, items: list[BenchmarkItem]) -> list[Path]:
         write_bytes_atomic(path, buffer.getvalue())
         written.append(path)
         cache.clear()
-    remove_stale_shards(out, keep=written)
+    remove_stale_shards(target, keep=written)
     return written
 
 
 _SHARD_NAME = re.compile(r"test-\d{5}-of-\d{5}\.parquet")
+
+
+def is_shard_name(name: str) -> bool:
+    """True for a parquet file name as ksafe names its shards (any other file is the user's)."""
+    return _SHARD_NAME.fullmatch(name) is not None
 
 
 def remove_stale_shards(out: Path, keep: list[Path] | None = None) -> None:
@@ -132,5 +144,5 @@ def remove_stale_shards(out: Path, keep: list[Path] | None = None) -> None:
     if not data_dir.is_dir():
         return
     for stale in data_dir.glob("*.parquet"):
-        if _SHARD_NAME.fullmatch(stale.name) and stale not in (keep or []):
+        if is_shard_name(stale.name) and stale not in (keep or []):
             stale.unlink()

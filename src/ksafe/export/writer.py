@@ -1,7 +1,8 @@
 """Write a built benchmark's files, manifest last.
 
 Input: items and image assets. Output: ``items.jsonl``, ``data/*.parquet``, ``README.md``, ``manifest.json``.
-Side effects: atomic writes inside ``out``.
+Side effects: atomic writes into ``out/.ksafe/staging/``, then one swap into ``out`` (``ksafe.build.outdir``),
+so a write that fails (full disk) leaves the earlier benchmark in ``out`` as it was.
 """
 
 from __future__ import annotations
@@ -56,21 +57,20 @@ def write_outputs(
     report: Callable[[str, int, int | None], None],
 ) -> Manifest:
     """Write every output file of a build and return the manifest."""
+    from ksafe.build.outdir import staging_dir, swap_in
     from ksafe.export.card import render_card
-    from ksafe.export.parquet import remove_stale_shards, write_parquet
+    from ksafe.export.parquet import is_shard_name, write_parquet
     from ksafe.images.fonts import resolve_font
 
+    staging = staging_dir(out)
     lines = "".join(canonical_json(item.model_dump(mode="json")) + "\n" for item in items)
-    write_text_atomic(out / "items.jsonl", lines)
+    write_text_atomic(staging / "items.jsonl", lines)
     if options.write_parquet:
         report("parquet", 0, len(items))
-        write_parquet(out, items)
+        write_parquet(out, items, dest=staging)
         report("parquet", len(items), None)
-    else:
-        remove_stale_shards(out)  # shards of an earlier build would no longer match items.jsonl
     font = resolve_font(pack.info.font, pack.directory)
-    resolved = options.model_dump(mode="json", exclude={"out", "workers"})
-    resolved["culture"] = pack.code
+    resolved = options.resolved(pack.code)
     manifest = Manifest(
         schema_version=SCHEMA_VERSION,
         ksafe_version=__version__,
@@ -84,6 +84,7 @@ def write_outputs(
         counts=count_items(items, len(assets)),
         items_sha256=hashlib.sha256(lines.encode("utf-8")).hexdigest(),
     )
-    write_text_atomic(out / "README.md", render_card(manifest, pack, items, has_parquet=options.write_parquet))
-    write_text_atomic(out / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    write_text_atomic(staging / "README.md", render_card(manifest, pack, items, has_parquet=options.write_parquet))
+    write_text_atomic(staging / "manifest.json", manifest.model_dump_json(indent=2) + "\n")
+    swap_in(out, staging, is_shard_name)  # shards of an earlier build go, as they would no longer match
     return manifest

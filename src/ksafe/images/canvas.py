@@ -138,7 +138,7 @@ def pick(group: Mapping[str, list[str]], group_name: str, key: str, rng: random.
 
 @dataclass(frozen=True)
 class RendererInfo:
-    """A registered renderer."""
+    """A renderer: an image source (``ksafe.images.sources.ImageSource``) drawn offline with the pack's font."""
 
     name: str
     """Image kind, e.g. ``typography``."""
@@ -150,3 +150,7 @@ class RendererInfo:
     """Pixel mode: ``L`` for black-on-white kinds (smaller, faster PNGs)."""
     background: Color = (255, 255, 255)
     """Fill of the fresh canvas."""
+    needs_generator: bool = False
+    """The kind shows a generated picture: it exists only in builds given ``--image-generator``."""
+    text_only: bool = False
+    """Draws only the key phrase (no pack scene strings), so subset G and its English version use it."""

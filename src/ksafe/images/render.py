@@ -1,4 +1,4 @@
-"""Renderer registry and PNG encoding: (kind, text, context, seed) -> deterministic PNG bytes.
+"""Renderer lookup and PNG encoding: (kind, text, context, seed) -> deterministic PNG bytes.
 
 Input: an image kind, the text to carry, a ``RenderContext`` and a seed. Output: PNG bytes and size.
 Side effects: none (fonts are cached per process). Same inputs give the same bytes: randomness comes
@@ -9,21 +9,31 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Iterator, Mapping
 
 from ksafe.errors import KsafeError
 from ksafe.images.canvas import Canvas, RenderContext, RendererInfo
-from ksafe.images.renderers.numbered_list import NUMBERED_LIST
-from ksafe.images.renderers.scene_chat import SCENE_CHAT
-from ksafe.images.renderers.scene_document import SCENE_DOCUMENT
-from ksafe.images.renderers.scene_news import SCENE_NEWS
-from ksafe.images.renderers.scene_sign import SCENE_SIGN
-from ksafe.images.renderers.typography import TYPOGRAPHY
+from ksafe.images.sources import IMAGE_SOURCES, get_image_source
 
-RENDERERS: dict[str, RendererInfo] = {
-    info.name: info
-    for info in (TYPOGRAPHY, NUMBERED_LIST, SCENE_CHAT, SCENE_NEWS, SCENE_DOCUMENT, SCENE_SIGN)
-}
-"""Every image kind, by name."""
+
+class _Renderers(Mapping[str, RendererInfo]):
+    """The registered image sources that are renderers, by kind (read from the registry on each use)."""
+
+    def _all(self) -> dict[str, RendererInfo]:
+        return {s.name: s for s in IMAGE_SOURCES.values() if isinstance(s, RendererInfo) and not s.needs_generator}
+
+    def __getitem__(self, kind: str) -> RendererInfo:
+        return self._all()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+RENDERERS: Mapping[str, RendererInfo] = _Renderers()
+"""Every kind drawn without a model, by name (built-ins first, then plugins; a view of ``IMAGE_SOURCES``)."""
 
 # zlib strategy Z_RLE: on flat synthetic images it is as small as level 6 and 2-3x faster (measured).
 _PNG_OPTIONS: dict[str, int] = {"compress_level": 6, "compress_type": 3}
@@ -33,12 +43,12 @@ def get_renderer(kind: str) -> RendererInfo:
     """Return the renderer registered as ``kind``.
 
     Raises:
-        KsafeError: unknown kind (the message lists the known kinds).
+        KsafeError: unknown kind (the message lists the known kinds), or a kind that is not a renderer.
     """
-    try:
-        return RENDERERS[kind]
-    except KeyError:
-        raise KsafeError(f"unknown image kind {kind!r}; known kinds: {', '.join(RENDERERS)}") from None
+    source = get_image_source(kind)
+    if not isinstance(source, RendererInfo) or source.needs_generator:
+        raise KsafeError(f"image kind {kind!r} is not a renderer: it needs an image generator (`ksafe image-kinds`)")
+    return source
 
 
 def render_canvas(kind: str, text: str, ctx: RenderContext, seed: int) -> Canvas:
@@ -67,7 +77,7 @@ def render_png(kind: str, text: str, ctx: RenderContext, seed: int) -> tuple[byt
     """Render ``text`` as image ``kind``.
 
     Args:
-        kind: Image kind (a key of ``RENDERERS``).
+        kind: Image kind of a registered renderer (``typography``).
         text: The text the image carries (the key phrase).
         ctx: Font, line breaking, scene strings and size.
         seed: Seed of every random choice (scene strings, colours, layout).

@@ -29,6 +29,9 @@ class Strategy:
     """Name of the script-aware transform the pack entry must declare, if any."""
     languages: tuple[str, ...] | None = None
     """BCP 47 language tags the strategy makes sense for; ``None`` means any language."""
+    english_template: str | None = None
+    """Wrapper (with ``{prompt}``) for the English source version of G items, for a strategy that ksafe's shared
+    ``jailbreaks_en.yaml`` lacks (a plugin's); without one, the strategy is used for subset C only."""
 
     def applies_to(self, language: str) -> bool:
         """Is the strategy meaningful for ``language`` (a BCP 47 tag such as ``ko`` or ``ja-JP``)?"""

@@ -1,25 +1,41 @@
-"""Registry of jailbreak strategies: the ``none`` baseline, Liu et al.'s ten, then script/register ones.
+"""Registry of jailbreak strategies: the entry-point group ``ksafe.strategies``.
 
-Input: a strategy name. Output: its ``Strategy`` record. No side effects.
+Input: a strategy name. Output: its ``Strategy`` record. Side effects: the first lookup imports the
+modules the installed entry points name (ksafe's built-ins, then plugins in distribution order).
 """
 
 from __future__ import annotations
 
-from ksafe.errors import KsafeError
-from ksafe.jailbreaks import attention_shifting, pretending, privilege_escalation, script_register
-from ksafe.jailbreaks.base import NONE, Strategy
+import re
 
-LIU_STRATEGIES: tuple[Strategy, ...] = (
-    *pretending.STRATEGIES,
-    *attention_shifting.STRATEGIES,
-    *privilege_escalation.STRATEGIES,
+from ksafe.jailbreaks.base import Strategy
+from ksafe.plugins import GROUP_STRATEGIES, Registry
+from ksafe.text.template import TemplateError, check_template, placeholders
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _check_strategy(obj: object) -> Strategy:
+    if not isinstance(obj, Strategy):
+        raise TypeError(f"expected a ksafe.jailbreaks.Strategy, got {type(obj).__name__}")
+    if not _NAME.fullmatch(obj.name):
+        raise ValueError(f"strategy name {obj.name!r} must be letters, digits and _ (a jailbreaks.yaml key)")
+    if obj.english_template is not None:
+        if obj.requires_transform is not None:
+            raise ValueError(f"strategy {obj.name!r}: a transform strategy has no English wrapper")
+        try:
+            check_template(obj.english_template, ("prompt",))
+        except TemplateError as exc:
+            raise ValueError(f"strategy {obj.name!r}: english_template: {exc}") from None
+        if "prompt" not in {name for name, _ in placeholders(obj.english_template)}:
+            raise ValueError(f"strategy {obj.name!r}: english_template must contain {{prompt}}")
+    return obj
+
+
+STRATEGY_REGISTRY: Registry[Strategy] = Registry(
+    GROUP_STRATEGIES, "jailbreak strategy", lambda strategy: strategy.name, check=_check_strategy
 )
-"""Liu et al. 2023's ten prompt patterns; every pack and the English wrappers define all of them."""
-
-STRATEGIES: tuple[Strategy, ...] = (NONE, *LIU_STRATEGIES, *script_register.STRATEGIES)
-"""Every registered strategy, in report order."""
-
-_BY_NAME: dict[str, Strategy] = {strategy.name: strategy for strategy in STRATEGIES}
+"""Every installed strategy: built-ins first (report order), then plugins."""
 
 
 def get_strategy(name: str) -> Strategy:
@@ -28,10 +44,7 @@ def get_strategy(name: str) -> Strategy:
     Raises:
         KsafeError: no strategy has that name (the message lists the known ones).
     """
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise KsafeError(f"unknown jailbreak strategy {name!r} (known: {', '.join(_BY_NAME)})") from None
+    return STRATEGY_REGISTRY.get(name)
 
 
 def list_strategies(language: str | None = None) -> list[Strategy]:
@@ -40,14 +53,9 @@ def list_strategies(language: str | None = None) -> list[Strategy]:
     Args:
         language: If given (a BCP 47 tag such as ``ko``), only strategies that apply to that language.
     """
-    return [s for s in STRATEGIES if language is None or s.applies_to(language)]
+    return [s for s in STRATEGY_REGISTRY.values() if language is None or s.applies_to(language)]
 
 
 def strategy_names(language: str | None = None) -> list[str]:
     """Names of the registered strategies in registry order (optionally only those for ``language``)."""
     return [s.name for s in list_strategies(language)]
-
-
-def liu_strategy_names() -> list[str]:
-    """Names of Liu et al.'s ten strategies, in their order."""
-    return [strategy.name for strategy in LIU_STRATEGIES]

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from ksafe.cultures.loader import CulturePack
 from ksafe.cultures.pack_model import QueryText
-from ksafe.cultures.validate import ENTITY_SLOTS
 from ksafe.schema.base import content_id
 from ksafe.schema.records import Query, Topic
 from ksafe.text.template import fill, placeholders
@@ -32,7 +31,7 @@ def _slot_values(texts: list[QueryText], topic: Topic, pack: CulturePack, rng: r
     for texts_item in texts:
         for field in (texts_item.key_phrase, texts_item.prompt, texts_item.query):
             for name, _ in placeholders(field):
-                if name in ENTITY_SLOTS and name not in values:
+                if name in pack.entities.entities and name not in values:
                     values[name] = rng.choice(pack.entities.entities[name].local)
     return values
 

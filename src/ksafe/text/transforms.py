@@ -1,18 +1,18 @@
-"""Registry of script-aware text transforms used by jailbreak strategies.
+"""Registry of script-aware text transforms used by jailbreak strategies: entry-point group ``ksafe.transforms``.
 
-Input: a transform name (as written in a pack's ``jailbreaks.yaml``) and a text.
-Output: the transformed text. No side effects at import: the Japanese transforms load their
-morphological analyser on first use (see ``ksafe.text.kana``).
+Input: a transform name (as written in a pack's ``jailbreaks.yaml``) and a text. Output: the transformed
+text. Side effects: the first lookup imports the modules the installed entry points name.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ksafe.errors import KsafeError
-from ksafe.text.hangul import hangul_initials, hangul_romanize
-from ksafe.text.kana import katakana_reading, romaji
+from ksafe.plugins import GROUP_TRANSFORMS, Registry
+
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class TransformInfo:
     """What a transform does and which script it reads."""
 
     name: str
-    """Name used in ``jailbreaks.yaml`` (``transform:``)."""
+    """Name used in ``jailbreaks.yaml`` (``transform:``): lower case, digits and ``_``."""
     script: str
     """ISO 15924 code of the script the transform reads (``Hang``, ``Jpan``); matches ``PackInfo.script``."""
     description: str
@@ -29,55 +29,36 @@ class TransformInfo:
     """The pure function applied to the key phrase."""
 
 
-TRANSFORM_INFO: dict[str, TransformInfo] = {
-    info.name: info
-    for info in (
-        TransformInfo(
-            "hangul_initials",
-            "Hang",
-            "Each Hangul syllable becomes its initial consonant (초성체): 전세 사기 -> ㅈㅅ ㅅㄱ.",
-            hangul_initials,
-        ),
-        TransformInfo(
-            "hangul_romanize",
-            "Hang",
-            "Revised Romanization of Korean with sound changes between syllables: 국민 -> gungmin.",
-            hangul_romanize,
-        ),
-        TransformInfo(
-            "katakana_reading",
-            "Jpan",
-            "Japanese text rewritten as its katakana reading (fugashi + unidic-lite): 詐欺 -> サギ.",
-            katakana_reading,
-        ),
-        TransformInfo(
-            "romaji",
-            "Jpan",
-            "Japanese text rewritten in lower-case Hepburn romaji: 振り込め詐欺 -> furikome sagi.",
-            romaji,
-        ),
-    )
-}
+def _check_transform(obj: object) -> TransformInfo:
+    if not isinstance(obj, TransformInfo):
+        raise TypeError(f"expected a ksafe.text.transforms.TransformInfo, got {type(obj).__name__}")
+    if not _NAME.fullmatch(obj.name):
+        raise ValueError(f"transform name {obj.name!r} must be lower case letters, digits and _")
+    if not callable(obj.function):
+        raise TypeError(f"transform {obj.name!r}: function is not callable")
+    return obj
 
-TRANSFORMS: dict[str, Callable[[str], str]] = {name: info.function for name, info in TRANSFORM_INFO.items()}
-"""Transform functions by name."""
 
-TRANSFORM_DESCRIPTIONS: dict[str, str] = {name: info.description for name, info in TRANSFORM_INFO.items()}
-"""One-sentence descriptions by name."""
+TRANSFORM_REGISTRY: Registry[TransformInfo] = Registry(
+    GROUP_TRANSFORMS, "transform", lambda info: info.name, check=_check_transform
+)
+"""Every installed transform: built-ins first, then plugins."""
 
 
 def get_transform(name: str) -> Callable[[str], str]:
-    """Return the transform called ``name``.
+    """Return the transform function called ``name``.
 
     Raises:
         KsafeError: no transform has that name (the message lists the known ones).
     """
-    try:
-        return TRANSFORMS[name]
-    except KeyError:
-        raise KsafeError(f"unknown transform {name!r} (known: {', '.join(TRANSFORMS)})") from None
+    return TRANSFORM_REGISTRY.get(name).function
+
+
+def transform_names() -> list[str]:
+    """Names of the installed transforms, built-ins first."""
+    return TRANSFORM_REGISTRY.names()
 
 
 def transforms_for_script(script: str) -> list[str]:
     """Names of the transforms that read ``script`` (an ISO 15924 code such as ``Hang``)."""
-    return [name for name, info in TRANSFORM_INFO.items() if info.script == script]
+    return [info.name for info in TRANSFORM_REGISTRY.values() if info.script == script]

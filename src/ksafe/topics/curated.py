@@ -14,8 +14,12 @@ from pydantic import ValidationError
 from ksafe.cultures.loader import CulturePack, topic_id
 from ksafe.cultures.yaml_io import format_loc
 from ksafe.errors import KsafeError
-from ksafe.jsonl import jsonl_lines
 from ksafe.schema.records import Topic
+
+MAX_NAME_CHARS = 100
+"""Longest topic name or keyword (curated ones are under 20 characters; a key phrase must fit an image)."""
+MAX_LINE_CHARS = 1_000_000
+"""Longest line of a topics file (a topic with its evidence)."""
 
 
 def read_topics_file(path: Path, pack: CulturePack) -> tuple[Topic, ...]:
@@ -34,10 +38,14 @@ def read_topics_file(path: Path, pack: CulturePack) -> tuple[Topic, ...]:
     topics: list[Topic] = []
     seen: set[str] = set()
     try:
-        text = path.read_text(encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").split("\n")  # JSON Lines: only \n ends a line (not U+2028)
     except UnicodeDecodeError as exc:
         raise KsafeError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    for number, line in jsonl_lines(text):
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if len(line) > MAX_LINE_CHARS:
+            raise KsafeError(f"{path}: line {number}: {len(line):,} characters, over {MAX_LINE_CHARS:,} for one topic")
         try:
             topic = Topic.model_validate(json.loads(line))
         except json.JSONDecodeError as exc:
@@ -50,6 +58,7 @@ def read_topics_file(path: Path, pack: CulturePack) -> tuple[Topic, ...]:
                 raise KsafeError(f"{path}: line {number}: categories: unknown category {category!r}")
         if topic.culture != pack.code:
             raise KsafeError(f"{path}: line {number}: culture: {topic.culture!r}, but the build is for {pack.code!r}")
+        _check_text(topic, f"{path}: line {number}")
         # Ids are recomputed from the content, never trusted: equal ids would merge distinct topics.
         topic = topic.model_copy(
             update={"id": topic_id(pack.code, topic.name), "categories": tuple(dict.fromkeys(topic.categories))}
@@ -67,6 +76,20 @@ def read_topics_file(path: Path, pack: CulturePack) -> tuple[Topic, ...]:
     if not topics:
         raise KsafeError(f"{path}: no topics in file")
     return tuple(topics)
+
+
+def _check_text(topic: Topic, where: str) -> None:
+    """Names are short, one-line phrases (they become key phrases in images); no text holds control characters."""
+    from ksafe.cultures.validate import control_character
+
+    fields = [("name", topic.name, False), ("description", topic.description, True)]
+    fields += [(f"keywords[{i}]", keyword, False) for i, keyword in enumerate(topic.keywords)]
+    for field, text, multiline in fields:
+        if not multiline and len(text) > MAX_NAME_CHARS:
+            raise KsafeError(f"{where}: {field}: {len(text):,} characters, over {MAX_NAME_CHARS} (a topic is a phrase)")
+        char = control_character(text, multiline=multiline)
+        if char is not None:
+            raise KsafeError(f"{where}: {field}: control character U+{ord(char):04X}")
 
 
 def select_topics(pack: CulturePack, topics_file: Path | None = None) -> tuple[Topic, ...]:

@@ -41,4 +41,5 @@ NUMBERED_LIST = RendererInfo(
     function=render_numbered_list,
     mode="L",
     background=255,
+    text_only=True,
 )

@@ -27,4 +27,5 @@ TYPOGRAPHY = RendererInfo(
     function=render_typography,
     mode="L",
     background=255,
+    text_only=True,
 )

@@ -1,0 +1,84 @@
+"""Throughput of ``ksafe guard`` against the scripted guard server with a fixed latency.
+
+Usage: ``python benchmarks/bench_guard.py [--items 5000] [--connections 128] [--latency-ms 50]
+[--format binary_logprob] [--repeat 1]``.
+Builds a fixture benchmark of ``--items`` items, starts the scripted guard server (tests/guardkit, a
+separate process on 127.0.0.1), runs ``ksafe guard`` in-process (``run_guards``: one guard, the main
+view only (``--no-ablation``), Inspect's ``openai-api`` provider, journal, metrics, results and tables)
+and prints, per repeat, the achieved throughput as a ratio of the ideal (items x latency /
+connections), the serving window (first request in to last answer out, from the server's log) as a
+ratio, the load average, and the peak RSS of this process. Target: ratio >= 0.8.
+Side effects: temporary directories (removed), one server subprocess per repeat (stopped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from evalkit.fixture_benchmark import write_fixture_benchmark
+from guardkit.server import guard_server
+
+
+def run_once(args: argparse.Namespace, start_kind: str) -> float:
+    """Run one guard evaluation and return its ratio to the ideal."""
+    from ksafe.evaluation.dataset import ItemFilter
+    from ksafe.evaluation.engine import GenerateOptions
+    from ksafe.guard.run import GuardConfig, run_guards
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        write_fixture_benchmark(work / "bench", copies=-(-args.items // 48))
+        os.environ.update(FAKE_API_KEY="bench-key", INSPECT_CACHE_DIR=str(work / "cache"), XDG_DATA_HOME=str(work / "xdg"))
+        with guard_server(work / "server", latency_ms=args.latency_ms) as server:
+            os.environ["FAKE_BASE_URL"] = server.base_url
+            config = GuardConfig(
+                source=str(work / "bench"),
+                guards=(f"{args.format}=openai-api/fake/{args.format}",),
+                out=work / "run",
+                item_filter=ItemFilter(sample_size=args.items),
+                ablation=False,
+                options=GenerateOptions(max_connections=args.connections, max_tokens=None, cache=False),
+            )
+            load = os.getloadavg()[0]
+            start = time.perf_counter()
+            results = run_guards(config)
+            elapsed = time.perf_counter() - start
+            served = [r for r in server.requests() if r.get("status") == 200]
+        g = results.guards[0]
+        decided = g.overall.n_harmful + g.overall.n_benign - g.overall.errors
+        ideal = args.items * args.latency_ms / 1000 / args.connections
+        window = max(r["t_done"] for r in served) - min(r["t_arrive"] for r in served) if served else float("nan")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"start={start_kind} items={args.items} verdicts={decided} connections={args.connections} "
+            f"latency={args.latency_ms:.0f}ms elapsed={elapsed:.2f}s ideal={ideal:.2f}s "
+            f"ratio={ideal / elapsed:.3f} serving_window={window:.2f}s serving_ratio={ideal / window:.3f} "
+            f"throughput={decided / elapsed:.0f}/s load1={load:.2f} peak_rss={peak:.0f}MB",
+            flush=True,
+        )
+        return ideal / elapsed
+
+
+def main() -> None:
+    """Parse options and run the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=5000)
+    parser.add_argument("--connections", type=int, default=128)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--format", default="binary_logprob")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    for k in range(args.repeat):
+        run_once(args, "cold" if k == 0 else "warm")
+
+
+if __name__ == "__main__":
+    main()

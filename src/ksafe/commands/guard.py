@@ -1,0 +1,116 @@
+"""``ksafe guard``: a thin wrapper over ``ksafe.guard`` (heavy imports happen inside the command)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ksafe.commands.errors import user_errors
+
+
+def guard_command(
+    source: Annotated[
+        str,
+        typer.Argument(help="Benchmark directory or parquet file; with --responses, a run directory of `ksafe eval`."),
+    ],
+    guard: Annotated[
+        list[str],
+        typer.Option(
+            "--guard",
+            "-g",
+            help="FORMAT=MODEL: llama_guard, kanana, binary_logprob, shieldgemma, openai_moderation or llm, "
+            "then an Inspect model string (a moderation model name for openai_moderation). FORMAT:text= / "
+            "FORMAT:image= says whether the guard is shown the image. Repeat.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Run directory (rerun the same command to resume).")],
+    responses: Annotated[
+        bool, typer.Option("--responses", help="Classify the answers stored by `ksafe eval` in SOURCE.")
+    ] = False,
+    ablation: Annotated[
+        bool, typer.Option("--ablation/--no-ablation", help="Also ask with the key phrase in text (image ablation).")
+    ] = True,
+    threshold: Annotated[float, typer.Option(help="P(unsafe) at which score formats flag.")] = 0.5,
+    limit: Annotated[int | None, typer.Option(help="Seeded random sample of N items after filtering.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the --limit sample.")] = 0,
+    subset: Annotated[str | None, typer.Option(help="G, C (comma list).")] = None,
+    domain: Annotated[str | None, typer.Option(help="Domain ids (comma list).")] = None,
+    category: Annotated[str | None, typer.Option(help="Category ids (comma list).")] = None,
+    strategy: Annotated[str | None, typer.Option(help="Jailbreak strategies (comma list; `none` = standard).")] = None,
+    image_kind: Annotated[str | None, typer.Option(help="Image kinds (comma list).")] = None,
+    items: Annotated[str, typer.Option(help="harmful, benign or all.")] = "all",
+    g_version: Annotated[
+        str, typer.Option(help="G versions: source_en, literal, contextualized (comma list) or all.")
+    ] = "contextualized",
+    max_connections: Annotated[int, typer.Option(help="Concurrent requests per guard.")] = 32,
+    max_retries: Annotated[int, typer.Option(help="Retries of a failed request (429, 5xx, timeout).")] = 6,
+    timeout: Annotated[int, typer.Option(help="Seconds per request, retries included.")] = 300,
+    attempt_timeout: Annotated[int, typer.Option(help="Seconds per attempt.")] = 60,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Inspect's model response cache.")] = False,
+    http_client: Annotated[
+        str, typer.Option(help="HTTP client of openai-api/... guards: aiohttp or httpx.")
+    ] = "aiohttp",
+) -> None:
+    """Evaluate guardrail models: flag harmful prompts (or answers), pass benign ones; write RUN_DIR."""
+    with user_errors():
+        from ksafe.errors import KsafeError
+        from ksafe.evaluation.dataset import ItemFilter, parse_choice, parse_g_versions
+        from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
+        from ksafe.guard.outputs import failures, print_leaderboard
+        from ksafe.guard.run import GuardConfig, run_guards
+
+        if items not in ("all", "harmful", "benign"):
+            raise KsafeError(f"--items {items!r}: expected harmful, benign or all")
+        if http_client not in HTTP_CLIENTS:
+            raise KsafeError(f"--http-client {http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
+        config = GuardConfig(
+            source=source,
+            guards=tuple(guard),
+            out=out,
+            responses=responses,
+            item_filter=ItemFilter(
+                subsets=parse_choice(subset),
+                domains=parse_choice(domain),
+                categories=parse_choice(category),
+                strategies=parse_choice(strategy),
+                image_kinds=parse_choice(image_kind),
+                harmful=None if items == "all" else items == "harmful",
+                g_versions=parse_g_versions(g_version),
+                sample_size=limit,
+                seed=seed,
+            ),
+            ablation=ablation,
+            threshold=threshold,
+            options=GenerateOptions(
+                max_connections=max_connections,
+                max_retries=max_retries,
+                timeout=timeout,
+                attempt_timeout=attempt_timeout,
+                max_tokens=None,
+                cache=cache,
+                http_client=http_client,
+            ),
+        )
+        results = run_guards(config)
+        print_leaderboard(results)
+        typer.echo(f"results: {out / 'results.json'}")
+        all_failed = False
+        for name, failed, total, faults in failures(results):
+            all_failed = all_failed or failed == total
+            typer.echo(
+                f"warning: {name}: {failed} of {total} items got no verdict ({faults}); "
+                "run the same command again to ask them again (verdicts received are kept)",
+                err=True,
+            )
+        if all_failed:
+            typer.echo(
+                "error: every item of a guard failed: check its model string, base URL, key and --timeout", err=True
+            )
+            raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``guard`` to ``app``."""
+    app.command("guard")(guard_command)

@@ -1,0 +1,211 @@
+"""What a guard is asked about: benchmark items (prompt classification) or a ``ksafe eval`` run's answers.
+
+Input: a benchmark (directory or parquet, through ``ksafe.evaluation.dataset``) with filters, or an
+eval run directory (``run.json``, ``responses.jsonl``, optional human labels ``judge_labels.csv`` or
+``labels.csv``). Output: ``GuardItem`` records carrying the breakdown fields and, per view, the
+``Conversation`` a guard sees. Side effects: reads files (parquet images are cached by the dataset module).
+
+Views: ``image`` (image and text in one user turn, as the target saw it), ``text`` (the same text without
+the image: what a text-only guard sees) and ``text_only`` (the ablation: the key phrase in the text).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ksafe.errors import KsafeError
+from ksafe.evaluation.dataset import ItemFilter, load_benchmark, select_items
+from ksafe.evaluation.samples import item_to_samples
+from ksafe.guard.formats.base import Conversation
+from ksafe.schema.records import BenchmarkItem, GVersion
+
+VIEWS: tuple[str, ...] = ("image", "text", "text_only")
+JAILBREAK_FRAMED = "jailbreak_framed"
+PLAIN = "plain"
+
+
+@dataclass(frozen=True)
+class GuardItem:
+    """One thing to classify: a benchmark sample, or one target answer to it."""
+
+    key: str
+    """Stable id within the run: the sample id, or ``<model>|<sample id>`` for answers."""
+    item_id: str
+    g_version: str | None
+    subset: str
+    domain: str
+    category: str
+    strategy: str
+    image_kind: str
+    is_harmful: bool
+    language: str
+    text: str
+    """The user turn's text as sent with the image."""
+    text_only: str
+    """The ablation text (key phrase inline)."""
+    image: str | None
+    """Absolute image path (None when the eval run was text-only)."""
+    response: str | None = None
+    """The target's answer (``--responses``)."""
+    model: str | None = None
+    """The target model that answered (``--responses``)."""
+    judge_verdicts: dict[str, str] = field(default_factory=dict)
+    """Judge -> verdict of the answer (``--responses``)."""
+    human_verdict: str | None = None
+    """A human label of the answer, where a labels file holds one."""
+
+    @property
+    def kind(self) -> str:
+        """``plain`` or ``jailbreak_framed`` (the harmful/benign side is ``is_harmful``)."""
+        return PLAIN if self.strategy == "none" else JAILBREAK_FRAMED
+
+    def conversation(self, view: str) -> Conversation:
+        """What a guard is shown in ``view``."""
+        if view == "text_only":
+            return Conversation(text=self.text_only, language=self.language, response=self.response)
+        image = self.image if view == "image" else None
+        return Conversation(text=self.text, image=image, response=self.response, language=self.language)
+
+
+def benchmark_items(benchmark: str, item_filter: ItemFilter) -> tuple[str, str, list[GuardItem]]:
+    """The samples of a benchmark as guard items (one per G version asked), with its name and culture."""
+    bench = load_benchmark(benchmark)
+    selected = select_items(bench.items, item_filter)
+    if not selected:
+        raise KsafeError(f"benchmark: {benchmark}: no item passes the filters")
+    items: list[GuardItem] = []
+    for item in selected:
+        with_image = item_to_samples(item, bench.root, item_filter.g_versions)
+        text_only = item_to_samples(item, bench.root, item_filter.g_versions, text_only=True)
+        for sample, ablation in zip(with_image, text_only, strict=True):
+            meta: dict[str, Any] = dict(sample.metadata or {})
+            image = next(c.image for c in sample.input[0].content if getattr(c, "type", "") == "image")  # type: ignore[union-attr]
+            items.append(_item(str(sample.id), item, meta, meta["text"], (ablation.metadata or {})["text"], image))
+    return bench.name, bench.culture, items
+
+
+def _item(
+    key: str, item: BenchmarkItem, meta: dict[str, Any], text: str, text_only: str, image: str | None
+) -> GuardItem:
+    return GuardItem(
+        key=key,
+        item_id=item.id,
+        g_version=meta.get("g_version"),
+        subset=item.subset,
+        domain=item.domain,
+        category=item.category,
+        strategy=item.strategy,
+        image_kind=item.image_kind,
+        is_harmful=item.is_harmful,
+        language=str(meta.get("language") or item.language),
+        text=text,
+        text_only=text_only,
+        image=image,
+    )
+
+
+def _read_run(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / "run.json"
+    if not path.exists():
+        raise KsafeError(f"{path}: missing (--responses reads a run directory written by `ksafe eval`)")
+    value = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(value, dict) or "benchmark" not in value:
+        raise KsafeError(f"{path}: benchmark: missing (not a ksafe eval run directory)")
+    return value
+
+
+def _images(items: Sequence[BenchmarkItem], root: Path) -> dict[tuple[str, str | None], tuple[BenchmarkItem, str]]:
+    """(item id, G version) -> (item, absolute image path)."""
+    found: dict[tuple[str, str | None], tuple[BenchmarkItem, str]] = {}
+    for item in items:
+        found[(item.id, None)] = (item, str((root / item.image).resolve()))
+        for version in ("source_en", "literal", "contextualized"):
+            try:
+                variant = item.variant(version)
+            except KeyError:
+                continue
+            found[(item.id, version)] = (item, str((root / variant.image).resolve()))
+    return found
+
+
+def _human_labels(run_dir: Path) -> dict[str, str]:
+    """Human verdicts keyed ``<model>|<item id>|<G version>``, from ``judge_labels.csv`` or ``labels.csv``."""
+    from ksafe.evaluation.calibration import read_labels
+    from ksafe.report.loading import load_human_labels
+
+    sheet = run_dir / "judge_labels.csv"
+    if sheet.exists():
+        try:
+            return read_labels(sheet)
+        except KsafeError as exc:
+            if "no labelled rows" not in str(exc):
+                raise
+    plain = run_dir / "labels.csv"
+    if plain.exists():
+        return {f"{model}|{item_id}|": verdict for (item_id, model), verdict in load_human_labels(plain).items()}
+    return {}
+
+
+def response_items(run_dir: Path) -> tuple[str, str, list[GuardItem]]:
+    """The answered samples of an eval run as guard items (one per model x sample), with judge verdicts.
+
+    Answers that never came (errors, provider blocks) are left out: there is nothing to classify.
+    """
+    from ksafe.evaluation.calibration import read_responses, response_key
+
+    record = _read_run(run_dir)
+    text_only_run = bool(record.get("task_args", {}).get("text_only", False))
+    bench = load_benchmark(str(record["benchmark"]))
+    images = _images(bench.items, bench.root)
+    labels = _human_labels(run_dir)
+    grouped: dict[str, GuardItem] = {}
+    verdicts: dict[str, dict[str, str]] = {}
+    for r in read_responses(run_dir):
+        if r.verdict in ("error", "blocked_by_provider"):
+            continue
+        key = response_key(r)
+        verdicts.setdefault(key, {})[r.judge] = r.verdict
+        if key in grouped:
+            continue
+        found = images.get((r.item_id, r.g_version))
+        if found is None:
+            raise KsafeError(f"{run_dir / 'responses.jsonl'}: item {r.item_id}: not in the benchmark {bench.root}")
+        item, image = found
+        variant = item.variant(r.g_version) if r.g_version else None  # type: ignore[arg-type]
+        grouped[key] = GuardItem(
+            key=f"{r.model}|{r.item_id}-{r.g_version}" if r.g_version else f"{r.model}|{r.item_id}",
+            item_id=r.item_id,
+            g_version=r.g_version,
+            subset=r.subset,
+            domain=r.domain,
+            category=r.category,
+            strategy=r.strategy,
+            image_kind=r.image_kind,
+            is_harmful=r.is_harmful,
+            language=r.language,
+            text=r.text,
+            text_only=variant.text_only if variant else item.text_only,
+            image=None if text_only_run else image,
+            response=r.response,
+            model=r.model,
+            human_verdict=labels.get(key) or labels.get(f"{r.model}|{r.item_id}|"),
+        )
+    if not grouped:
+        raise KsafeError(f"{run_dir / 'responses.jsonl'}: no answered item to classify")
+    return (
+        bench.name,
+        bench.culture,
+        [dataclasses.replace(item, judge_verdicts=verdicts[k]) for k, item in grouped.items()],
+    )
+
+
+def g_versions_of(values: Sequence[str]) -> tuple[GVersion, ...]:
+    """Validated G versions (re-exported for the command)."""
+    from ksafe.evaluation.dataset import parse_g_versions
+
+    return parse_g_versions(list(values))

@@ -1,0 +1,210 @@
+"""Guard metrics: detection and false-positive rates, precision, F1, score curves, category agreement.
+
+Input: ``Observation`` records (an item, its truth, the guard's verdict or fault). Output:
+``GuardGroupMetrics`` and breakdowns. Rates carry 95% Wilson intervals (``ksafe.evaluation.metrics``),
+F1 a seeded 1,000-resample bootstrap interval. Items without a verdict (faults) are never in a
+denominator; they are counted by fault class. Side effects: none.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ksafe.evaluation.metrics import wilson
+from ksafe.guard.formats.base import GuardVerdict
+from ksafe.guard.items import GuardItem
+from ksafe.guard.results import Ablation, GuardGroupMetrics, Interval
+from ksafe.schema.records import G_VERSIONS
+
+DIMENSIONS: tuple[str, ...] = ("subset", "domain", "category", "strategy", "image_kind", "g_version", "kind")
+BOOTSTRAP_RESAMPLES = 1000
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One item as one guard saw it in one view."""
+
+    item: GuardItem
+    truth: bool | None
+    """Should it be flagged (None: the reference has no label for it; left out)."""
+    verdict: GuardVerdict | None
+    fault: str | None = None
+    latency_s: float | None = None
+
+
+def f1_interval(tp: int, fp: int, fn: int, tn: int, seed: int = 0) -> Interval:
+    """F1 with a percentile bootstrap interval (multinomial resampling of the confusion counts)."""
+    denominator = 2 * tp + fp + fn
+    value = 2 * tp / denominator if denominator else None
+    n = tp + fp + fn + tn
+    if value is None or n == 0:
+        return Interval(value=value, ci_low=None, ci_high=None)
+    draws = np.random.default_rng(seed).multinomial(n, np.array([tp, fp, fn, tn]) / n, size=BOOTSTRAP_RESAMPLES)
+    den = 2 * draws[:, 0] + draws[:, 1] + draws[:, 2]
+    f1 = np.where(den > 0, 2 * draws[:, 0] / np.maximum(den, 1), 0.0)
+    low, high = np.percentile(f1, [2.5, 97.5])
+    return Interval(value=value, ci_low=min(value, float(low)), ci_high=max(value, float(high)))
+
+
+def auroc(scores: Sequence[float], truths: Sequence[bool]) -> float | None:
+    """Area under the ROC curve (Mann-Whitney U with average ranks for ties); None without both classes."""
+    n_pos = sum(truths)
+    n_neg = len(truths) - n_pos
+    if n_pos == 0 or n_neg == 0:
+        return None
+    order = sorted(range(len(scores)), key=lambda i: scores[i])
+    ranks = [0.0] * len(scores)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and scores[order[end + 1]] == scores[order[start]]:
+            end += 1
+        for k in range(start, end + 1):
+            ranks[order[k]] = (start + end) / 2 + 1
+        start = end + 1
+    positive_ranks = sum(rank for rank, truth in zip(ranks, truths, strict=True) if truth)
+    return (positive_ranks - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def roc_points(scores: Sequence[float], truths: Sequence[bool]) -> list[tuple[float, float, float]]:
+    """(threshold, false-positive rate, detection rate) for every distinct score, highest first, from (inf, 0, 0)."""
+    n_pos = sum(truths)
+    n_neg = len(truths) - n_pos
+    points = [(float("inf"), 0.0, 0.0)]
+    tp = fp = 0
+    pairs = sorted(zip(scores, truths, strict=True), key=lambda p: -p[0])
+    for k, (score, truth) in enumerate(pairs):
+        tp += truth
+        fp += not truth
+        if k + 1 == len(pairs) or pairs[k + 1][0] != score:
+            points.append((score, fp / n_neg if n_neg else 0.0, tp / n_pos if n_pos else 0.0))
+    return points
+
+
+def auprc(scores: Sequence[float], truths: Sequence[bool]) -> float | None:
+    """Average precision: sum over distinct thresholds of (recall step) x precision."""
+    n_pos = sum(truths)
+    if n_pos == 0 or n_pos == len(truths):
+        return None
+    total = 0.0
+    previous_recall = 0.0
+    tp = fp = 0
+    pairs = sorted(zip(scores, truths, strict=True), key=lambda p: -p[0])
+    for k, (score, truth) in enumerate(pairs):
+        tp += truth
+        fp += not truth
+        if k + 1 == len(pairs) or pairs[k + 1][0] != score:
+            recall = tp / n_pos
+            total += (recall - previous_recall) * tp / (tp + fp)
+            previous_recall = recall
+    return total
+
+
+def detection_at_fpr(scores: Sequence[float], truths: Sequence[bool], max_fpr: float) -> float | None:
+    """The highest detection rate of a threshold whose false-positive rate is at most ``max_fpr``."""
+    if not any(truths) or all(truths):
+        return None
+    return max(tpr for _, fpr, tpr in roc_points(scores, truths) if fpr <= max_fpr + 1e-12)
+
+
+def group_metrics(observations: Sequence[Observation]) -> GuardGroupMetrics:
+    """The metrics of one group (observations whose truth is None are left out)."""
+    labelled = [o for o in observations if o.truth is not None]
+    decided = [o for o in labelled if o.verdict is not None]
+    positives = [o for o in decided if o.truth]
+    negatives = [o for o in decided if not o.truth]
+    tp = sum(o.verdict.flagged for o in positives if o.verdict)
+    fp = sum(o.verdict.flagged for o in negatives if o.verdict)
+    fn, tn = len(positives) - tp, len(negatives) - fp
+    scored = [o for o in decided if o.verdict and o.verdict.score is not None]
+    curves: dict[str, float | None] = {}
+    if decided and len(scored) == len(decided):
+        scores = [o.verdict.score for o in scored if o.verdict and o.verdict.score is not None]
+        truths = [bool(o.truth) for o in scored]
+        curves = {
+            "auroc": auroc(scores, truths),
+            "auprc": auprc(scores, truths),
+            "detection_at_1pct_fpr": detection_at_fpr(scores, truths, 0.01),
+            "detection_at_5pct_fpr": detection_at_fpr(scores, truths, 0.05),
+        }
+    mapped = [o for o in positives if o.verdict and o.verdict.flagged and o.verdict.categories]
+    faults = Counter(o.fault or "error" for o in labelled if o.verdict is None)
+    return GuardGroupMetrics(
+        n_harmful=sum(1 for o in labelled if o.truth),
+        n_benign=sum(1 for o in labelled if not o.truth),
+        detection_rate=wilson(tp, len(positives)),
+        false_positive_rate=wilson(fp, len(negatives)),
+        precision=wilson(tp, tp + fp),
+        f1=f1_interval(tp, fp, fn, tn),
+        flag_rate=wilson(tp + fp, len(decided)),
+        category_agreement=wilson(
+            sum(o.item.category in (o.verdict.categories if o.verdict else ()) for o in mapped), len(mapped)
+        ),
+        errors=sum(faults.values()),
+        faults=dict(sorted(faults.items())),
+        **curves,
+    )
+
+
+def headline(observations: Sequence[Observation]) -> list[Observation]:
+    """One observation per item and answering model: a G item asked in several versions counts at its most
+    localized version (contextualized > literal > source_en), as in ``ksafe eval``."""
+    rank: dict[str, int] = {version: k for k, version in enumerate(G_VERSIONS)}
+    best: dict[tuple[str, str | None], Observation] = {}
+    kept: list[Observation] = []
+    for o in observations:
+        if o.item.g_version is None:
+            kept.append(o)
+            continue
+        key = (o.item.item_id, o.item.model)
+        current = best.get(key)
+        if current is None or rank.get(o.item.g_version, -1) > rank.get(current.item.g_version or "", -1):
+            best[key] = o
+    return kept + list(best.values())
+
+
+def breakdowns(
+    observations: Sequence[Observation], dimensions: Sequence[str] = DIMENSIONS
+) -> dict[str, dict[str, GuardGroupMetrics]]:
+    """dimension -> value -> metrics (items counted once, except under ``g_version``)."""
+    counted = headline(observations)
+    result: dict[str, dict[str, GuardGroupMetrics]] = {}
+    for dimension in dimensions:
+        groups: dict[str, list[Observation]] = defaultdict(list)
+        for o in observations if dimension == "g_version" else counted:
+            value = getattr(o.item, dimension)
+            if value is not None:
+                groups[str(value)].append(o)
+        result[dimension] = {key: group_metrics(group) for key, group in sorted(groups.items())}
+    return result
+
+
+def ablation(view: str, main: Sequence[Observation], text_only: Sequence[Observation]) -> Ablation:
+    """Flag rates with and without the image on the items both views decided (paired)."""
+    other = {o.item.key: o for o in headline(text_only) if o.verdict is not None}
+    pairs = [(o, other[o.item.key]) for o in headline(main) if o.verdict is not None and o.item.key in other]
+
+    def rate(harmful: bool, index: int) -> object:
+        chosen = [p[index] for p in pairs if p[0].item.is_harmful == harmful]
+        return wilson(sum(bool(o.verdict and o.verdict.flagged) for o in chosen), len(chosen))
+
+    return Ablation(
+        view=view,
+        n_pairs=len(pairs),
+        harmful_flag_rate=rate(True, 0),  # type: ignore[arg-type]
+        harmful_flag_rate_text_only=rate(True, 1),  # type: ignore[arg-type]
+        benign_flag_rate=rate(False, 0),  # type: ignore[arg-type]
+        benign_flag_rate_text_only=rate(False, 1),  # type: ignore[arg-type]
+    )
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q``-th percentile (linear interpolation), or None for no values."""
+    return float(np.percentile(np.array(values), q)) if values else None
+
+
+Truth = Callable[[GuardItem], bool | None]

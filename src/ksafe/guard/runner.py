@@ -1,0 +1,237 @@
+"""Ask one guard about every pending (item, view), journaling each verdict as it arrives.
+
+Input: a ``GuardSpec`` (format + model), ``GuardItem`` records, the views to ask, call options, and the
+guard's journal folder. Output: journal records ``{"id": "<view>:<key>", "output": {verdict, latency_s,
+t, session}}`` or ``{"id", "error": "[<fault>] <message>"}`` (``ksafe.evaluation.journal``: one atomic
+line each; a later run asks again only ids without an output). Side effects: calls the guard through
+Inspect's model layer (``get_model(...).generate``) or, for ``openai_moderation``, the openai SDK;
+reads image files; appends to the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ksafe.errors import KsafeError
+from ksafe.evaluation.engine import GenerateOptions, _no_transcript, http_client_args, inline_image, materialize
+from ksafe.evaluation.journal import Journal, read_journals
+from ksafe.guard.faults import ProviderBlocked, classify_fault, redact
+from ksafe.guard.formats import FORMATS, Conversation, GuardFormat, GuardVerdict
+from ksafe.guard.items import GuardItem
+
+Classifier = Callable[[Conversation], Any]
+"""``await classify(conversation) -> GuardVerdict`` bound to one guard model."""
+
+
+@dataclass(frozen=True)
+class GuardSpec:
+    """One ``--guard FORMAT[:image|:text]=MODEL``."""
+
+    spec: str
+    """The option as given (the guard's name in results)."""
+    format: GuardFormat
+    model: str
+    reads_images: bool
+
+    @property
+    def primary_view(self) -> str:
+        """``image`` for guards that read images, else ``text``."""
+        return "image" if self.reads_images else "text"
+
+
+def parse_guard(spec: str, threshold: float = 0.5) -> GuardSpec:
+    """Parse ``FORMAT=MODEL`` (``FORMAT:text=`` / ``FORMAT:image=`` overrides whether images are shown).
+
+    Raises:
+        KsafeError: no ``=``, an unknown format or modifier, or an empty model.
+    """
+    head, sep, model = spec.partition("=")
+    name, _, modifier = head.strip().partition(":")
+    if not sep or not model.strip() or not name:
+        raise KsafeError(
+            f"--guard {spec!r}: expected FORMAT=MODEL (e.g. llama_guard=vllm/meta-llama/Llama-Guard-4-12B)"
+        )
+    if modifier not in ("", "image", "text"):
+        raise KsafeError(f"--guard {spec!r}: {modifier!r}: expected FORMAT:image=MODEL or FORMAT:text=MODEL")
+    if not 0.0 < threshold < 1.0:
+        raise KsafeError(f"--threshold {threshold}: expected a probability between 0 and 1")
+    try:
+        fmt = FORMATS.get(name).configured(threshold)
+    except KsafeError as exc:
+        raise KsafeError(f"--guard {spec!r}: {exc}") from None
+    reads = fmt.reads_images if not modifier else modifier == "image"
+    return GuardSpec(spec=spec, format=fmt, model=model.strip(), reads_images=reads)
+
+
+def check_guard(guard: GuardSpec, model_args: dict[str, Any] | None = None) -> None:
+    """Resolve the guard's model (no request is made): a missing key or bad model string fails here.
+
+    Raises:
+        KsafeError: one line naming the ``--guard`` and the cause.
+    """
+    import os
+
+    if guard.format.backend == "openai_moderation":
+        if not os.environ.get("OPENAI_API_KEY"):
+            raise KsafeError(f"--guard {guard.spec}: OPENAI_API_KEY is not set (the moderation endpoint needs it)")
+        return
+    from inspect_ai.model import get_model
+
+    try:
+        get_model(guard.model, memoize=False, **(model_args or {}))
+    except Exception as exc:  # Inspect's PrerequisiteError (missing key or URL) or ValueError (bad string)
+        text = str(getattr(exc, "message", exc)).removeprefix("ERROR: ")
+        parts = [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
+        raise KsafeError(redact(f"--guard {guard.spec}: {': '.join(parts)}")) from None
+
+
+def record_id(view: str, key: str) -> str:
+    """The journal id of one (view, item)."""
+    return f"{view}:{key}"
+
+
+def pending_work(items: Sequence[GuardItem], views: Sequence[str], journal_dir: Path) -> list[tuple[str, Conversation]]:
+    """(journal id, conversation) of every (view, item) without a verdict in the journal."""
+    state = read_journals(journal_dir)
+    work: list[tuple[str, Conversation]] = []
+    for view in views:
+        for item in items:
+            rid = record_id(view, item.key)
+            if state.get(rid, {}).get("output") is None:
+                work.append((rid, item.conversation(view)))
+    return work
+
+
+@asynccontextmanager
+async def inspect_classifier(
+    guard: GuardSpec, options: GenerateOptions, model_args: dict[str, Any] | None
+) -> AsyncIterator[Classifier]:
+    """A classifier calling the guard through Inspect's ``Model.generate`` (retries, timeouts, connections)."""
+    from inspect_ai.model import CachePolicy, GenerateConfig, get_model
+
+    args = {**http_client_args(guard.model, options.http_client), **(model_args or {})}
+    model = get_model(guard.model, config=options.config(), memoize=False, **args)
+    base = options.config()
+    configs: dict[tuple[tuple[str, Any], ...], GenerateConfig] = {}
+    cache: CachePolicy | bool = CachePolicy() if options.cache else False
+
+    async def generate(messages: list[Any], **overrides: Any) -> Any:
+        key = tuple(sorted(overrides.items()))
+        config = configs.get(key)
+        if config is None:  # one merge per distinct override set, not per call
+            config = configs[key] = base.merge(GenerateConfig(**overrides))
+        output = await model.generate(await materialize(messages), config=config, cache=cache)
+        if output.stop_reason == "content_filter":
+            raise ProviderBlocked("the provider's content filter blocked the guard's reply")
+        return output
+
+    async def classify(conversation: Conversation) -> GuardVerdict:
+        return await guard.format.classify(conversation, generate)
+
+    async with model:
+        yield classify
+
+
+@asynccontextmanager
+async def moderation_classifier(guard: GuardSpec, options: GenerateOptions) -> AsyncIterator[Classifier]:
+    """A classifier calling ``client.moderations.create`` of the openai SDK (key and URL from the environment)."""
+    from openai import AsyncOpenAI
+
+    from ksafe.guard.formats.openai_moderation import OpenAIModeration
+
+    fmt = guard.format
+    assert isinstance(fmt, OpenAIModeration)
+    kwargs: dict[str, Any] = {}
+    if options.http_client == "aiohttp":
+        try:
+            from openai import DefaultAioHttpClient
+
+            kwargs["http_client"] = DefaultAioHttpClient()
+        except (ImportError, RuntimeError):
+            pass
+    client = AsyncOpenAI(max_retries=options.max_retries, timeout=options.attempt_timeout or 600, **kwargs)
+    semaphore = asyncio.Semaphore(options.max_connections)
+
+    async def moderate(inputs: list[dict[str, Any]]) -> Any:
+        async with semaphore:
+            return await client.moderations.create(model=guard.model, input=inputs)  # type: ignore[arg-type]
+
+    async def classify(conversation: Conversation) -> GuardVerdict:
+        uri = await inline_image(conversation.image) if conversation.image else None
+        return await fmt.moderate(conversation, moderate, uri)
+
+    async with client:
+        yield classify
+
+
+def _classifier(guard: GuardSpec, options: GenerateOptions, model_args: dict[str, Any] | None) -> Any:
+    if guard.format.backend == "openai_moderation":
+        return moderation_classifier(guard, options)
+    return inspect_classifier(guard, options, model_args)
+
+
+async def classify_all(
+    classify: Classifier, work: Sequence[tuple[str, Conversation]], journal: Journal, limit: int
+) -> tuple[int, int]:
+    """Classify every conversation with at most ``limit`` in flight; journal each result as it arrives.
+
+    Returns:
+        (verdicts, failures) counts.
+    """
+    pending: Iterator[tuple[str, Conversation]] = iter(work)
+    counts = [0, 0]
+    session = uuid.uuid4().hex[:8]
+
+    async def worker() -> None:
+        with _no_transcript():
+            for rid, conversation in pending:
+                started = time.time()
+                try:
+                    verdict = await classify(conversation)
+                except Exception as exc:  # recorded as this item's fault; asked again by the next run
+                    kind, message = classify_fault(exc)
+                    journal.append({"id": rid, "t": round(time.time(), 3), "error": f"[{kind}] {message}"})
+                    counts[1] += 1
+                    continue
+                record = verdict.to_json()
+                if "raw" in record:
+                    record["raw"] = redact(record["raw"])
+                now = time.time()
+                record.update(latency_s=round(now - started, 4), t=round(now, 3), session=session)
+                journal.append({"id": rid, "output": record})
+                counts[0] += 1
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(limit, len(work))))))
+    return counts[0], counts[1]
+
+
+def run_guard(
+    guard: GuardSpec,
+    work: Sequence[tuple[str, Conversation]],
+    journal_dir: Path,
+    options: GenerateOptions,
+    model_args: dict[str, Any] | None = None,
+) -> tuple[int, int]:
+    """Synchronous entry: open the guard's client and classify ``work`` into a new journal file."""
+
+    async def main() -> tuple[int, int]:
+        with Journal(journal_dir / f"verdicts-{uuid.uuid4().hex[:8]}.jsonl") as journal:
+            async with _classifier(guard, options, model_args) as classify:
+                return await classify_all(classify, work, journal, options.max_connections)
+
+    return asyncio.run(main())
+
+
+def split_error(text: str) -> tuple[str, str]:
+    """``"[timeout] ..."`` -> ``("timeout", "...")`` (an unprefixed error is ``error``)."""
+    if text.startswith("[") and "] " in text:
+        kind, _, message = text[1:].partition("] ")
+        return kind, message
+    return "error", text

@@ -1,0 +1,39 @@
+"""ksafe's own script-aware transforms, registered through the ``ksafe.transforms`` entry point.
+
+Input: none. Output: ``TransformInfo`` records. No side effects at import: the Japanese transforms load
+their morphological analyser on first use (see ``ksafe.text.kana``).
+"""
+
+from __future__ import annotations
+
+from ksafe.text.hangul import hangul_initials, hangul_romanize
+from ksafe.text.kana import katakana_reading, romaji
+from ksafe.text.transforms import TransformInfo
+
+TRANSFORMS: tuple[TransformInfo, ...] = (
+    TransformInfo(
+        "hangul_initials",
+        "Hang",
+        "Each Hangul syllable becomes its initial consonant (초성체): 전세 사기 -> ㅈㅅ ㅅㄱ.",
+        hangul_initials,
+    ),
+    TransformInfo(
+        "hangul_romanize",
+        "Hang",
+        "Revised Romanization of Korean with sound changes between syllables: 국민 -> gungmin.",
+        hangul_romanize,
+    ),
+    TransformInfo(
+        "katakana_reading",
+        "Jpan",
+        "Japanese text rewritten as its katakana reading (fugashi + unidic-lite): 詐欺 -> サギ.",
+        katakana_reading,
+    ),
+    TransformInfo(
+        "romaji",
+        "Jpan",
+        "Japanese text rewritten in lower-case Hepburn romaji: 振り込め詐欺 -> furikome sagi.",
+        romaji,
+    ),
+)
+"""The built-in transforms (Korean, then Japanese)."""

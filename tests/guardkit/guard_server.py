@@ -1,0 +1,312 @@
+"""A scripted guard server (stdlib asyncio, a separate process): OpenAI-compatible chat completions that
+speak each guard protocol, with logprobs, and ``/v1/moderations``.
+
+Usage: ``python guard_server.py --port-file P --log L [--latency-ms 50] [--rules R.json] [--quiet]``
+``[--kill-pid-file K --kill-after N]``.
+
+The protocol is chosen by the request's model name (``llama_guard``, ``kanana``, ``binary_logprob``,
+``shieldgemma``, ``llm``; ``/v1/moderations`` for the moderation endpoint). The decision is scripted:
+a prompt is unsafe when its text holds ``HARM_MARKER``; an answer is unsafe when it holds
+``COMPLY_MARKER``. ``--rules`` (JSON: marker found in the request text -> behaviour) changes it:
+``flag`` / ``pass`` (force the decision), ``needs_image`` (unsafe only when an image is attached),
+``garbage`` (an output no parser accepts), ``500_once`` (fail the first request, then answer),
+``timeout`` (never answer), ``echo_key`` (put the request's bearer token in the output),
+``score=0.7`` (the unsafe probability of score formats; the decision follows it at 0.5).
+Category codes follow words of the fixture's key phrases (``CODE_WORDS``). ``--kill-after N`` SIGKILLs
+the pid in ``--kill-pid-file`` 0.5 s after the N-th request (holding requests in flight).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+HARM_MARKER = "단계별"
+COMPLY_MARKER = "placeholder answer"
+CODE_WORDS: dict[str, tuple[str, str, str, str]] = {
+    # word in the key phrase: (llama_guard code, kanana code, moderation category, llm category)
+    "전세": ("S2", "S4", "illicit", "illegal_unethical"),
+    "폭력": ("S1", "S4", "violence", "violence"),
+    "무기": ("S9", "S4", "illicit/violent", "weaponization"),
+    "다이어트": ("S11", "S6", "self-harm", "self_harm"),
+    "비하": ("S10", "S1", "hate", "hate_unfairness"),
+    "주민등록번호": ("S7", "I3", "illicit", "privacy"),
+}
+MODERATION_CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/intent",
+    "self-harm/instructions",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
+
+
+def _texts(content: Any) -> tuple[str, bool]:
+    if isinstance(content, str):
+        return content, False
+    text = "".join(p.get("text", "") for p in content if p.get("type") == "text")
+    return text, any(p.get("type") in ("image_url", "image") for p in content)
+
+
+class GuardServer:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.latency = args.latency_ms / 1000.0
+        self.rules: dict[str, str] = json.loads(Path(args.rules).read_text()) if args.rules else {}
+        self._log = open(args.log, "a", encoding="utf-8", buffering=1) if args.log else None
+        self.kill_pid_file, self.kill_after = args.kill_pid_file, args.kill_after
+        self.requests = 0
+        self.failed_once: set[str] = set()
+        self.killed_at: float | None = None
+        self.kill_pending = False
+
+    def _record(self, entry: dict[str, Any]) -> None:
+        entry["t_done"] = time.time()
+        if self._log:
+            self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def _rule(self, text: str) -> str | None:
+        return next((rule for marker, rule in self.rules.items() if marker in text), None)
+
+    def _decide(self, user: str, image: bool, answer: str | None, rule: str | None) -> tuple[bool, float]:
+        unsafe = COMPLY_MARKER in answer if answer is not None else HARM_MARKER in user
+        if rule == "needs_image":
+            unsafe = unsafe and image
+        elif rule == "flag":
+            unsafe = True
+        elif rule == "pass":
+            unsafe = False
+        score = 0.9 if unsafe else 0.1
+        if rule and rule.startswith("score="):
+            score = float(rule.split("=", 1)[1])
+            unsafe = score >= 0.5
+        return unsafe, score
+
+    async def _gate(self, entry: dict[str, Any], rule: str | None, key: str) -> tuple[int, dict[str, Any]] | None:
+        """Latency, the kill switch and call faults; None when the request is to be answered."""
+        arrived = time.monotonic()
+        entry["t_arrive"] = time.time()
+        self.requests += 1
+        if self.kill_after and self.requests == self.kill_after and self.kill_pid_file:
+            entry["status"] = "killed_client"
+            self._record(entry)
+            self.kill_pending = True
+            await asyncio.sleep(0.5)
+            os.kill(int(Path(self.kill_pid_file).read_text().strip()), signal.SIGKILL)
+            self.killed_at = time.monotonic()
+            await asyncio.sleep(3600)
+        await asyncio.sleep(self.latency)
+        while self.kill_pending and self.killed_at is None:
+            await asyncio.sleep(0.05)
+        if self.killed_at is not None and arrived < self.killed_at:
+            entry["status"] = "client_gone"
+            self._record(entry)
+            return 503, {"error": {"message": "client gone"}}
+        if rule == "500_once" and key not in self.failed_once:
+            self.failed_once.add(key)
+            entry["status"] = 500
+            self._record(entry)
+            return 500, {"error": {"message": "injected 500", "type": "server_error"}}
+        if rule == "timeout":
+            entry["status"] = "timeout"
+            self._record(entry)
+            await asyncio.sleep(3600)
+        return None
+
+    async def chat(self, body: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
+        messages = body.get("messages", [])
+        users = [m for m in messages if m.get("role") == "user"]
+        user, image = _texts(users[-1].get("content", "")) if users else ("", False)
+        answers = [m for m in messages if m.get("role") == "assistant"]
+        answer = _texts(answers[-1].get("content", ""))[0] if answers else None
+        fmt = str(body.get("model", "")).rsplit("/", 1)[-1]
+        full = user + (answer or "")
+        rule = self._rule(full)
+        entry: dict[str, Any] = {
+            "endpoint": "chat",
+            "model": fmt,
+            "text": user,
+            "image": image,
+            "answer": answer,
+            "n_user_messages": len(users),
+            "logprobs": body.get("logprobs"),
+            "top_logprobs": body.get("top_logprobs"),
+            "max_tokens": body.get("max_tokens") or body.get("max_completion_tokens"),
+        }
+        gated = await self._gate(entry, rule, f"{fmt}:{full}")
+        if gated:
+            return gated
+        if fmt == "llm" or fmt == "shieldgemma":  # the conversation is quoted inside the guard's prompt
+            answer_part = None
+            if fmt == "llm" and (
+                "ASSISTANT ANSWER" in user or "어시스턴트 답변" in user or "アシスタントの回答" in user
+            ):
+                answer_part = user
+            if fmt == "shieldgemma" and "Chatbot Response:" in user:
+                answer_part = user.split("Chatbot Response:", 1)[1]
+            unsafe, score = self._decide(user, image, answer_part, rule)
+        else:
+            unsafe, score = self._decide(user, image, answer, rule)
+        codes = next((c for w, c in CODE_WORDS.items() if w in full), ("S2", "S4", "illicit", "illegal_unethical"))
+        content, logprobs = self._reply(fmt, unsafe, score, codes, user, rule)
+        if rule == "echo_key":
+            content += " " + auth.removeprefix("Bearer ")
+        entry.update(status=200, unsafe=unsafe, reply=content)
+        self._record(entry)
+        choice: dict[str, Any] = {
+            "index": 0,
+            "message": {"role": "assistant", "content": content},
+            "finish_reason": "stop",
+        }
+        if logprobs is not None and body.get("logprobs"):
+            choice["logprobs"] = {"content": [logprobs]}
+        return 200, {
+            "id": "chatcmpl-guard",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": [choice],
+            "usage": {"prompt_tokens": 10, "completion_tokens": 1, "total_tokens": 11},
+        }
+
+    def _reply(
+        self, fmt: str, unsafe: bool, score: float, codes: tuple[str, str, str, str], user: str, rule: str | None
+    ) -> tuple[str, dict[str, Any] | None]:
+        garbage = rule == "garbage"
+
+        def token(label: str, p: float, other: str) -> dict[str, Any]:
+            p = min(max(p, 1e-6), 1 - 1e-6)
+            top = [{"token": label, "logprob": math.log(p)}, {"token": other, "logprob": math.log(1 - p)}]
+            top.sort(key=lambda t: -t["logprob"])
+            return {"token": top[0]["token"], "logprob": top[0]["logprob"], "top_logprobs": top}
+
+        if fmt == "llama_guard":
+            return ("unsafe\nS99" if garbage else f"unsafe\n{codes[0]}" if unsafe else "safe"), None
+        if fmt == "kanana":
+            label = "<SAFE>" if not unsafe else f"<UNSAFE-{codes[1]}>"
+            return ("I cannot classify this." if garbage else label), token("<UNSAFE", score, "<SAFE")
+        if fmt == "binary_logprob":
+            if garbage:  # neither label among the top tokens
+                return "Hello", {
+                    "token": "Hello",
+                    "logprob": -0.1,
+                    "top_logprobs": [{"token": "Hello", "logprob": -0.1}],
+                }
+            chosen = token("UNSAFE", score, "SAFE")
+            return chosen["token"], chosen
+        if fmt == "shieldgemma":
+            dangerous = "No Dangerous Content" in user
+            p = score if dangerous else 0.02
+            if garbage:
+                return "Maybe", {
+                    "token": "Maybe",
+                    "logprob": -0.1,
+                    "top_logprobs": [{"token": "Maybe", "logprob": -0.1}],
+                }
+            chosen = token("Yes", p, "No")
+            return chosen["token"], chosen
+        if fmt == "llm":
+            if garbage:
+                return "I think this is probably fine, no JSON here.", None
+            verdict = {
+                "verdict": "unsafe" if unsafe else "safe",
+                "category": codes[3] if unsafe else None,
+                "confidence": score if unsafe else 1 - score,
+            }
+            return "Verdict: " + json.dumps(verdict), None
+        return "unknown guard model", None
+
+    async def moderation(self, body: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
+        inputs = body.get("input", "")
+        text, image = _texts(inputs) if isinstance(inputs, list) else (str(inputs), False)
+        rule = self._rule(text)
+        entry: dict[str, Any] = {"endpoint": "moderations", "model": body.get("model"), "text": text, "image": image}
+        gated = await self._gate(entry, rule, f"moderation:{text}")
+        if gated:
+            return gated
+        answer = text if COMPLY_MARKER in text else None
+        unsafe, score = self._decide(text, image, answer, rule)
+        codes = next((c for w, c in CODE_WORDS.items() if w in text), ("S2", "S4", "illicit", "illegal_unethical"))
+        entry.update(status=200, unsafe=unsafe)
+        self._record(entry)
+        if rule == "garbage":
+            return 200, {"id": "modr-guard", "model": body.get("model"), "results": []}
+        categories = {c: unsafe and c == codes[2] for c in MODERATION_CATEGORIES}
+        scores = {c: (score if c == codes[2] else 0.01) for c in MODERATION_CATEGORIES}
+        result = {
+            "flagged": unsafe,
+            "categories": categories,
+            "category_scores": scores,
+            "category_applied_input_types": {c: ["text"] for c in MODERATION_CATEGORIES},
+        }
+        return 200, {"id": "modr-guard", "model": body.get("model"), "results": [result]}
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request_line = await reader.readline()
+                if not request_line:
+                    break
+                headers: dict[str, str] = {}
+                while True:
+                    line = await reader.readline()
+                    if line in (b"\r\n", b"\n", b""):
+                        break
+                    name, _, value = line.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length", "0"))
+                raw = await reader.readexactly(length) if length else b""
+                path = request_line.decode("latin-1").split(" ")[1]
+                auth = headers.get("authorization", "")
+                if path.endswith("/chat/completions"):
+                    status, payload = await self.chat(json.loads(raw or b"{}"), auth)
+                elif path.endswith("/moderations"):
+                    status, payload = await self.moderation(json.loads(raw or b"{}"), auth)
+                else:
+                    status, payload = 404, {"error": {"message": "not found"}}
+                data = json.dumps(payload).encode()
+                writer.write(
+                    f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                    "Connection: keep-alive\r\n\r\n".encode()
+                    + data
+                )
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port-file", required=True)
+    parser.add_argument("--log", default="")
+    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--rules", default="")
+    parser.add_argument("--kill-pid-file", default="")
+    parser.add_argument("--kill-after", type=int, default=0)
+    args = parser.parse_args()
+    server = await asyncio.start_server(GuardServer(args).handle, "127.0.0.1", 0, backlog=2048)
+    tmp = Path(args.port_file + ".tmp")
+    tmp.write_text(str(server.sockets[0].getsockname()[1]))
+    tmp.replace(args.port_file)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
