@@ -61,6 +61,26 @@ def _bank_account(value: str, after: str) -> bool:
     return _amount_or_year(value, after) or sum(c.isdigit() for c in value) < 8
 
 
+def _digit_groups(value: str, after: str) -> bool:
+    return _amount_or_year(value, after) or sum(c.isdigit() for c in value) < 9
+
+
+def _no_letter(value: str, after: str) -> bool:
+    return not any(c.isascii() and c.isalpha() for c in value)
+
+
+_MENTIONS = frozenset({"@everyone", "@here", "@all", "@channel"})
+
+
+def _mention(value: str, after: str) -> bool:
+    return value.lower() in _MENTIONS
+
+
+def _more_groups(value: str, after: str) -> bool:
+    """A phone number is not followed by another ``.12`` group (``2020.01.01-2020.12.31`` is two dates)."""
+    return bool(re.match(r"[./-]\d", after))
+
+
 def _road(value: str, after: str) -> bool:
     name = re.match(r"[가-힣]+", value)
     return bool(_UNIT.match(after)) or bool(name and name.group().endswith("으로"))
@@ -92,13 +112,17 @@ RULES: tuple[Rule, ...] = (
     Rule("EMAIL", re.compile(rf"(?<![A-Za-z0-9._%+-]){_LOCAL}{_AT}{_DOMAIN}", _I)),
     Rule("EMAIL", re.compile(rf"(?<![A-Za-z0-9._%+-]){_LOCAL}\sat\s{_DOMAIN}", _I)),
     Rule("MESSENGER_ID", re.compile(rf"{_APPS}\s?{_ID_WORD}\s?[:：=]?\s?(?P<v>{_HANDLE})", _I)),
-    Rule("MESSENGER_ID", re.compile(rf"(?:{_APPS}|{_ID_WORD})\s?[:：=]\s?(?P<v>{_HANDLE})", _I)),
-    Rule("MESSENGER_ID", re.compile(r"(?<![A-Za-z0-9._%+\-@])@[A-Za-z_][A-Za-z0-9_.]{2,29}(?<!\.)")),
+    Rule("MESSENGER_ID", re.compile(rf"{_ID_WORD}\s?[:：=]\s?(?P<v>{_HANDLE})", _I)),
+    Rule("MESSENGER_ID", re.compile(rf"{_APPS}\s?[:：=]\s?(?P<v>{_HANDLE})", _I), _no_letter),
+    Rule("MESSENGER_ID", re.compile(r"(?<![A-Za-z0-9._%+\-@/])@[A-Za-z_][A-Za-z0-9_.]{2,29}(?<!\.)"), _mention),
     Rule("RRN", re.compile(r"(?<!\d)\d{6}\s?[-–]\s?(?:\d{7}|[1-8][*xX●]{6})(?!\d)")),
-    Rule("RRN", re.compile(r"(?<!\d)\d{6}\s?[1-8]\d{6}(?!\d)")),
-    Rule("CARD", re.compile(r"(?<!\d)\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?!\d)")),
-    Rule("MY_NUMBER", re.compile(r"(?<!\d)\d{4}([ -]?)\d{4}\1\d{4}(?![ -]?\d)"), _amount_or_year),
-    Rule("PASSPORT", re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]\d{8}|[A-Z]\d{3}[A-Z]\d{4}|[A-Z]{2}\d{7})(?![A-Za-z0-9])")),
+    Rule("RRN", re.compile(r"(?<![\d/=#])\d{6}\s?[1-8]\d{6}(?!\d)")),
+    Rule("CARD", re.compile(r"(?<![\d/=#])\d{4}([ -]?)\d{4}\1\d{4}\1\d{4}(?!\d)")),
+    Rule("MY_NUMBER", re.compile(r"(?<![\d/=#])\d{4}([ -]?)\d{4}\1\d{4}(?![ -]?\d)"), _amount_or_year),
+    Rule(
+        "PASSPORT",
+        re.compile(r"(?<![A-Za-z0-9/])(?:[A-Z]\d{8}|[A-Z]\d{3}[A-Z]\d{4}|(?!NO)[A-Z]{2}\d{7})(?![A-Za-z0-9])"),
+    ),
     Rule(
         "ACCOUNT",
         re.compile(
@@ -113,10 +137,10 @@ RULES: tuple[Rule, ...] = (
         "PHONE", re.compile(r"(?<![\d+])(?:\+82[ -]?(?:\(0\))?[ -]?|\(0|0)1[016789]\)?[ .-]?\d{3,4}[ .-]?\d{4}(?!\d)")
     ),
     Rule("PHONE", re.compile(r"(?<![\d+])(?:\+81[ -]?(?:\(0\))?[ -]?|\(0|0)[5789]0\)?[ .-]?\d{4}[ .-]?\d{4}(?!\d)")),
-    Rule("PHONE", re.compile(r"(?<![\d+])(?:\(0\d{1,4}\)\s?|0\d{1,4}[ .-])\d{1,4}[ .-]\d{4}(?!\d)")),
+    Rule("PHONE", re.compile(r"(?<![\d+])(?:\(0\d{1,4}\)\s?|0\d{1,4}[ .-])\d{1,4}[ .-]\d{4}(?!\d)"), _more_groups),
     Rule("PHONE", re.compile(r"(?<![\d+])0\d{1,4}\(\d{1,4}\)\d{4}(?!\d)")),
     Rule("PHONE", re.compile(r"\+8[12][ -]?(?:\(0\))?[ -]?\d{1,4}[ .-]\d{1,4}[ .-]\d{4}(?!\d)")),
-    Rule("ACCOUNT", re.compile(r"(?<!\d)\d{2,6}-\d{2,6}-\d{2,8}(?:-\d{1,3})?(?!\d)"), _amount_or_year),
+    Rule("ACCOUNT", re.compile(r"(?<!\d)\d{2,6}-\d{2,6}-\d{2,8}(?:-\d{1,3})?(?!\d)"), _digit_groups),
     Rule(
         "ADDRESS",
         re.compile(
