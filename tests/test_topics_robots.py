@@ -262,3 +262,30 @@ def test_a_crawl_delay_longer_than_the_cap_skips_the_host_instead_of_sleeping() 
             PoliteCrawler.for_urls([base], POLICY).fetch(f"{base}/page")
         assert time.monotonic() - started < 3.0
     assert "/page" not in log
+
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "lol">'
+    + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
+    + ']><rss version="2.0"><channel><title>t</title><item><title>x</title><description>&j;</description>'
+    "</item></channel></rss>"
+)
+
+
+def test_a_malformed_or_exploding_feed_from_a_site_is_skipped_and_the_run_goes_on() -> None:
+    from ksafe.topics.mining.sources import load_sources
+
+    routes = {
+        "/robots.txt": text(""),
+        "/broken.xml": text('<?xml version="1.0"?><rss><channel><item>', content_type="application/rss+xml"),
+        "/laughs.xml": text(BILLION_LAUGHS, content_type="application/rss+xml"),
+        "/page": text(PAGE, content_type="text/html"),
+    }
+    with serve(routes) as (base, _):
+        started = time.monotonic()
+        loaded = load_sources([f"{base}/broken.xml", f"{base}/laughs.xml", f"{base}/page"], POLICY)
+        assert time.monotonic() - started < 5.0
+    assert [p.text for p in loaded.posts] == ["전세사기 피해 글"]
+    reasons = dict(loaded.skipped)
+    assert "not a well-formed RSS/Atom feed" in reasons[f"{base}/broken.xml"]
+    assert "not a well-formed RSS/Atom feed" in reasons[f"{base}/laughs.xml"]

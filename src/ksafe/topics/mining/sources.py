@@ -165,8 +165,8 @@ def is_url(spec: str) -> bool:
 def load_sources(specs: Iterable[str], policy: CrawlPolicy | None = None) -> LoadedPosts:
     """Read posts from every spec: files and folders directly, URLs through one ``PoliteCrawler``.
 
-    A URL that the crawler may not or cannot fetch is skipped with its reason; a missing or malformed
-    local file is an error.
+    A URL that the crawler may not or cannot fetch, or whose feed is not well-formed XML, is skipped with its
+    reason; a missing or malformed local file is an error.
 
     Raises:
         KsafeError: a local source is missing, unsupported or malformed.
@@ -199,7 +199,10 @@ def load_sources(specs: Iterable[str], policy: CrawlPolicy | None = None) -> Loa
                 result.skipped.append((url, str(exc)))
                 continue
             if looks_like_feed(page.text):
-                result.posts.extend(parse_feed(page.text, url))
+                try:
+                    result.posts.extend(parse_feed(page.text, url))
+                except KsafeError as exc:  # a site's broken (or entity-bomb) feed costs that URL, not the run
+                    result.skipped.append((url, str(exc)))
             else:
                 title, body = html_to_text(page.text)
                 if body:
