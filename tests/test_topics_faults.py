@@ -138,3 +138,27 @@ def test_a_post_backing_many_topics_is_analysed_once_for_evidence() -> None:
     backed = [t for t in result.topics if any(e.ref == "long" for e in t.evidence)]
     assert len(backed) >= 3
     assert seen.count(len(long_text)) == 2  # once for candidates, once for evidence
+
+
+def test_out_never_overwrites_a_file_topics_mine_did_not_write(tmp_path: Path) -> None:
+    corpus = tmp_path / "posts.jsonl"
+    corpus.write_bytes((DATA / "corpus_ko.jsonl").read_bytes())
+    readme = tmp_path / "README.md"
+    readme.write_text("# my notes\n", encoding="utf-8")
+    notes_summary = tmp_path / "topics.summary.json"
+    notes_summary.write_text('{"mine": 1}\n', encoding="utf-8")
+    runner = CliRunner()
+    for out in (corpus, readme, tmp_path / "topics.jsonl"):
+        result = runner.invoke(app, ["topics", "mine", "--culture", "ko", "--source", str(corpus), "--out", str(out)])
+        assert result.exit_code == 2 and "--force" in result.output, result.output
+    assert corpus.read_bytes() == (DATA / "corpus_ko.jsonl").read_bytes()
+    assert readme.read_text(encoding="utf-8") == "# my notes\n"
+    assert notes_summary.read_text(encoding="utf-8") == '{"mine": 1}\n'
+    assert not (tmp_path / "topics.jsonl").exists() and not (tmp_path / "README.md.dropped.jsonl").exists()
+    out = tmp_path / "run" / "topics.jsonl"
+    args = ["topics", "mine", "--culture", "ko", "--source", str(corpus), "--out", str(out), "--encoder", "char-ngram"]
+    assert runner.invoke(app, args).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0  # a rerun replaces its own outputs
+    forced = ["topics", "mine", "--culture", "ko", "--source", str(corpus), "--out", str(readme), "--force"]
+    assert runner.invoke(app, [*forced, "--encoder", "char-ngram"]).exit_code == 0
+    assert readme.read_text(encoding="utf-8").startswith('{"id":')

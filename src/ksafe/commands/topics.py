@@ -47,6 +47,9 @@ def mine(
     max_topics: Annotated[int, typer.Option("--max-topics", help="Topic clusters sent to the classifier.")] = 200,
     crawl_delay: Annotated[float, typer.Option("--crawl-delay", help="Seconds between requests to one host.")] = 1.0,
     max_page_bytes: Annotated[int, typer.Option("--max-page-bytes", help="Size cap per fetched page.")] = 2_000_000,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace --out (and its side files) even if ksafe did not write them.")
+    ] = False,
 ) -> None:
     """Mine topics from posts and write topics.jsonl (+ .dropped.jsonl and .summary.json beside it)."""
     with user_errors():
@@ -66,6 +69,7 @@ def mine(
             background=background or [],
             private_names_file=private_names,
             crawl_policy=CrawlPolicy(min_delay_s=crawl_delay, max_bytes=max_page_bytes),
+            force=force,
         )
         stats = summary["stats"]
         typer.echo(

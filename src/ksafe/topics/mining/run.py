@@ -31,6 +31,50 @@ def side_paths(out: Path) -> tuple[Path, Path]:
     return out.with_name(f"{stem}.dropped.jsonl"), out.with_name(f"{stem}.summary.json")
 
 
+_KEYS = {"topics": ("culture", "name", "source"), "dropped": ("label", "reason"), "summary": ("topics_per_category",)}
+
+
+def _written_by_us(path: Path, kind: str) -> bool:
+    """True when ``path`` is absent, empty, or a file an earlier ``topics mine`` wrote (its first record has
+    the fields of ``kind``)."""
+    if not path.exists():
+        return True
+    if not path.is_file():
+        return False
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = handle.read(2_000_000)
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not head.strip():
+        return True
+    try:
+        first = json.loads(head if kind == "summary" else head.lstrip().split("\n", 1)[0])
+    except ValueError:
+        return False
+    return isinstance(first, dict) and all(key in first for key in _KEYS[kind])
+
+
+def check_outputs(out: Path, force: bool = False) -> None:
+    """Refuse to overwrite a file that ``topics mine`` did not write (unless ``force``).
+
+    A rerun replaces its own outputs; ``--out`` pointing at a source, a README or any other file of the user's
+    is an error, before anything is read or written.
+
+    Raises:
+        KsafeError: one of the three output paths holds something else.
+    """
+    dropped, summary = side_paths(out)
+    for path, kind in ((out, "topics"), (dropped, "dropped"), (summary, "summary")):
+        if path.is_dir():
+            raise KsafeError(f"{path}: is a folder; --out names the topics file to write (e.g. {path}/topics.jsonl)")
+        if not force and not _written_by_us(path, kind):
+            raise KsafeError(
+                f"{path}: exists and is not a file `ksafe topics mine` wrote; choose another --out, "
+                "or pass --force to replace it"
+            )
+
+
 def summarize(result: MiningResult, skipped: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """Topics per category, evidence counts, run stats and skipped sources."""
     per_category: Counter[str] = Counter()
@@ -94,6 +138,7 @@ def mine_to_files(
     background: Sequence[str] = (),
     private_names_file: Path | None = None,
     crawl_policy: CrawlPolicy | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Mine ``sources`` for the culture ``pack`` and write topics, dropped topics and a summary.
 
@@ -108,17 +153,19 @@ def mine_to_files(
         background: general-text sources; with them salience is log-odds, else TF-IDF.
         private_names_file: a file of private person/company names (one a line) to keep out.
         crawl_policy: politeness settings for URLs.
+        force: replace output files that an earlier ``topics mine`` did not write.
 
     Returns:
         The summary written to ``<stem>.summary.json``.
 
     Raises:
-        KsafeError: bad pack, source, option or no posts found.
+        KsafeError: bad pack, source, option, an output path holding a file of the user's, or no posts found.
     """
     from ksafe.topics.mining.context import load_mining_context
 
     if not sources:
         raise KsafeError("--source: give at least one file, folder or URL")
+    check_outputs(out, force)
     context = load_mining_context(pack)
     loaded = load_sources(sources, crawl_policy)
     if not loaded.posts:
