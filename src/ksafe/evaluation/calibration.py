@@ -11,6 +11,7 @@ Side effects: ``write_label_sheet`` writes one CSV file; nothing else writes.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 from collections import defaultdict
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 from ksafe.errors import KsafeError
 from ksafe.evaluation.metrics import agreement
 from ksafe.evaluation.outputs import RESPONSES_FILE
+from ksafe.fileio import write_text_atomic
 from ksafe.jsonl import jsonl_lines
 from ksafe.schema.evaluation import MODEL_VERDICTS, JudgeAgreement, ScoredResponse
 
@@ -127,29 +129,29 @@ def write_label_sheet(out: Path, sheet: Path, n: int = 100, seed: int = 0) -> in
             if by_category[category] and len(chosen) < n:
                 chosen.append(by_category[category].pop())
     details = item_details(out) or {}
-    sheet.parent.mkdir(parents=True, exist_ok=True)
-    with sheet.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(SHEET_COLUMNS)
-        for r in chosen:
-            image, key_phrase = details.get((r.item_id, r.g_version or ""), ("", ""))
-            writer.writerow(
-                [
-                    response_key(r),
-                    r.model,
-                    r.item_id,
-                    r.g_version or "",
-                    r.category,
-                    r.is_harmful,
-                    r.language,
-                    image,
-                    _cell(key_phrase),
-                    _cell(r.text),
-                    _cell(r.response),
-                    "",
-                    "",
-                ]
-            )
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(SHEET_COLUMNS)
+    for r in chosen:
+        image, key_phrase = details.get((r.item_id, r.g_version or ""), ("", ""))
+        writer.writerow(
+            [
+                response_key(r),
+                r.model,
+                r.item_id,
+                r.g_version or "",
+                r.category,
+                r.is_harmful,
+                r.language,
+                image,
+                _cell(key_phrase),
+                _cell(r.text),
+                _cell(r.response),
+                "",
+                "",
+            ]
+        )
+    write_text_atomic(sheet, buffer.getvalue())  # a killed command never leaves half a sheet
     return len(chosen)
 
 
