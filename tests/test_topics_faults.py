@@ -162,3 +162,12 @@ def test_out_never_overwrites_a_file_topics_mine_did_not_write(tmp_path: Path) -
     forced = ["topics", "mine", "--culture", "ko", "--source", str(corpus), "--out", str(readme), "--force"]
     assert runner.invoke(app, [*forced, "--encoder", "char-ngram"]).exit_code == 0
     assert readme.read_text(encoding="utf-8").startswith('{"id":')
+
+
+def test_a_private_names_file_that_is_not_utf8_is_a_one_line_error(tmp_path: Path) -> None:
+    names = tmp_path / "names.txt"
+    names.write_bytes("홍길동\n".encode("cp949"))
+    args = ["topics", "mine", "--culture", "ko", "--source", str(DATA / "corpus_ko.jsonl"), "--out"]
+    result = CliRunner().invoke(app, [*args, str(tmp_path / "t.jsonl"), "--private-names", str(names)])
+    assert result.exit_code == 2 and f"{names}: not UTF-8 text" in result.output
+    assert not (tmp_path / "t.jsonl").exists()

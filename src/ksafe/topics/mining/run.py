@@ -173,7 +173,11 @@ def mine_to_files(
         raise KsafeError(f"no posts to mine ({reasons})")
     private: list[str] = []
     if private_names_file is not None:
-        private = [line.strip() for line in private_names_file.read_text(encoding="utf-8").splitlines()]
+        try:
+            names = private_names_file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise KsafeError(f"{private_names_file}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+        private = [line.strip() for line in names.splitlines()]
         private = [p for p in private if p and not p.startswith("#")]
     analyzer, vectors, chosen = build_stages(context, encoder, classifier, mode)
     result = mine_topics(
