@@ -7,16 +7,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ksafe.errors import KsafeError
+from ksafe.secrets import redact
 
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a ``KsafeError`` (or ``FileNotFoundError``) as ``error: ...`` and exit with code 2."""
+    """Print a ``KsafeError`` or ``OSError`` as one ``error: ...`` line (secrets redacted) and exit with code 2."""
     try:
         yield
     except KsafeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(redact(f"error: {exc}"), file=sys.stderr)
         raise SystemExit(2) from None
     except FileNotFoundError as exc:
-        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
+        print(redact(f"error: file not found: {exc.filename or exc}"), file=sys.stderr)
+        raise SystemExit(2) from None
+    except OSError as exc:  # a read-only or full disk, a path under a file: name the path and the reason
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(redact(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         raise SystemExit(2) from None

@@ -58,8 +58,13 @@ def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
     }
 
 
-def sample_responses(run_id: str, model: str, sample: Any, judges: Sequence[tuple[str, bool]]) -> list[ScoredResponse]:
-    """Turn one logged sample into one ``ScoredResponse`` per judge."""
+def sample_responses(
+    run_id: str, model: str, sample: Any, judges: Sequence[tuple[str, bool]], roles: dict[str, str] | None = None
+) -> list[ScoredResponse]:
+    """Turn one logged sample into one ``ScoredResponse`` per judge.
+
+    ``roles``: judge role -> model (a score that names its role, e.g. a judge that raised, gets the model).
+    """
     base = _base_fields(run_id, model, sample)
     scores = sample.scores or {}
     responses: list[ScoredResponse] = []
@@ -76,14 +81,15 @@ def sample_responses(run_id: str, model: str, sample: Any, judges: Sequence[tupl
                 )
             )
         return responses
-    for score in scores.values():
+    for name, score in scores.items():
         meta = score.metadata or {}
         verdict = str(score.value)
+        label = str(meta.get("judge", name))
         responses.append(
             ScoredResponse(
                 **base,
-                judge=str(meta.get("judge", "unknown")),
-                is_heuristic_judge=bool(meta.get("is_heuristic")),
+                judge=(roles or {}).get(label, label),
+                is_heuristic_judge=bool(meta.get("is_heuristic", label == "heuristic")),
                 verdict=verdict if verdict in VERDICT_NAMES else "judge_error",  # type: ignore[arg-type]
                 rationale=str(score.explanation or "")[:500],
             )
@@ -110,8 +116,9 @@ def collect_responses(log_dir: Path, run_id: str, loaded: dict[Path, Any] | None
         log = (loaded or {}).get(path) or read_eval_log(str(path), exclude_fields={"events"})
         model = str(log.eval.model)
         judges = judge_labels(log.eval)
+        roles = _role_models(log.eval)
         for sample in log.samples or []:
-            for response in sample_responses(run_id, model, sample, judges):
+            for response in sample_responses(run_id, model, sample, judges, roles):
                 latest[(model, str(sample.id), response.judge)] = response
     return sorted(latest.values(), key=lambda r: (r.model, r.judge, r.item_id, r.g_version or ""))
 

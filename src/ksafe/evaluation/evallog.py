@@ -36,8 +36,11 @@ def log_path(logs_dir: Path, model: str) -> Path:
     return logs_dir / f"{TASK_NAME}_{model_slug(model)}.json"
 
 
-def eval_sample(sample: Sample, record: dict[str, Any] | None) -> EvalSample:
-    """One logged sample: the request as given (file paths, no base64) and its answer or error."""
+def eval_sample(sample: Sample, record: dict[str, Any] | None, judges: Sequence[str] | None = None) -> EvalSample:
+    """One logged sample: the request as given (file paths, no base64) and its answer or error.
+
+    ``judges``: the score names to keep (the run's judges; scores of judges it no longer has are left out).
+    """
     messages = list(sample.input) if not isinstance(sample.input, str) else []
     output = ModelOutput()
     error = None
@@ -51,7 +54,11 @@ def eval_sample(sample: Sample, record: dict[str, Any] | None) -> EvalSample:
         output = ModelOutput.model_validate(record["output"])
         if output.choices:
             messages.append(output.choices[0].message)
-        scores = {name: Score.model_validate(value) for name, value in (record.get("scores") or {}).items()}
+        scores = {
+            name: Score.model_validate(value)
+            for name, value in (record.get("scores") or {}).items()
+            if judges is None or name in judges
+        }
     return EvalSample(
         id=sample.id if sample.id is not None else "",
         epoch=1,
@@ -75,12 +82,13 @@ def build_log(
     metadata: dict[str, Any],
     dataset_name: str,
     model_roles: dict[str, str],
+    judges: Sequence[str] | None = None,
 ) -> EvalLog:
-    """Return an unscored Inspect log of ``model``'s answers."""
-    from inspect_ai.model._model_config import ModelConfig
+    """Return the Inspect log of ``model``'s answers with one score per judge (``judges``: the names kept)."""
+    from inspect_ai.model import ModelConfig
 
     now = datetime.now(UTC).isoformat()
-    logged = [eval_sample(s, records.get(str(s.id))) for s in samples]
+    logged = [eval_sample(s, records.get(str(s.id)), judges) for s in samples]
     spec = EvalSpec(
         eval_set_id=run_id,
         run_id=run_id,

@@ -27,8 +27,10 @@ from ksafe.evaluation.dry_run import is_dry_run, model_args_for
 from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
 from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.journal import read_journals, run_lock
+from ksafe.evaluation.judging import JudgeSet, judge_specs
 from ksafe.evaluation.outputs import write_outputs
 from ksafe.schema.evaluation import RunResults
+from ksafe.secrets import redact
 
 HEURISTIC = "heuristic"
 RUN_FILE = "run.json"
@@ -74,18 +76,14 @@ class RunConfig:
 
 def judge_roles(judges: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
     """Map judge specs to task judge names and Inspect model roles (``judge``, ``judge_2``...)."""
-    specs: list[str] = []
-    roles: dict[str, str] = {}
-    for judge in judges:
-        if judge == HEURISTIC:
-            specs.append(HEURISTIC)
-            continue
-        if "/" not in judge:
-            raise KsafeError(f"--judge: {judge!r}: expected `heuristic` or an Inspect model string (openai/gpt-4o)")
-        role = "judge" if not roles else f"judge_{len(roles) + 1}"
-        roles[role] = judge
-        specs.append(role)
-    return specs, roles
+    specs = judge_specs(judges)
+    return [j.name for j in specs], {j.name: j.spec for j in specs if not j.is_heuristic}
+
+
+def judge_set(config: RunConfig) -> JudgeSet:
+    """The run's judges, with the pack and rubric language they use."""
+    pack = str(Path(config.pack).resolve()) if config.pack and Path(config.pack).is_dir() else config.pack
+    return JudgeSet(judge_specs(config.judges), config.rubric_language, pack)
 
 
 def task_args(config: RunConfig, specs: list[str]) -> dict[str, Any]:
@@ -105,11 +103,30 @@ def task_args(config: RunConfig, specs: list[str]) -> dict[str, Any]:
     return args
 
 
-def _check_same_run(out: Path, record: dict[str, Any]) -> None:
+def read_run_record(out: Path) -> dict[str, Any]:
+    """Return ``run.json`` of a run directory.
+
+    Raises:
+        KsafeError: one line naming the file: it is missing (not a run directory) or not a JSON object.
+    """
     path = out / RUN_FILE
-    if not path.exists():
+    try:
+        value = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise KsafeError(f"{path}: missing (not a ksafe run directory)") from None
+    except (OSError, ValueError) as exc:  # ValueError: not JSON or not UTF-8
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0][:120]
+        raise KsafeError(f"{path}: unreadable ({reason}); move it away or use a new --out") from None
+    if not isinstance(value, dict):
+        raise KsafeError(f"{path}: not a JSON object; move it away or use a new --out")
+    return value
+
+
+def _check_same_run(out: Path, record: dict[str, Any]) -> None:
+    if not (out / RUN_FILE).exists():
         return
-    previous = json.loads(path.read_text(encoding="utf-8"))
+    path = out / RUN_FILE
+    previous = read_run_record(out)
     keys = ("benchmark", "task_args", "judges")
     changed = [k for k in keys if previous.get(k) != record.get(k)]
     if changed:
@@ -122,7 +139,8 @@ def run_eval(config: RunConfig) -> RunResults:
         raise KsafeError("--model: give at least one model (e.g. openai/gpt-4o-mini)")
     if config.http_client not in HTTP_CLIENTS:
         raise KsafeError(f"--http-client: {config.http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
-    specs, roles = judge_roles(config.judges)
+    judges = judge_set(config)
+    specs, roles = [j.name for j in judges.judges], judges.roles
     args = task_args(config, specs)
     # Validates the benchmark and filters before any model is called. Large runs build the samples in
     # a forked helper while this process imports the first model's provider (both are ~CPU-bound).
@@ -138,7 +156,7 @@ def run_eval(config: RunConfig) -> RunResults:
     }
     _check_same_run(out, record)
     with run_lock(out):
-        old = json.loads((out / RUN_FILE).read_text(encoding="utf-8")) if (out / RUN_FILE).exists() else {}
+        old = read_run_record(out) if (out / RUN_FILE).exists() else {}
         record["models"] = sorted(set(old.get("models", [])) | set(config.models))
         record["run_id"] = old.get("run_id") or uuid.uuid4().hex[:22]
         _write_json(out / RUN_FILE, record)
@@ -149,7 +167,7 @@ def run_eval(config: RunConfig) -> RunResults:
         gc.freeze()
         try:
             for model in dict.fromkeys(config.models):
-                written.update(_evaluate_model(config, model, loaded, args, specs, roles, record["run_id"]))
+                written.update(_evaluate_model(config, model, loaded, args, judges, record["run_id"]))
             return finalize(out, written)
         finally:
             if owned:
@@ -166,15 +184,24 @@ def check_models(config: RunConfig, roles: dict[str, str]) -> None:
         KsafeError: one line naming the option and model: an unknown provider, a malformed model string or a
             missing environment variable (``<NAME>_API_KEY``, ``<NAME>_BASE_URL``).
     """
-    from inspect_ai.model import get_model
-
     named = [("--model", m, config.model_args) for m in dict.fromkeys(config.models)]
     named += [("--judge", m, {}) for m in roles.values()]
+    _resolve_models(named)
+
+
+def check_judges(roles: dict[str, str]) -> None:
+    """Resolve every LLM judge with Inspect (no request); a missing key is one line naming the ``--judge``."""
+    _resolve_models([("--judge", m, {}) for m in roles.values()])
+
+
+def _resolve_models(named: list[tuple[str, str, dict[str, Any]]]) -> None:
+    from inspect_ai.model import get_model
+
     for option, name, given in named:
         try:
             get_model(name, memoize=False, **model_args_for(name, given))
         except Exception as exc:  # Inspect's PrerequisiteError (missing key or URL) or ValueError (bad string)
-            text = _MARKUP.sub("", str(getattr(exc, "message", exc))).removeprefix("ERROR: ")
+            text = redact(_MARKUP.sub("", str(getattr(exc, "message", exc))).removeprefix("ERROR: "))
             parts = [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
             raise KsafeError(f"{option} {name}: {': '.join(parts)}") from None
 
@@ -224,50 +251,72 @@ def _workers(config: RunConfig, pending: int, model: str = "") -> int:
     return max(1, min(2 * (os.cpu_count() or 1), config.max_connections // 8))
 
 
+def unjudged(samples: list[Any], state: dict[str, dict[str, Any]], judges: JudgeSet) -> dict[str, set[str]]:
+    """Judge names to run per answered sample: scores missing (a crash) or ``judge_error`` (a failed judge)."""
+    needs: dict[str, set[str]] = {}
+    for sample in samples:
+        entry = state.get(str(sample.id), {})
+        if entry.get("output") is None:
+            continue
+        scores = entry.get("scores") or {}
+        names = {
+            j.name
+            for j in judges.judges
+            if not isinstance(scores.get(j.name), dict) or scores[j.name].get("value") == "judge_error"
+        }
+        if names:
+            needs[str(sample.id)] = names
+    return needs
+
+
 def _evaluate_model(
     config: RunConfig,
     model: str,
     loaded: LoadedTask,
     args: dict[str, Any],
-    specs: list[str],
-    roles: dict[str, str],
+    judges: JudgeSet,
     run_id: str,
 ) -> dict[Path, Any]:
-    """Answer and judge the pending samples of ``model`` (journaled), then write its Inspect log."""
+    """Answer the samples of ``model`` without an answer, judge those without a verdict, write its log.
+
+    The journal is the state: a rerun asks exactly the samples whose call failed or never ran, and
+    re-judges exactly the answers a judge failed on (or never saw); nothing else is sent.
+    """
     from ksafe.evaluation.engine import run_judge_missing
     from ksafe.evaluation.evallog import build_log, log_path, write_log
     from ksafe.evaluation.journal import Journal
-    from ksafe.evaluation.judges import build_judges
     from ksafe.evaluation.progress import JournalProgress
     from ksafe.evaluation.shard import answer_in_process, answer_sharded, journal_file
 
     path = log_path(config.out / LOGS_DIR, model)
-    if path.exists():  # answered, judged and logged by an earlier run of this command
-        return {}
     journal_dir = config.out / JOURNAL_DIR / model_slug(model)
-    journal_dir.mkdir(parents=True, exist_ok=True)
-    judges = list(zip(specs, build_judges(specs, config.rubric_language, pack=args.get("pack")), strict=True))
-    options = _generate_options(config)
+    if path.exists() and not journal_dir.is_dir():  # a run directory from before the journal: nothing to resume
+        return {}
     samples = loaded.samples
-    state = read_journals(journal_dir)
+    state = read_journals(journal_dir) if journal_dir.is_dir() else {}
     pending = [s for s in samples if state.get(str(s.id), {}).get("output") is None]
+    if path.exists() and not pending and not unjudged(samples, state, judges):
+        return {}  # answered, judged and logged by an earlier run of this command
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    options = _generate_options(config)
     if pending:
+        uncached = {str(s.id) for s in pending if str(s.id) in state}  # failed before: the cache may hold why
         workers = _workers(config, len(pending), model)
         with JournalProgress(journal_dir, len(pending), model, enabled=config.display != "none"):
             if workers > 1:
-                answer_sharded(model, pending, journal_dir, options, workers, judges, roles)
+                answer_sharded(model, pending, journal_dir, options, workers, judges, uncached)
             else:
-                answer_in_process(
-                    model, pending, journal_dir, options, model_args_for(model, config.model_args), judges, roles
-                )
+                given = model_args_for(model, config.model_args)
+                answer_in_process(model, pending, journal_dir, options, given, judges, uncached)
         state = read_journals(journal_dir)
-    unjudged = [s for s in samples if "output" in state.get(str(s.id), {}) and "scores" not in state[str(s.id)]]
-    if unjudged:  # a crash came between an answer and its judges
+    needs = unjudged(samples, state, judges)
+    if needs:  # a crash came between an answer and its judges, or a judge failed on an earlier run
         from inspect_ai.model import ModelOutput
 
-        outputs = {str(s.id): ModelOutput.model_validate(state[str(s.id)]["output"]) for s in unjudged}
+        todo = [s for s in samples if str(s.id) in needs]
+        outputs = {str(s.id): ModelOutput.model_validate(state[str(s.id)]["output"]) for s in todo}
         with Journal(journal_file(journal_dir, 0)) as journal:
-            run_judge_missing(model, unjudged, outputs, journal, judges, roles, options)
+            run_judge_missing(model, todo, outputs, journal, judges, options, needs)
         state = read_journals(journal_dir)
     log = build_log(
         run_id=run_id,
@@ -277,7 +326,8 @@ def _evaluate_model(
         task_args=args,
         metadata=loaded.metadata,
         dataset_name=loaded.dataset_name,
-        model_roles=roles,
+        model_roles=judges.roles,
+        judges=[j.name for j in judges.judges],
     )
     write_log(log, path)
     return {path: log}
@@ -298,10 +348,7 @@ def _write_json(path: Path, value: Any) -> None:
 
 def run_identity(out: Path) -> tuple[str, str, str, bool]:
     """Return (run id, benchmark, culture, count_partial) of a run directory."""
-    path = out / RUN_FILE
-    if not path.exists():
-        raise KsafeError(f"{path}: missing (not a ksafe run directory)")
-    record = json.loads(path.read_text(encoding="utf-8"))
+    record = read_run_record(out)
     id_file = out / LOGS_DIR / ".eval-set-id"  # run directories written before the journal engine
     run_id = record.get("run_id") or (id_file.read_text(encoding="utf-8").strip() if id_file.exists() else out.name)
     return (

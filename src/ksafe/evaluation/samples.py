@@ -53,13 +53,25 @@ def item_metadata(
     }
 
 
-def _image_path(root: Path, relative: str) -> str:
+def image_path(root: Path, relative: str, item_id: str) -> str:
+    """Resolve an item's image path inside the benchmark folder ``root`` (or ksafe's parquet image cache).
+
+    Image paths come from a data file: one that leaves the folder (``../photo.png``, an absolute path, a
+    symlink pointing out) would send a file the user never meant to share to the model.
+
+    Raises:
+        KsafeError: one line naming the item and the path: outside the benchmark, or missing.
+    """
+    from ksafe.evaluation.dataset import image_cache_dir
+
     path = Path(relative)
-    if not path.is_absolute():
-        path = root / path
-    if not path.exists():
-        raise KsafeError(f"image: {relative}: file not found under {root}")
-    return str(path.resolve())
+    resolved = (path if path.is_absolute() else root / path).resolve()
+    allowed = (root.resolve(), image_cache_dir().resolve())
+    if not relative or not any(resolved.is_relative_to(folder) for folder in allowed):
+        raise KsafeError(f"item {item_id}: image: {relative!r}: outside the benchmark folder {root}; refused")
+    if not resolved.is_file():
+        raise KsafeError(f"item {item_id}: image: {relative!r}: file not found under {root}")
+    return str(resolved)
 
 
 def item_to_samples(
@@ -98,7 +110,7 @@ def item_to_samples(
         if text_only:
             content: str | list[ContentImage | ContentText] = text
         else:
-            content = [ContentImage(image=_image_path(root, image)), ContentText(text=text)]
+            content = [ContentImage(image=image_path(root, image, item.id)), ContentText(text=text)]
         samples.append(
             Sample(
                 id=sample_id(item, version),

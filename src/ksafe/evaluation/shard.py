@@ -18,7 +18,7 @@ import pickle
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,8 +26,9 @@ from inspect_ai.dataset import Sample
 from inspect_ai.model import get_model
 
 from ksafe.errors import KsafeError
-from ksafe.evaluation.engine import GenerateOptions, Judges, run_answers
+from ksafe.evaluation.engine import GenerateOptions, run_answers
 from ksafe.evaluation.journal import Journal
+from ksafe.evaluation.judging import JudgeSet
 
 
 def journal_file(journal_dir: Path, shard: int) -> Path:
@@ -41,12 +42,12 @@ def answer_in_process(
     journal_dir: Path,
     options: GenerateOptions,
     model_args: dict[str, Any],
-    judges: Judges = (),
-    roles: dict[str, str] | None = None,
+    judges: JudgeSet | None = None,
+    uncached: Collection[str] = (),
 ) -> None:
-    """Answer and judge ``samples`` in this process."""
+    """Answer and judge ``samples`` in this process (``uncached``: ids asked past the response cache)."""
     with Journal(journal_file(journal_dir, 0)) as journal:
-        run_answers(model, samples, journal, options, model_args, judges, roles)
+        run_answers(model, samples, journal, options, model_args, judges, uncached)
 
 
 PRELOAD = (
@@ -163,13 +164,13 @@ def _worker(
     samples: Sequence[Sample],
     path: Path,
     options: GenerateOptions,
-    judges: Judges,
-    roles: dict[str, str],
+    judges: JudgeSet | None,
+    uncached: Collection[str],
 ) -> None:
     os.close(write_end)  # only the parent may hold the write end
     _die_with_parent(read_end)
     with Journal(path) as journal:
-        run_answers(model, samples, journal, options, None, judges, roles)
+        run_answers(model, samples, journal, options, None, judges, uncached)
 
 
 def answer_sharded(
@@ -178,8 +179,8 @@ def answer_sharded(
     journal_dir: Path,
     options: GenerateOptions,
     workers: int,
-    judges: Judges = (),
-    roles: dict[str, str] | None = None,
+    judges: JudgeSet | None = None,
+    uncached: Collection[str] = (),
 ) -> None:
     """Answer ``samples`` in ``workers`` forked processes, splitting ``max_connections`` between them.
 
@@ -209,7 +210,7 @@ def answer_sharded(
                     journal_file(journal_dir, shard),
                     shard_options,
                     judges,
-                    dict(roles or {}),
+                    frozenset(uncached),
                 ),
                 daemon=True,
             )
