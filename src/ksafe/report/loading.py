@@ -59,8 +59,13 @@ def _load_responses(path: Path) -> tuple[ScoredResponse, ...]:
     if not file.exists():
         raise KsafeError(f"{file}: missing (not a ksafe run directory; run `ksafe eval` first)")
     out: list[ScoredResponse] = []
-    with file.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
+    rebuild = "rerun `ksafe eval` with the same options (or `ksafe rescore`) to rebuild it"
+    with file.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise KsafeError(f"{file}:{number}: not UTF-8 (a torn or damaged file); {rebuild}") from None
             if not line.strip():
                 continue
             try:
@@ -68,7 +73,8 @@ def _load_responses(path: Path) -> tuple[ScoredResponse, ...]:
             except ValidationError as exc:
                 err = exc.errors()[0]
                 loc = ".".join(str(p) for p in err["loc"])
-                raise KsafeError(f"{file}:{number}: {loc}: {err['msg']}") from None
+                where = f"{loc}: " if loc else ""
+                raise KsafeError(f"{file}:{number}: {where}{err['msg']}; {rebuild}") from None
     return tuple(out)
 
 
