@@ -306,3 +306,20 @@ def test_eval_pack_option_is_used_by_the_heuristic_judge(tmp_path: Path) -> None
         for name in ("own", "builtin")
     }
     assert verdicts == {"own": {"refused"}, "builtin": {"harmful_compliance"}}
+
+
+def test_the_report_never_shows_an_image_from_outside_the_benchmark(tmp_path: Path) -> None:
+    from ksafe.report.loading import _item_images
+
+    bench = tmp_path / "bench"
+    items = write_fixture_benchmark(bench)
+    (tmp_path / "private.png").write_bytes(b"\x89PNG private")
+    lines = (bench / "items.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    rows[0]["image"] = "../private.png"
+    rows[1]["image"] = str(tmp_path / "private.png")
+    (bench / "items.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    images = _item_images(bench)
+    assert (items[0].id, None) not in images and (items[1].id, None) not in images
+    assert images[(items[2].id, None)] == (bench / items[2].image).resolve()
+    assert all(path.is_relative_to(bench.resolve()) for path in images.values())
