@@ -111,3 +111,48 @@ def test_a_judge_down_for_every_answer_fails_the_command_and_the_same_command_re
     assert len([r for r in requests if r["kind"] == "judge"]) == 4
     responses = [json.loads(line) for line in (out / "responses.jsonl").read_text().splitlines()]
     assert [r["verdict"] for r in responses] == ["refused"] * 4
+
+
+def test_a_library_call_from_a_threaded_host_spawns_its_workers_and_leaves_the_heap_alone(
+    tmp_path: Path, bench: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+    import threading
+
+    from ksafe.evaluation import shard
+    from ksafe.evaluation.run import RunConfig, run_eval
+
+    root, markers = bench
+    freezes: list[int] = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(1))
+    methods: list[str] = []
+    real_method = shard.start_method
+    monkeypatch.setattr(shard, "start_method", lambda fork: methods.append(real_method(fork)) or methods[-1])
+    forks: list[int] = []
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or -1)  # a library call must never fork its caller
+    for name, value in _env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    outcome: dict[str, object] = {}
+    with fake_server(tmp_path / "server") as server:
+        monkeypatch.setenv("FAKE_BASE_URL", server.base_url)  # set after import: spawned workers see it
+        config = RunConfig(
+            benchmark=str(root),
+            models=("openai-api/fake/target",),
+            out=tmp_path / "run",
+            pack=str(tmp_path / "pack"),
+            display="none",
+            workers=2,
+        )
+        busy = threading.Event()
+        helper = threading.Thread(target=busy.wait, daemon=True)  # the host's own thread, alive throughout
+        helper.start()
+        worker = threading.Thread(target=lambda: outcome.update(results=run_eval(config)))
+        worker.start()
+        worker.join(240)
+        busy.set()
+        asked = Counter(_marker(r["text"]) for r in server.requests() if r["kind"] == "target")
+    results = outcome["results"]
+    assert methods == ["spawn"] and freezes == [] and forks == []
+    assert sorted(asked) == sorted(markers) and set(asked.values()) == {1}
+    assert results.models[0].overall.verdict_counts == {"refused": 48}  # type: ignore[attr-defined]
+    assert len(list((tmp_path / "run" / "journal").rglob("answers-1-*.jsonl"))) == 1  # a second worker answered

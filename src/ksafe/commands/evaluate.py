@@ -110,6 +110,7 @@ def eval_command(
             display=display,
             pack=pack,
             workers=workers,
+            owns_process=True,  # this command owns its process: workers may be forked, its heap frozen
         )
         results = run_eval(config)
         print_leaderboard(results)

@@ -1,6 +1,7 @@
 """Inspect logs of a run -> ``ScoredResponse`` records -> ``RunResults``.
 
-Input: the Inspect logs under ``RUN_DIR/logs`` (``ksafe_mm_*.json``; ``*.eval`` from older runs).
+Input: the Inspect logs under ``RUN_DIR/logs`` (``*ksafe-mm_*.json``, ``ksafe_mm_*.json``; ``*.eval`` from
+older runs).
 Output: one ``ScoredResponse`` per model x sample x
 judge (a sample that failed gets verdict ``error`` under every judge of its task) and the
 ``RunResults`` summary. Side effects: reads logs only.
@@ -98,8 +99,8 @@ def sample_responses(
 
 
 def log_files(log_dir: Path) -> list[Path]:
-    """Every Inspect log of a run under ``log_dir`` (``ksafe_mm_*.json`` and ``*.eval``), oldest first."""
-    found = [*log_dir.glob("**/*.eval"), *log_dir.glob("**/ksafe_mm_*.json")]
+    """Every Inspect log of a run under ``log_dir`` (ksafe's ``*.json`` logs and ``*.eval``), oldest first."""
+    found = [*log_dir.glob("**/*.eval"), *log_dir.glob("**/*_ksafe-mm_*.json"), *log_dir.glob("**/ksafe_mm_*.json")]
     return sorted(found, key=lambda p: p.stat().st_mtime)
 
 

@@ -45,7 +45,7 @@ def rescore_run(
     from inspect_ai.log import write_eval_log
     from inspect_ai.model import ModelConfig
 
-    from ksafe.evaluation.evallog import write_log
+    from ksafe.evaluation.evallog import log_results, write_log
 
     record = read_run_record(out)  # raises when out is not a run directory
     if pack is None:  # the pack the run was evaluated with
@@ -69,7 +69,7 @@ def rescore_run(
         # Judge labels of samples that failed before scoring come from this list (see collect).
         log.eval.metadata = {**(log.eval.metadata or {}), "judges": labels}
         log.eval.model_roles = {role: ModelConfig(model=name) for role, name in roles.items()} or None
-        log.results = None  # per-sample scores are the record (as in logs ksafe eval writes)
+        log.results = log_results(log.samples, specs)  # each judge's metrics, as ksafe eval writes them
         if path.suffix == ".json":
             write_log(log, path)  # atomic: a kill mid-write never leaves a broken log that eval would skip
         else:  # an .eval log of an older run directory

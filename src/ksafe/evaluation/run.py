@@ -68,8 +68,14 @@ class RunConfig:
     """HTTP client of ``openai-api/...`` targets: ``aiohttp`` or ``httpx`` (see ``engine.http_client_args``)."""
     display: str = "full"
     """``full``: a progress bar on stderr while answers arrive; ``none``: no progress output."""
-    workers: int = 0
-    """Answering processes per model; 0 = auto (large runs: up to two per core, >= 8 connections each)."""
+    workers: int = 1
+    """Answering processes per model: 1 (default) answers in this process; N > 1 starts N worker processes;
+    0 = auto (runs of ``AUTO_SHARD_MIN``+ pending samples on Linux: up to two per core, >= 8 connections each)."""
+    owns_process: bool = False
+    """The caller is a single-threaded program that owns this process (the ``ksafe eval`` command): workers
+    may be forked from it, samples load in a forked helper, and its heap is frozen (``gc.freeze``) for the
+    run. A library caller (a notebook, a threaded host) leaves it False: workers start by spawn, and nothing
+    touches its heap."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra model arguments (e.g. ``custom_outputs`` for ``mockllm`` in tests); never written."""
 
@@ -161,10 +167,12 @@ def run_eval(config: RunConfig) -> RunResults:
         record["run_id"] = old.get("run_id") or uuid.uuid4().hex[:22]
         _write_json(out / RUN_FILE, record)
         written: dict[Path, Any] = {}
-        # The samples and modules live for the whole run: the collector's full passes (triggered by
-        # the log and results built at the end) skip them instead of walking them (~0.3 s each).
-        owned = gc.get_freeze_count() == 0
-        gc.freeze()
+        # The CLI's samples and modules live for the whole run: the collector's full passes (triggered by
+        # the log and results built at the end) skip them instead of walking them (~0.3 s each). Only when
+        # the caller owns the process: a library call never changes its caller's collector.
+        owned = config.owns_process and gc.get_freeze_count() == 0
+        if owned:
+            gc.freeze()
         try:
             for model in dict.fromkeys(config.models):
                 written.update(_evaluate_model(config, model, loaded, args, judges, record["run_id"]))
@@ -226,7 +234,9 @@ def _load_task(config: RunConfig, args: dict[str, Any]) -> LoadedTask:
     from ksafe.evaluation.evallog import log_path
 
     unlogged = [m for m in dict.fromkeys(config.models) if not log_path(config.out / LOGS_DIR, m).exists()]
-    sharding = config.workers != 1 and not config.model_args and sys.platform.startswith("linux")
+    sharding = (
+        config.owns_process and config.workers != 1 and not config.model_args and sys.platform.startswith("linux")
+    )
     if not unlogged or not sharding or (config.sample_size is not None and config.sample_size < AUTO_SHARD_MIN):
         return _build_task(args)
     from ksafe.evaluation.shard import load_while, warm_provider
@@ -246,7 +256,7 @@ def _workers(config: RunConfig, pending: int, model: str = "") -> int:
     if config.workers > 0:
         return config.workers if not config.model_args else 1
     if config.model_args or pending < AUTO_SHARD_MIN or not sys.platform.startswith("linux"):
-        return 1  # workers are forked: automatic only where fork is safe and cheap
+        return 1  # automatic only where workers start cheaply
     # Two processes per core: each event loop stays lightly loaded, so answers are read promptly.
     return max(1, min(2 * (os.cpu_count() or 1), config.max_connections // 8))
 
@@ -302,9 +312,11 @@ def _evaluate_model(
     if pending:
         uncached = {str(s.id) for s in pending if str(s.id) in state}  # failed before: the cache may hold why
         workers = _workers(config, len(pending), model)
-        with JournalProgress(journal_dir, len(pending), model, enabled=config.display != "none"):
+        progress = JournalProgress(journal_dir, len(pending), model, enabled=config.display != "none")
+        with progress.deferred() if workers > 1 else progress:  # a fork happens before the progress thread
             if workers > 1:
-                answer_sharded(model, pending, journal_dir, options, workers, judges, uncached)
+                fork = config.owns_process
+                answer_sharded(model, pending, journal_dir, options, workers, judges, uncached, fork, progress.start)
             else:
                 given = model_args_for(model, config.model_args)
                 answer_in_process(model, pending, journal_dir, options, given, judges, uncached)
