@@ -323,3 +323,22 @@ def test_the_report_never_shows_an_image_from_outside_the_benchmark(tmp_path: Pa
     assert (items[0].id, None) not in images and (items[1].id, None) not in images
     assert images[(items[2].id, None)] == (bench / items[2].image).resolve()
     assert all(path.is_relative_to(bench.resolve()) for path in images.values())
+
+
+def test_rescore_appends_scores_to_the_journal_and_eval_with_the_new_judges_asks_nothing(tmp_path: Path) -> None:
+    from ksafe.evaluation.rescore import rescore_run
+
+    target = FlakyTarget({})
+    run_eval(_config(tmp_path, target))
+    journal = tmp_path / "run" / JOURNAL_DIR
+    before = len(list(journal.rglob("*.jsonl")))
+    rescored = rescore_run(tmp_path / "run", ("heuristic",), pack=str(tmp_path / "pack"))
+    assert rescored.models[0].overall.verdict_counts == {"refused": 48}
+    files = list(journal.rglob("*.jsonl"))
+    assert len(files) == before + 1  # one new journal file of score records
+    new = max(files, key=lambda p: p.stat().st_mtime_ns)
+    assert {tuple(json.loads(line)) for line in new.read_text().splitlines()} == {("id", "scores")}
+    log_before = {p.name: p.read_bytes() for p in (tmp_path / "run" / LOGS_DIR).glob("*.json")}
+    run_eval(_config(tmp_path, target))
+    assert len(target.calls) == 48  # nothing asked again, nothing re-judged
+    assert {p.name: p.read_bytes() for p in (tmp_path / "run" / LOGS_DIR).glob("*.json")} == log_before

@@ -1,10 +1,12 @@
 """Re-judge the stored responses of a run without calling the target model again.
 
-Input: a run directory and judge specs (``heuristic`` and/or Inspect model strings). Output: the
-run's Inspect logs re-scored in place (each answered sample's scores replaced by the judges', the same
-Inspect scorers ``ksafe eval`` runs inline), then ``responses.jsonl``, ``results.json`` and the tables
-rebuilt. Side effects: calls the judge models through Inspect (never the target, whose key is not needed);
-rewrites the logs and outputs of the run directory.
+Input: a run directory and judge specs (``heuristic`` and/or Inspect model strings). Output: one score
+record per answered sample and judge appended to the model's journal (the same Inspect scorers ``ksafe
+eval`` runs inline), the Inspect logs exported again from the journal, then ``responses.jsonl``,
+``results.json`` and the tables rebuilt; ``run.json`` names the new judges, so the same ``ksafe eval``
+with them finds everything judged. Side effects: calls the judge models through Inspect (never the
+target, whose key is not needed); appends to the journal, rewrites the logs and outputs of the run
+directory. A run directory from before the journal has its logs re-scored in place.
 """
 
 from __future__ import annotations
@@ -65,7 +67,12 @@ def rescore_run(
             continue
         model = str(log.eval.model)
         scores = _judge_samples(model, log.samples, judge_set, limit, options)
-        _journal_scores(out / JOURNAL_DIR / model_slug(model), scores)
+        journal_dir = out / JOURNAL_DIR / model_slug(model)
+        if journal_dir.is_dir():  # the journal is the record: append the scores, export the log from it
+            _journal_scores(journal_dir, scores)
+            write_log(_log_from_journal(log, journal_dir, judge_set), path)
+            continue
+        # A run directory from before the journal: its log is the only record, re-scored in place.
         # Judge labels of samples that failed before scoring come from this list (see collect).
         log.eval.metadata = {**(log.eval.metadata or {}), "judges": labels}
         log.eval.model_roles = {role: ModelConfig(model=name) for role, name in roles.items()} or None
@@ -79,6 +86,29 @@ def rescore_run(
             tmp.replace(path)
     _record_judges(out, judges, specs)
     return finalize(out)
+
+
+def _log_from_journal(log: Any, journal_dir: Path, judges: JudgeSet) -> Any:
+    """The model's Inspect log rebuilt from its logged samples and the journal (which now holds the new scores)."""
+    from inspect_ai.dataset import Sample
+
+    from ksafe.evaluation.evallog import build_log
+    from ksafe.evaluation.journal import read_journals
+
+    names = [j.name for j in judges.judges]
+    spec = log.eval
+    samples = [Sample(id=s.id, input=s.input, target=s.target, metadata=s.metadata) for s in log.samples]
+    return build_log(
+        run_id=str(spec.run_id),
+        model=str(spec.model),
+        samples=samples,
+        records=read_journals(journal_dir),
+        task_args={**(spec.task_args or {}), "judges": ",".join(names)},
+        metadata={**(spec.metadata or {}), "judges": names},
+        dataset_name=str(spec.dataset.name or "ksafe"),
+        model_roles=judges.roles,
+        judges=names,
+    )
 
 
 def _read_log(path: Path) -> Any:
