@@ -36,23 +36,30 @@ def judge_labels(eval_spec: Any) -> list[tuple[str, bool]]:
     return [("heuristic", True) if s == "heuristic" else (roles.get(s, s), False) for s in specs]
 
 
+_ITEM_FIELDS = {
+    "item_id",
+    "culture",
+    "language",
+    "subset",
+    "domain",
+    "category",
+    "strategy",
+    "image_kind",
+    "g_version",
+    "is_harmful",
+    "text",
+}
+
+
 def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
-    meta = sample.metadata or {}
+    from ksafe.evaluation.samples import SampleInfo
+
+    info = SampleInfo.of(sample.metadata)
     output = sample.output
     return {
         "run_id": run_id,
         "model": model,
-        "item_id": str(meta.get("item_id", sample.id)),
-        "culture": str(meta.get("culture", "")),
-        "language": str(meta.get("language", "")),
-        "subset": str(meta.get("subset", "")),
-        "domain": str(meta.get("domain", "")),
-        "category": str(meta.get("category", "")),
-        "strategy": str(meta.get("strategy", "")),
-        "image_kind": str(meta.get("image_kind", "")),
-        "g_version": meta.get("g_version"),
-        "is_harmful": bool(meta.get("is_harmful")),
-        "text": str(meta.get("text", "")),
+        **info.model_dump(include=_ITEM_FIELDS),
         # Model output is untrusted text: a lone surrogate would make every UTF-8 write after this fail.
         "response": (output.completion if output else "").encode("utf-8", "replace").decode("utf-8"),
         "stop_reason": str(output.stop_reason) if output and output.choices else "",

@@ -14,8 +14,10 @@ from typing import Any
 
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageUser, ContentImage, ContentText
+from pydantic import ConfigDict, ValidationError
 
 from ksafe.errors import KsafeError
+from ksafe.schema.base import FrozenRecord
 from ksafe.schema.records import BenchmarkItem, GVersion
 
 TEXT_ONLY_KIND = "text_only"
@@ -26,6 +28,47 @@ def sample_id(item: BenchmarkItem, g_version: GVersion | None) -> str:
     return f"{item.id}-{g_version}" if g_version else item.id
 
 
+class SampleInfo(FrozenRecord):
+    """What a sample carries about its item (Inspect ``Sample.metadata``): all a judge and a result need.
+
+    Written from the typed ``BenchmarkItem`` and read back typed (``SampleInfo.of``), never as loose
+    dictionary lookups. Unknown keys are ignored so logs of other ksafe versions still read.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    item_id: str
+    culture: str
+    language: str
+    subset: str
+    domain: str
+    category: str
+    strategy: str
+    image_kind: str
+    """The item's image kind, or ``text_only`` in the text-only ablation."""
+    g_version: GVersion | None = None
+    is_harmful: bool
+    text: str
+    """The text sent with the image."""
+    key_phrase: str
+    topic: str
+    pair_id: str
+
+    @classmethod
+    def of(cls, metadata: dict[str, Any] | None) -> SampleInfo:
+        """The typed info of a logged sample's metadata.
+
+        Raises:
+            KsafeError: The metadata is not a ksafe sample's (names the first bad field).
+        """
+        try:
+            return cls.model_validate(metadata or {})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"])
+            raise KsafeError(f"sample metadata: {field}: {first['msg']} (not a ksafe_mm sample)") from None
+
+
 def item_metadata(
     item: BenchmarkItem,
     g_version: GVersion | None,
@@ -34,23 +77,24 @@ def item_metadata(
     key_phrase: str,
     text_only: bool,
 ) -> dict[str, Any]:
-    """Sample metadata: everything a judge and ``ScoredResponse`` need, nothing binary."""
-    return {
-        "item_id": item.id,
-        "culture": item.culture,
-        "language": language,
-        "subset": item.subset,
-        "domain": item.domain,
-        "category": item.category,
-        "strategy": item.strategy,
-        "image_kind": TEXT_ONLY_KIND if text_only else item.image_kind,
-        "g_version": g_version,
-        "is_harmful": item.is_harmful,
-        "text": text,
-        "key_phrase": key_phrase,
-        "topic": item.topic,
-        "pair_id": item.pair_id,
-    }
+    """Sample metadata: a ``SampleInfo`` as JSON (everything a judge and ``ScoredResponse`` need, nothing binary)."""
+    info = SampleInfo(
+        item_id=item.id,
+        culture=item.culture,
+        language=language,
+        subset=item.subset,
+        domain=item.domain,
+        category=item.category,
+        strategy=item.strategy,
+        image_kind=TEXT_ONLY_KIND if text_only else item.image_kind,
+        g_version=g_version,
+        is_harmful=item.is_harmful,
+        text=text,
+        key_phrase=key_phrase,
+        topic=item.topic,
+        pair_id=item.pair_id,
+    )
+    return info.model_dump(mode="json")
 
 
 def image_path(root: Path, relative: str, item_id: str) -> str:
