@@ -1,12 +1,13 @@
 """Run an evaluation (several models, several judges) into a run directory, resumably.
 
-Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, appended as it
-arrives), ``RUN_DIR/logs/ksafe_mm_<model-slug>.json`` (one Inspect log per target model, judged), ``responses.jsonl``,
-``results.json``, ``tables/*.csv`` and ``run.json`` (the options, never secrets).
-Side effects: calls the target models through Inspect's model layer (``engine``, in 1..N worker
-processes, see ``shard``) and the judges through Inspect's ``score``; writes the run directory. A run
-stopped by a crash or Ctrl-C resumes with the same command: answers in the journal are never asked
-again (docs/design/eval-engine.md).
+Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, error and judge score,
+appended as it arrives: the run's record), ``RUN_DIR/logs/<time>_ksafe-mm_<model-slug>.json`` (one
+Inspect log per target model, exported from the journal), ``responses.jsonl``, ``results.json``,
+``tables/*.csv`` and ``run.json`` (the options, never secrets).
+Side effects: calls the target models through Inspect's model layer (``engine``; in this process, or in
+worker processes when ``workers`` asks, see ``shard``) and the judges inline as Inspect scorers; writes
+the run directory. A run stopped by a crash or Ctrl-C resumes with the same command: answers in the
+journal are never asked again; failed items and answers a judge failed on are (docs/design/eval-engine.md).
 """
 
 from __future__ import annotations
