@@ -55,21 +55,27 @@ def test_failed_items_are_retried_by_the_same_command_and_secrets_never_leak(
     tmp_path: Path, bench: tuple[Path, list[str]]
 ) -> None:
     root, markers = bench
-    faults = {markers[0]: "500_always", markers[3]: "no_choices", markers[6]: "bad_body", markers[9]: "echo_key"}
+    faults = {
+        markers[0]: "500_always",
+        markers[3]: "no_choices",
+        markers[6]: "bad_body",
+        markers[9]: "echo_key",
+        markers[12]: "echo_key_500",
+    }
     out = tmp_path / "run"
     args = ("--max-retries", "1", "--max-connections", "4")
     with fake_server(tmp_path / "down", faults=faults) as server:
         first = _eval(_env(tmp_path, FAKE_BASE_URL=server.base_url), root, out, *args)
         asked_first = Counter(_marker(r["text"]) for r in server.requests() if r["kind"] == "target")
     assert first.returncode == 0, first.stderr[-3000:]
-    assert "4 of 48 items failed" in first.stderr
+    assert "5 of 48 items failed" in first.stderr
     assert "IndexError" not in first.stderr and "Traceback" not in first.stderr
     assert asked_first[markers[0]] == 2  # --max-retries 1: one retry, two requests (no SDK retries beneath)
     responses = [json.loads(line) for line in (out / "responses.jsonl").read_text().splitlines()]
     errors = {_marker(r["text"]): r["rationale"] for r in responses if r["verdict"] == "error"}
     assert set(errors) == set(faults)  # a malformed reply is an error, never a final answer
     assert "(after 2 attempts)" in errors[markers[0]]
-    assert "[redacted $FAKE_API_KEY]" in errors[markers[9]]
+    assert "[redacted $FAKE_API_KEY]" in errors[markers[9]] and "[redacted $FAKE_API_KEY]" in errors[markers[12]]
     for path in out.rglob("*"):  # journal, responses.jsonl, results, the Inspect log
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), f"API key written to {path}"

@@ -9,7 +9,8 @@ Faults (``--faults``, a JSON object mapping a marker found in the user text to a
 ``429_once`` / ``500_once`` (fail the first request with that status, then answer),
 ``500_always`` (every request fails with 500), ``no_choices`` (HTTP 200 ``{"choices": []}``),
 ``bad_body`` (HTTP 200 with a body that is not JSON), ``echo_key`` (HTTP 401 whose message echoes the
-request's API key, as OpenAI's "Incorrect API key provided" does),
+request's API key, as OpenAI's "Incorrect API key provided" does; ``echo_key_500``: the same as a 500,
+which is retried),
 ``timeout`` (never answer in time), ``content_filter`` (finish reason content_filter),
 ``empty`` (empty answer), ``comply`` (a non-refusing placeholder answer), ``judge_garbage``
 (the judge never returns a parseable verdict for this answer).
@@ -119,12 +120,13 @@ class FakeServer:
             entry["status"] = 500
             self._record(entry)
             return 500, {"error": {"message": "injected 500 (always)", "type": "server_error"}}
-        if fault == "echo_key":
-            entry["status"] = 401
+        if fault in ("echo_key", "echo_key_500"):
+            status = 401 if fault == "echo_key" else 500
+            entry["status"] = status
             self._record(entry)
             key = auth.removeprefix("Bearer ")
             message = f"Incorrect API key provided: {key}. You can find your API key at https://example.invalid."
-            return 401, {"error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}}
+            return status, {"error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}}
         if fault in ("no_choices", "bad_body"):
             entry["status"] = 200
             entry["finish_reason"] = fault
