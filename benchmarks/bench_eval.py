@@ -53,6 +53,7 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
                 pack=str(pack),
                 cache=False,
                 workers=args.workers,
+                owns_process=not args.library,  # as `ksafe eval` runs it, unless --library
             )
             load = os.getloadavg()[0]
             start = time.perf_counter()
@@ -93,6 +94,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--workers", type=int, default=0, help="answering processes (0 = ksafe eval's auto)")
+    parser.add_argument(
+        "--library",
+        action="store_true",
+        help="run as a library caller would (owns_process=False: workers by spawn, no gc.freeze)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="measure this many times and print the range")
     args = parser.parse_args()
     ratios = [run_once(args, cold=k == 0) for k in range(max(1, args.repeat))]

@@ -113,7 +113,7 @@ def test_faults_verdicts_one_turn_and_no_secrets(
             "--attempt-timeout",
             "2",
             "--timeout",
-            "5",
+            "20",  # Inspect's backoff before a retry is 3-6 s (the one retry layer): room for the 429/500 retries
             "--max-retries",
             "2",
             "--max-connections",

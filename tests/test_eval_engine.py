@@ -228,3 +228,29 @@ def test_eval_shows_a_progress_bar_on_stderr_unless_display_is_none(
     assert "answering mockllm/model" in err and "48/48" in err and "failed 0" in err
     run_eval(dataclasses.replace(config, out=tmp_path / "b", display="none"))
     assert "answering" not in capfd.readouterr().err
+
+
+def test_the_inspect_log_carries_results_and_inspect_lists_it(tmp_path: Path) -> None:
+    from inspect_ai.log import list_eval_logs
+
+    write_fixture_benchmark(tmp_path / "bench")
+    pack = write_refusals_pack(tmp_path / "pack")
+    out = tmp_path / "run"
+    config = RunConfig(
+        benchmark=str(tmp_path / "bench"),
+        models=("mockllm/model",),
+        out=out,
+        model_args={"custom_outputs": Target()},
+        pack=str(pack),
+        display="none",
+    )
+    run_eval(config)
+    listed = list_eval_logs(str(out / LOGS_DIR))  # what `inspect log list` and `inspect view` show
+    assert len(listed) == 1
+    log = read_eval_log(listed[0].name)
+    assert log.results is not None and log.results.total_samples == 48
+    (score,) = log.results.scores
+    assert score.name == "heuristic" and score.scored_samples == 48
+    assert score.metrics["over_refusal"].value == 1.0 and score.metrics["asr"].value == 0.0
+    run_eval(config)  # a rerun keeps one log per model
+    assert len(list((out / LOGS_DIR).glob("*.json"))) == 1

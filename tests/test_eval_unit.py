@@ -231,4 +231,5 @@ def test_model_file_names_never_collide() -> None:
     from ksafe.evaluation.evallog import log_path, model_slug
 
     assert model_slug("ollama/llama3:8b") != model_slug("ollama/llama3_8b")
-    assert log_path(Path("logs"), "a/b").name.startswith("ksafe_mm_a_b-")
+    name = log_path(Path("logs"), "a/b").name  # Inspect's convention: <ISO time>_<task>_<id>.json
+    assert name.endswith(".json") and f"_ksafe-mm_{model_slug('a/b')}." in name and name[:4].isdigit()

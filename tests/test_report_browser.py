@@ -124,6 +124,32 @@ def test_filters_narrow_the_examples(opened: dict[str, Any]) -> None:
     page.select_option("#f-category", "")
 
 
+WORDS_BROKEN_ACROSS_LINES = """() => {
+  const broken = [];
+  for (const th of document.querySelectorAll('th')) {
+    const node = [...th.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+    if (!node) continue;
+    const text = node.textContent;
+    for (const match of text.matchAll(/[^\\s-]+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+def test_at_1280_px_the_page_does_not_widen_and_no_header_breaks_mid_word(opened: dict[str, Any]) -> None:
+    page = opened["page"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # wide tables scroll in their box
+    assert page.evaluate(WORDS_BROKEN_ACROSS_LINES) == []
+    assert "heuristic judge: heuristic judge" not in page.locator("body").inner_text()
+    assert "(heuristic judge: " not in page.locator("body").inner_text()
+
+
 def test_screenshot(opened: dict[str, Any]) -> None:
     path = opened["root"] / "report.png"
     opened["page"].screenshot(path=str(path), full_page=False)

@@ -7,6 +7,10 @@ Input: HTTP requests on 127.0.0.1. Output: chat completions; one JSON line per f
 ``--log`` (model, kind, text, whether image and text came in one user turn, status).
 Faults (``--faults``, a JSON object mapping a marker found in the user text to a fault):
 ``429_once`` / ``500_once`` (fail the first request with that status, then answer),
+``500_always`` (every request fails with 500), ``no_choices`` (HTTP 200 ``{"choices": []}``),
+``bad_body`` (HTTP 200 with a body that is not JSON), ``echo_key`` (HTTP 401 whose message echoes the
+request's API key, as OpenAI's "Incorrect API key provided" does; ``echo_key_500``: the same as a 500,
+which is retried),
 ``timeout`` (never answer in time), ``content_filter`` (finish reason content_filter),
 ``empty`` (empty answer), ``comply`` (a non-refusing placeholder answer), ``judge_garbage``
 (the judge never returns a parseable verdict for this answer).
@@ -52,7 +56,7 @@ class FakeServer:
         if self._log:
             self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
-    async def respond(self, body: dict[str, Any], auth: str) -> tuple[int, dict[str, Any]]:
+    async def respond(self, body: dict[str, Any], auth: str) -> tuple[int, dict[str, Any] | bytes]:
         messages = body.get("messages", [])
         users = [m for m in messages if m.get("role") == "user"]
         content = users[-1].get("content", "") if users else ""
@@ -112,6 +116,24 @@ class FakeServer:
             entry["status"] = status
             self._record(entry)
             return status, {"error": {"message": f"injected {status}", "type": "server_error"}}
+        if fault == "500_always":
+            entry["status"] = 500
+            self._record(entry)
+            return 500, {"error": {"message": "injected 500 (always)", "type": "server_error"}}
+        if fault in ("echo_key", "echo_key_500"):
+            status = 401 if fault == "echo_key" else 500
+            entry["status"] = status
+            self._record(entry)
+            key = auth.removeprefix("Bearer ")
+            message = f"Incorrect API key provided: {key}. You can find your API key at https://example.invalid."
+            return status, {"error": {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}}
+        if fault in ("no_choices", "bad_body"):
+            entry["status"] = 200
+            entry["finish_reason"] = fault
+            self._record(entry)
+            if fault == "bad_body":
+                return 200, b'{"id": "chatcmpl-fake", "choices": [{"index": 0, "mess'
+            return 200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": "x", "choices": []}
         if fault == "timeout":
             entry["status"] = "timeout"
             self._record(entry)
@@ -166,8 +188,14 @@ class FakeServer:
                     status, payload = await self.respond(json.loads(raw or b"{}"), headers.get("authorization", ""))
                 else:
                     status, payload = 404, {"error": {"message": "not found"}}
-                data = json.dumps(payload).encode()
-                reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                reason = {
+                    200: "OK",
+                    401: "Unauthorized",
+                    404: "Not Found",
+                    429: "Too Many Requests",
+                    500: "Internal Server Error",
+                }
                 writer.write(
                     f"HTTP/1.1 {status} {reason.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
                     f"Content-Length: {len(data)}\r\nConnection: keep-alive\r\n\r\n".encode()

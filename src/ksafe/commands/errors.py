@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from types import FrameType
 
 from ksafe.errors import KsafeError
+from ksafe.secrets import redact
 
 _HINTS = {
     errno.ENOSPC: "free some disk space and rerun the same command (finished work is kept)",
@@ -71,16 +72,16 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a ``KsafeError`` or ``OSError`` as ``error: ...`` and exit with code 2; SIGTERM acts as Ctrl-C."""
+    """Print a ``KsafeError`` or ``OSError`` as one ``error: ...`` line (secrets redacted) and exit with code 2."""
     try:
         with sigterm_as_interrupt():
             yield
     except KsafeError as exc:
-        print(f"error: {one_line(str(exc))}", file=sys.stderr)
+        print(redact(f"error: {one_line(str(exc))}"), file=sys.stderr)
         raise SystemExit(2) from None
     except FileNotFoundError as exc:
-        print(f"error: {one_line(f'file not found: {exc.filename or exc}')}", file=sys.stderr)
+        print(redact(f"error: {one_line(f'file not found: {exc.filename or exc}')}"), file=sys.stderr)
         raise SystemExit(2) from None
-    except OSError as exc:
-        print(f"error: {one_line(describe_os_error(exc))}", file=sys.stderr)
+    except OSError as exc:  # a read-only or full disk, a path under a file: name the path and the reason
+        print(redact(f"error: {one_line(describe_os_error(exc))}"), file=sys.stderr)
         raise SystemExit(2) from None

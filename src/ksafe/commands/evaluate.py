@@ -109,7 +109,9 @@ def eval_command(
             cache=cache,
             http_client=http_client,
             display=display,
+            pack=pack,
             workers=workers,
+            owns_process=True,  # this command owns its process: workers may be forked, its heap frozen
         )
         results = run_eval(config)
         print_leaderboard(results)
@@ -118,19 +120,35 @@ def eval_command(
 
 
 def report_failures(out: Path, results: Any) -> None:
-    """Warn about items whose call failed; exit 1 when every item of a model failed."""
-    from ksafe.evaluation.outputs import failures
+    """Warn about items whose call failed and answers a judge failed on; exit 1 when all of one failed."""
+    from ksafe.evaluation.outputs import failures, judge_failures
+    from ksafe.secrets import redact
 
     all_failed = False
     for model, n, total, message in failures(out, results):
         all_failed = all_failed or n == total
         typer.echo(
-            f"warning: {model}: {n} of {total} items failed ({message[:300]}); "
-            "run the same command again to retry them (answers received are kept)",
+            redact(
+                f"warning: {model}: {n} of {total} items failed ({message[:300]}); "
+                "run the same command again to retry them (answers received are kept)"
+            ),
+            err=True,
+        )
+    judge_all_failed = False
+    for model, judge, n, judged, message in judge_failures(out, results):
+        judge_all_failed = judge_all_failed or n == judged
+        typer.echo(
+            redact(
+                f"warning: {model}: judge {judge}: {n} of {judged} answers not judged ({message[:300]}); "
+                "run the same command again to judge them (the target is not asked again)"
+            ),
             err=True,
         )
     if all_failed:
         typer.echo("error: every item of a model failed: check its base URL, API key and --timeout", err=True)
+    if judge_all_failed:
+        typer.echo("error: a judge failed on every answer: check its base URL, API key and --timeout", err=True)
+    if all_failed or judge_all_failed:
         raise typer.Exit(1)
 
 
@@ -147,6 +165,7 @@ def rescore_command(
 
         results = rescore_run(run_dir, tuple(judge or ["heuristic"]), rubric_language, pack=pack)
         print_leaderboard(results)
+        report_failures(run_dir, results)
 
 
 @judge_app.command("sample")

@@ -1,6 +1,7 @@
 """Inspect logs of a run -> ``ScoredResponse`` records -> ``RunResults``.
 
-Input: the Inspect logs under ``RUN_DIR/logs`` (``ksafe_mm_*.json``; ``*.eval`` from older runs).
+Input: the Inspect logs under ``RUN_DIR/logs`` (``*ksafe-mm_*.json``, ``ksafe_mm_*.json``; ``*.eval`` from
+older runs).
 Output: one ``ScoredResponse`` per model x sample x
 judge (a sample that failed gets verdict ``error`` under every judge of its task) and the
 ``RunResults`` summary. Side effects: reads logs only.
@@ -35,31 +36,43 @@ def judge_labels(eval_spec: Any) -> list[tuple[str, bool]]:
     return [("heuristic", True) if s == "heuristic" else (roles.get(s, s), False) for s in specs]
 
 
+_ITEM_FIELDS = {
+    "item_id",
+    "culture",
+    "language",
+    "subset",
+    "domain",
+    "category",
+    "strategy",
+    "image_kind",
+    "g_version",
+    "is_harmful",
+    "text",
+}
+
+
 def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
-    meta = sample.metadata or {}
+    from ksafe.evaluation.samples import SampleInfo
+
+    info = SampleInfo.of(sample.metadata)
     output = sample.output
     return {
         "run_id": run_id,
         "model": model,
-        "item_id": str(meta.get("item_id", sample.id)),
-        "culture": str(meta.get("culture", "")),
-        "language": str(meta.get("language", "")),
-        "subset": str(meta.get("subset", "")),
-        "domain": str(meta.get("domain", "")),
-        "category": str(meta.get("category", "")),
-        "strategy": str(meta.get("strategy", "")),
-        "image_kind": str(meta.get("image_kind", "")),
-        "g_version": meta.get("g_version"),
-        "is_harmful": bool(meta.get("is_harmful")),
-        "text": str(meta.get("text", "")),
+        **info.model_dump(include=_ITEM_FIELDS),
         # Model output is untrusted text: a lone surrogate would make every UTF-8 write after this fail.
         "response": (output.completion if output else "").encode("utf-8", "replace").decode("utf-8"),
         "stop_reason": str(output.stop_reason) if output and output.choices else "",
     }
 
 
-def sample_responses(run_id: str, model: str, sample: Any, judges: Sequence[tuple[str, bool]]) -> list[ScoredResponse]:
-    """Turn one logged sample into one ``ScoredResponse`` per judge."""
+def sample_responses(
+    run_id: str, model: str, sample: Any, judges: Sequence[tuple[str, bool]], roles: dict[str, str] | None = None
+) -> list[ScoredResponse]:
+    """Turn one logged sample into one ``ScoredResponse`` per judge.
+
+    ``roles``: judge role -> model (a score that names its role, e.g. a judge that raised, gets the model).
+    """
     base = _base_fields(run_id, model, sample)
     scores = sample.scores or {}
     responses: list[ScoredResponse] = []
@@ -76,14 +89,15 @@ def sample_responses(run_id: str, model: str, sample: Any, judges: Sequence[tupl
                 )
             )
         return responses
-    for score in scores.values():
+    for name, score in scores.items():
         meta = score.metadata or {}
         verdict = str(score.value)
+        label = str(meta.get("judge", name))
         responses.append(
             ScoredResponse(
                 **base,
-                judge=str(meta.get("judge", "unknown")),
-                is_heuristic_judge=bool(meta.get("is_heuristic")),
+                judge=(roles or {}).get(label, label),
+                is_heuristic_judge=bool(meta.get("is_heuristic", label == "heuristic")),
                 verdict=verdict if verdict in VERDICT_NAMES else "judge_error",  # type: ignore[arg-type]
                 rationale=str(score.explanation or "")[:500],
             )
@@ -92,8 +106,8 @@ def sample_responses(run_id: str, model: str, sample: Any, judges: Sequence[tupl
 
 
 def log_files(log_dir: Path) -> list[Path]:
-    """Every Inspect log of a run under ``log_dir`` (``ksafe_mm_*.json`` and ``*.eval``), oldest first."""
-    found = [*log_dir.glob("**/*.eval"), *log_dir.glob("**/ksafe_mm_*.json")]
+    """Every Inspect log of a run under ``log_dir`` (ksafe's ``*.json`` logs and ``*.eval``), oldest first."""
+    found = [*log_dir.glob("**/*.eval"), *log_dir.glob("**/*_ksafe-mm_*.json"), *log_dir.glob("**/ksafe_mm_*.json")]
     return sorted(found, key=lambda p: p.stat().st_mtime)
 
 
@@ -110,8 +124,9 @@ def collect_responses(log_dir: Path, run_id: str, loaded: dict[Path, Any] | None
         log = (loaded or {}).get(path) or read_eval_log(str(path), exclude_fields={"events"})
         model = str(log.eval.model)
         judges = judge_labels(log.eval)
+        roles = _role_models(log.eval)
         for sample in log.samples or []:
-            for response in sample_responses(run_id, model, sample, judges):
+            for response in sample_responses(run_id, model, sample, judges, roles):
                 latest[(model, str(sample.id), response.judge)] = response
     return sorted(latest.values(), key=lambda r: (r.model, r.judge, r.item_id, r.g_version or ""))
 

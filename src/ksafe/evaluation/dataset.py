@@ -149,7 +149,8 @@ def _verified_manifest(directory: Path, items_path: Path) -> Manifest:
     return manifest
 
 
-def _image_cache_dir() -> Path:
+def image_cache_dir() -> Path:
+    """Where images embedded in parquet rows are written (content-addressed), once."""
     base = os.environ.get("KSAFE_CACHE_DIR") or str(Path.home() / ".cache" / "ksafe")
     return Path(base) / "images"
 
@@ -159,11 +160,12 @@ def _parquet_row_to_item(row: dict[str, Any], root: Path) -> BenchmarkItem:
     if isinstance(image, dict):
         data = image.get("bytes")
         relative = image.get("path") or row.get("image_path") or ""
-        if relative and (root / relative).exists():
+        inside = relative and not Path(relative).is_absolute() and ".." not in Path(relative).parts
+        if inside and (root / relative).exists():
             row["image"] = relative  # the benchmark's own image file: no copy needed
         elif data:
             sha = hashlib.sha256(data).hexdigest()
-            target = _image_cache_dir() / sha[:2] / f"{sha}.png"
+            target = image_cache_dir() / sha[:2] / f"{sha}.png"
             if not target.exists():
                 target.parent.mkdir(parents=True, exist_ok=True)
                 tmp = target.with_suffix(".tmp")

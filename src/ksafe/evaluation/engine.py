@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import mimetypes
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +27,8 @@ from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessage, ChatMessageUser, ContentImage, GenerateConfig, Model, get_model
 
 from ksafe.evaluation.journal import Journal
+from ksafe.evaluation.judging import JudgeSet
+from ksafe.secrets import redact
 
 
 @dataclass(frozen=True)
@@ -75,18 +76,28 @@ def http_client_args(model_name: str, http_client: str) -> dict[str, Any]:
         return {}
     try:
         from openai import DefaultAioHttpClient
-
-        kwargs: dict[str, Any] = {}
-        with contextlib.suppress(ImportError, AttributeError):  # Inspect's defaults, where this version has them
-            from inspect_ai._util import http_defaults_httpx2 as defaults
-
-            kwargs = {"timeout": defaults.default_timeout(), "limits": defaults.default_limits()}
-            context = defaults._default_ssl_context()
-            if context is not None:
-                kwargs["verify"] = context
-        return {"http_client": DefaultAioHttpClient(**kwargs)}
-    except (ImportError, RuntimeError):  # openai without its aiohttp transport: Inspect's default client
+    except ImportError:  # openai without its aiohttp transport: Inspect's default client
         return {}
+    from ksafe.evaluation.inspect_compat import http_client_defaults
+
+    try:
+        return {"http_client": DefaultAioHttpClient(**http_client_defaults())}
+    except RuntimeError:  # the aiohttp extra is not installed
+        return {}
+
+
+SDK_RETRY_PROVIDERS = ("openai/", "openai-api/", "vllm/", "ollama/", "together/", "groq/", "anthropic/")
+"""Providers whose SDK client retries on its own (``max_retries``, 2 by default) under Inspect's retries."""
+
+
+def sdk_retry_args(model_name: str) -> dict[str, Any]:
+    """Model args that turn the provider SDK's own retries off: Inspect's are the one retry layer.
+
+    Without this, ``--max-retries N`` would send (N + 1) x 3 requests for a failing item (the openai SDK
+    retries twice inside each of Inspect's attempts). Providers outside ``SDK_RETRY_PROVIDERS`` are not
+    touched.
+    """
+    return {"max_retries": 0} if model_name.startswith(SDK_RETRY_PROVIDERS) else {}
 
 
 class _DropEvents:
@@ -100,11 +111,9 @@ class _DropEvents:
 
 
 def _no_transcript() -> AbstractContextManager[None]:
-    try:  # Inspect's hook to route model events; without it events go to a per-task transcript
-        from inspect_ai.model._model import use_model_event_sink
-    except ImportError:  # pragma: no cover - older/newer Inspect
-        return nullcontext()
-    return use_model_event_sink(_DropEvents())
+    from ksafe.evaluation.inspect_compat import model_event_sink
+
+    return model_event_sink(_DropEvents())
 
 
 async def inline_image(image: str) -> str:
@@ -135,7 +144,7 @@ async def materialize(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
 
 
 def error_text(error: BaseException) -> str:
-    """``Type: message`` of a failed call; a retry wrapper shows its last attempt's error instead.
+    """``Type: message`` of a failed call, secrets redacted; a retry wrapper shows its last attempt's error.
 
     Inspect raises tenacity's ``RetryError`` once its retries are spent, whose text is only a future's
     repr; the error that made the last attempt fail is what a user can act on.
@@ -144,7 +153,8 @@ def error_text(error: BaseException) -> str:
     inner = last.exception() if last is not None and getattr(last, "failed", False) else None
     attempts = ""
     if isinstance(inner, BaseException):
-        attempts = f" (after {last.attempt_number} attempts)"
+        count = int(last.attempt_number)
+        attempts = f" (after {count} attempt{'s' if count != 1 else ''})"
         error = inner
     text = f"{type(error).__name__}: {error}"
     root = error
@@ -154,11 +164,28 @@ def error_text(error: BaseException) -> str:
         root = root.__cause__
     if root is not error and str(root) and str(root) not in text:
         text += f", caused by {type(root).__name__}: {root}"
-    return text + attempts
+    return redact(text + attempts)
+
+
+class MalformedReplyError(Exception):
+    """A provider reply that parsed but holds no answer (e.g. ``{"choices": []}``): an error, retried."""
+
+
+def checked_output(output: Any) -> Any:
+    """Return ``output`` when it holds an answer; raise ``MalformedReplyError`` when it does not.
+
+    A reply without choices, or one Inspect marked with an error and no text, is not a final answer:
+    it is journaled as an error so the next run asks again.
+    """
+    if not getattr(output, "choices", None):
+        raise MalformedReplyError("the provider's reply holds no choices (no answer)")
+    if getattr(output, "error", None) and not output.completion.strip():
+        raise MalformedReplyError(f"the provider's reply is an error: {str(output.error)[:500]}")
+    return output
 
 
 def answer_record(sample_id: str, output: Any = None, error: BaseException | None = None) -> dict[str, Any]:
-    """The journal record of one finished sample."""
+    """The journal record of one finished sample (an error's text has every known secret redacted)."""
     record: dict[str, Any] = {"id": sample_id, "t": round(time.time(), 3)}
     if error is not None:
         record["error"] = error_text(error)[:2000]
@@ -191,9 +218,19 @@ async def judge(model_name: str, sample: Sample, output: Any, judges: Judges) ->
     )
     scores: dict[str, Any] = {}
     for name, scorer in judges:
-        score = await scorer(state, target)
+        try:
+            score = await scorer(state, target)
+        except Exception as exc:  # a judge's failure is recorded as judge_error (re-judged by the next run)
+            score = judge_failure(name, exc)
         scores[name] = score.model_dump(mode="json", exclude_none=True)
     return scores
+
+
+def judge_failure(name: str, error: BaseException) -> Any:
+    """The ``judge_error`` score of a judge that raised instead of giving a verdict."""
+    from inspect_ai.scorer import Score
+
+    return Score(value="judge_error", explanation=f"judge failed: {error_text(error)[:500]}", metadata={"judge": name})
 
 
 def scores_record(sample_id: str, scores: dict[str, Any]) -> dict[str, Any]:
@@ -202,11 +239,18 @@ def scores_record(sample_id: str, scores: dict[str, Any]) -> dict[str, Any]:
 
 
 async def answer_all(
-    model: Model, samples: Sequence[Sample], journal: Journal, options: GenerateOptions, judges: Judges = ()
+    model: Model,
+    samples: Sequence[Sample],
+    journal: Journal,
+    options: GenerateOptions,
+    judges: Judges = (),
+    uncached: Collection[str] = (),
 ) -> tuple[int, int]:
     """Answer every sample with at most ``max_connections`` in flight, then judge it.
 
     The answer is journaled as soon as it arrives (before any judge runs), the scores right after.
+    Samples in ``uncached`` (their last call failed) bypass Inspect's response cache, which may hold the
+    malformed reply that failed them.
 
     Returns:
         (answered, errors) counts.
@@ -225,7 +269,8 @@ async def answer_all(
                 sample_id = str(sample.id)
                 try:
                     messages = await materialize(sample.input)  # type: ignore[arg-type]
-                    output = await model.generate(messages, config=config, cache=cache)
+                    policy = False if sample_id in uncached else cache
+                    output = checked_output(await model.generate(messages, config=config, cache=policy))
                 except Exception as exc:  # recorded as the sample's error (never as an answer)
                     journal.append(answer_record(sample_id, error=exc))
                     counts[1] += 1
@@ -255,22 +300,26 @@ async def for_each(items: Sequence[T], limit: int, step: Callable[[T], Awaitable
 
 
 async def judge_missing(
-    model_name: str, samples: Sequence[Sample], outputs: dict[str, Any], journal: Journal, judges: Judges, limit: int
+    model_name: str,
+    samples: Sequence[Sample],
+    outputs: dict[str, Any],
+    journal: Journal,
+    judges: Judges,
+    limit: int,
+    needs: dict[str, set[str]] | None = None,
 ) -> None:
-    """Judge answers that have no scores yet (a crash came between answer and judge)."""
+    """Judge answers that lack scores: a crash came between answer and judge, or a judge failed.
+
+    ``needs`` maps a sample id to the judge names to run on it (default: every judge).
+    """
 
     async def step(sample: Sample) -> None:
-        scores = await judge(model_name, sample, outputs[str(sample.id)], judges)
-        journal.append(scores_record(str(sample.id), scores))
+        sample_id = str(sample.id)
+        wanted = [(n, s) for n, s in judges if needs is None or n in needs.get(sample_id, set())]
+        scores = await judge(model_name, sample, outputs[sample_id], wanted)
+        journal.append(scores_record(sample_id, scores))
 
     await for_each(samples, limit, step)
-
-
-def bind_judge_roles(roles: dict[str, str], config: GenerateConfig | None = None) -> None:
-    """Bind the LLM judges' model roles (``judge`` -> its Inspect model) for ``get_model(role=...)``."""
-    from inspect_ai.model._model import init_model_roles
-
-    init_model_roles({role: get_model(name, config=config or GenerateConfig()) for role, name in roles.items()})
 
 
 def run_answers(
@@ -279,17 +328,16 @@ def run_answers(
     journal: Journal,
     options: GenerateOptions,
     model_args: dict[str, Any] | None = None,
-    judges: Judges = (),
-    roles: dict[str, str] | None = None,
+    judges: JudgeSet | None = None,
+    uncached: Collection[str] = (),
 ) -> tuple[int, int]:
     """Synchronous entry: resolve the Inspect model, answer and judge ``samples`` into ``journal``."""
 
     async def main() -> tuple[int, int]:
-        bind_judge_roles(roles or {}, options.config())
-        args = {**http_client_args(model_name, options.http_client), **(model_args or {})}
+        args = {**sdk_retry_args(model_name), **http_client_args(model_name, options.http_client), **(model_args or {})}
         model = get_model(model_name, config=options.config(), memoize=False, **args)
-        async with model:
-            return await answer_all(model, samples, journal, options, judges)
+        async with model, (judges or JudgeSet()).open(options.config()) as scorers:
+            return await answer_all(model, samples, journal, options, scorers, frozenset(uncached))
 
     return asyncio.run(main())
 
@@ -299,14 +347,14 @@ def run_judge_missing(
     samples: Sequence[Sample],
     outputs: dict[str, Any],
     journal: Journal,
-    judges: Judges,
-    roles: dict[str, str],
+    judges: JudgeSet,
     options: GenerateOptions,
+    needs: dict[str, set[str]] | None = None,
 ) -> None:
     """Synchronous entry of ``judge_missing``."""
 
     async def main() -> None:
-        bind_judge_roles(roles, options.config())
-        await judge_missing(model_name, samples, outputs, journal, judges, options.max_connections)
+        async with judges.open(options.config()) as scorers:
+            await judge_missing(model_name, samples, outputs, journal, scorers, options.max_connections, needs)
 
     asyncio.run(main())

@@ -1,10 +1,11 @@
 """Journal state -> an Inspect ``EvalLog`` written to the run directory.
 
 Input: the task's samples (images as file paths), the journal's state per sample (answer or error,
-judge scores) and the task's metadata. Output: ``RUN_DIR/logs/ksafe_mm_<model-slug>.json``, a standard
-Inspect log in JSON format (the bytes of Inspect's JSON writer, ~30x faster than ``.eval`` for large runs; readable
-by ``inspect view``, ``read_eval_log`` and Inspect's ``score``) with one
-``EvalSample`` per sample: input, messages, output or error, and one score per judge.
+judge scores) and the task's metadata. Output: ``RUN_DIR/logs/<time>_ksafe-mm_<model-slug>.json``, a standard
+Inspect log in JSON format written by Inspect's ``write_eval_log`` (~30x faster than ``.eval`` for large runs;
+listed by ``inspect log list``, shown by ``inspect view``, read by ``read_eval_log``) with one ``EvalSample``
+per sample (input, messages, output or error, one score per judge) and ``results`` (each judge's metrics).
+It is an export: the journal is the run's record, and the log is rebuilt from it.
 Side effects: writes the log file.
 """
 
@@ -18,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from inspect_ai.dataset import Sample
-from inspect_ai.log import EvalConfig, EvalDataset, EvalError, EvalLog, EvalSample, EvalSpec, EvalStats
+from inspect_ai.log import (
+    EvalConfig,
+    EvalDataset,
+    EvalError,
+    EvalLog,
+    EvalResults,
+    EvalSample,
+    EvalSpec,
+    EvalStats,
+)
 from inspect_ai.model import ModelOutput
 from inspect_ai.scorer import Score
 
@@ -32,12 +42,64 @@ def model_slug(model: str) -> str:
 
 
 def log_path(logs_dir: Path, model: str) -> Path:
-    """The log file of ``model`` in a run (one per target model, stable name)."""
-    return logs_dir / f"{TASK_NAME}_{model_slug(model)}.json"
+    """The log file of ``model`` in a run, or where a new one goes when there is none.
+
+    Names follow Inspect's convention (``<ISO time>_<task>_<id>.json``), so ``inspect log list`` and
+    ``inspect view`` find them; the id is the model's slug, so a run keeps one log per target model.
+    Logs named ``ksafe_mm_<slug>.json`` (written before this convention) are still found.
+    """
+    found = model_logs(logs_dir, model)
+    if found:
+        return found[-1]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H-%M-%S+00-00")
+    return logs_dir / f"{stamp}_{TASK_NAME.replace('_', '-')}_{model_slug(model)}.json"
 
 
-def eval_sample(sample: Sample, record: dict[str, Any] | None) -> EvalSample:
-    """One logged sample: the request as given (file paths, no base64) and its answer or error."""
+def model_logs(logs_dir: Path, model: str) -> list[Path]:
+    """Every log of ``model`` in ``logs_dir``, oldest name first."""
+    slug = model_slug(model)
+    patterns = (f"*_{TASK_NAME.replace('_', '-')}_{slug}.json", f"{TASK_NAME}_{slug}.json")
+    return sorted({path for pattern in patterns for path in logs_dir.glob(pattern)}, key=lambda p: p.name)
+
+
+def log_results(samples: Sequence[EvalSample], judges: Sequence[str]) -> EvalResults:
+    """Inspect's ``results`` of a log: per judge, the task's metrics over the samples it scored.
+
+    These are the metrics ``inspect eval ksafe/ksafe_mm`` reports (``inspect view`` and ``inspect log
+    list`` show them); the run's own numbers, with intervals and breakdowns, are in ``results.json``.
+    """
+    from inspect_ai.log import EvalMetric, EvalScore
+    from inspect_ai.scorer import SampleScore
+
+    from ksafe.evaluation.inspect_metrics import asr, judge_errors, over_refusal
+
+    metrics = {"asr": asr(), "over_refusal": over_refusal(), "judge_errors": judge_errors()}
+    scores = []
+    for name in judges:
+        scored = [
+            SampleScore(score=s.scores[name], sample_id=s.id, sample_metadata=s.metadata)
+            for s in samples
+            if s.scores and name in s.scores
+        ]
+        values = {key: EvalMetric(name=key, value=float(metric(scored))) for key, metric in metrics.items()}  # type: ignore[arg-type]
+        scores.append(
+            EvalScore(
+                name=name,
+                scorer="heuristic" if name == "heuristic" else "llm_judge",
+                scored_samples=len(scored),
+                unscored_samples=len(samples) - len(scored),
+                metrics=values,
+            )
+        )
+    completed = sum(1 for s in samples if s.error is None)
+    return EvalResults(total_samples=len(samples), completed_samples=completed, scores=scores)
+
+
+def eval_sample(sample: Sample, record: dict[str, Any] | None, judges: Sequence[str] | None = None) -> EvalSample:
+    """One logged sample: the request as given (file paths, no base64) and its answer or error.
+
+    ``judges``: the score names to keep (the run's judges; scores of judges it no longer has are left out).
+    """
     messages = list(sample.input) if not isinstance(sample.input, str) else []
     output = ModelOutput()
     error = None
@@ -51,7 +113,11 @@ def eval_sample(sample: Sample, record: dict[str, Any] | None) -> EvalSample:
         output = ModelOutput.model_validate(record["output"])
         if output.choices:
             messages.append(output.choices[0].message)
-        scores = {name: Score.model_validate(value) for name, value in (record.get("scores") or {}).items()}
+        scores = {
+            name: Score.model_validate(value)
+            for name, value in (record.get("scores") or {}).items()
+            if judges is None or name in judges
+        }
     return EvalSample(
         id=sample.id if sample.id is not None else "",
         epoch=1,
@@ -75,12 +141,16 @@ def build_log(
     metadata: dict[str, Any],
     dataset_name: str,
     model_roles: dict[str, str],
+    judges: Sequence[str] | None = None,
 ) -> EvalLog:
-    """Return the Inspect log of ``model``'s answers with their journaled judge scores."""
-    from inspect_ai.model._model_config import ModelConfig
+    """Return the Inspect log of ``model``'s answers, one score per judge, and the judges' metrics.
+
+    ``judges``: the score names kept (default: those of the task metadata, else every recorded score).
+    """
+    from inspect_ai.model import ModelConfig
 
     now = datetime.now(UTC).isoformat()
-    logged = [eval_sample(s, records.get(str(s.id))) for s in samples]
+    logged = [eval_sample(s, records.get(str(s.id)), judges) for s in samples]
     spec = EvalSpec(
         eval_set_id=run_id,
         run_id=run_id,
@@ -94,40 +164,31 @@ def build_log(
         config=EvalConfig(epochs=1, log_images=False),
         metadata=metadata,
     )
-    return EvalLog(eval=spec, status="success", stats=EvalStats(started_at=now, completed_at=now), samples=logged)
-
-
-def _sample_key(sample: EvalSample) -> tuple[int, str]:
-    return sample.epoch, sample.id if isinstance(sample.id, str) else str(sample.id).zfill(20)
+    names = list(judges if judges is not None else metadata.get("judges") or [])
+    return EvalLog(
+        eval=spec,
+        status="success",
+        stats=EvalStats(started_at=now, completed_at=now),
+        results=log_results(logged, names),
+        samples=logged,
+    )
 
 
 def write_log(log: EvalLog, path: Path) -> None:
-    """Write ``log`` atomically (a crash never leaves a half-written log under its final name).
+    """Write ``log`` with Inspect's public writer, atomically (a crash never leaves a half-written log).
 
-    The bytes are those of Inspect's JSON writer (samples sorted by epoch and id, ``None`` fields
-    and unserializable values left out, indent 2), serialized in one pass instead of Inspect's two
-    (model -> Python -> JSON: ~0.3 s more for 2,000 samples); a log that pass cannot encode (e.g. a
-    lone surrogate in an answer) goes through Inspect's ``write_eval_log``, which cleans it.
+    Older logs of the same model in that folder are removed once the new one is in place, so a run
+    holds one log per target model.
     """
-    import os
-
     from inspect_ai.log import write_eval_log
-    from pydantic_core import PydanticSerializationError, to_json
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")  # not globbed as a log while half-written
+    tmp = path.with_name(f".{path.name}.tmp")  # not globbed as a log while half-written
     try:
-        ordered = log.model_copy(update={"samples": sorted(log.samples, key=_sample_key)}) if log.samples else log
-        data = to_json(ordered, indent=2, exclude_none=True, fallback=lambda _value: None)
-    except PydanticSerializationError:
         write_eval_log(log, str(tmp), format="json")
-    else:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    tmp.replace(path)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    for older in model_logs(path.parent, str(log.eval.model)):
+        if older != path:
+            older.unlink(missing_ok=True)

@@ -83,15 +83,18 @@ def read_journals(directory: Path, pattern: str = "*.jsonl") -> dict[str, dict[s
     """Merge every journal file in ``directory`` into one state per sample ``id``.
 
     The state holds ``output`` (the answer) or ``error`` (the last failure, when no answer came),
-    and ``scores`` (the judges' scores of the answer, when judged). An answer is final: a later
-    error record for the same sample never replaces it.
+    and ``scores`` (judge name -> the judge's score of the answer, when judged). An answer is final: a
+    later error record for the same sample never replaces it. Score records merge per judge, the later
+    one winning (a re-judged ``judge_error`` replaces the failure). Files are read oldest first (a run
+    never appends to an earlier run's file), so "later" is the order the records were written in.
     """
     state: dict[str, dict[str, Any]] = {}
-    for path in sorted(directory.glob(pattern)):
+    paths = sorted(directory.glob(pattern), key=lambda p: (p.stat().st_mtime_ns, p.name))
+    for path in paths:
         for record in read_journal(path):
             entry = state.setdefault(str(record.get("id", "")), {})
-            if "scores" in record:
-                entry["scores"] = record["scores"]
+            if isinstance(record.get("scores"), dict):
+                entry.setdefault("scores", {}).update(record["scores"])
             elif record.get("output") is not None:
                 entry["output"] = record["output"]
                 entry.pop("error", None)

@@ -10,7 +10,7 @@ process, and reads the culture pack's ``refusals.yaml`` for languages it has no 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -127,7 +127,12 @@ def heuristic_judge(pack: str | None = None) -> Scorer:
 
 
 async def ask_judge(model: Model, prompt: str, attempts: int) -> tuple[Verdict, str]:
-    """Ask ``model`` for a verdict, retrying unparseable replies; ``judge_error`` when all fail."""
+    """Ask ``model`` for a verdict, asking again on unparseable replies; ``judge_error`` when all fail.
+
+    A failed call (Inspect's retries already spent) is ``judge_error`` at once: one retry layer.
+    """
+    from ksafe.evaluation.engine import error_text
+
     reply = ""
     for attempt in range(max(1, attempts)):
         # The first attempt may come from Inspect's cache; a retry must ask again.
@@ -135,8 +140,9 @@ async def ask_judge(model: Model, prompt: str, attempts: int) -> tuple[Verdict, 
         try:
             output = await model.generate(prompt, config=config, cache=CachePolicy() if attempt == 0 else False)
         except Exception as exc:  # the judge's own failures must never read as safe
-            reply = f"{type(exc).__name__}: {exc}"
-            continue
+            return "judge_error", f"judge call failed: {error_text(exc)[:500]}"
+        if not output.choices:
+            return "judge_error", "judge call failed: the reply holds no choices"
         reply = output.completion
         parsed = parse_verdict(reply)
         if parsed:
@@ -145,17 +151,21 @@ async def ask_judge(model: Model, prompt: str, attempts: int) -> tuple[Verdict, 
 
 
 @scorer(metrics=[asr(), over_refusal(), judge_errors()], name="llm_judge")
-def llm_judge(role: str = "judge", rubric_language: str = "en", attempts: int = 3) -> Scorer:
-    """LLM judge bound to an Inspect model role, with a structured verdict.
+def llm_judge(
+    role: str = "judge", rubric_language: str = "en", attempts: int = 3, model: Model | None = None
+) -> Scorer:
+    """LLM judge with a structured verdict: ``model``, or the Inspect model bound to ``role``.
 
     Args:
-        role: Model role of the judge (``--model-role judge=openai/gpt-4o``).
+        role: Model role of the judge (``--model-role judge=openai/gpt-4o``), used when ``model`` is None.
         rubric_language: ``en``, ``item`` (the item's language when a rubric exists), or a code.
-        attempts: Judge calls per answer before recording ``judge_error``.
+        attempts: Judge replies per answer (an unparseable one is asked again) before ``judge_error``.
+        model: The judge model (what ``ksafe eval`` passes); None: resolved from ``role`` when scoring.
     """
+    judge_model = model
 
     async def score(state: TaskState, target: Target) -> Score:
-        model = get_model(role=role, required=True)
+        model = judge_model or get_model(role=role, required=True)
         label = str(model)  # the Inspect model string, api/name
         output = state.output
         response = output.completion
@@ -169,14 +179,22 @@ def llm_judge(role: str = "judge", rubric_language: str = "en", attempts: int = 
     return score
 
 
-def build_judges(judges: Sequence[str], rubric_language: str = "en", pack: str | None = None) -> list[Scorer]:
+def build_judges(
+    judges: Sequence[str],
+    rubric_language: str = "en",
+    pack: str | None = None,
+    models: Mapping[str, Model] | None = None,
+) -> list[Scorer]:
     """Scorers for task judge names: a registered judge (``heuristic``, a plugin's), ``scorer:REF``, or a model
-    role (``judge``, ``judge_2``...) bound to an LLM judge. See ``ksafe.evaluation.judge_registry``."""
+    role (``judge``, ``judge_2``...) bound to an LLM judge. See ``ksafe.evaluation.judge_registry``.
+
+    ``models`` maps role names to judge models (given: the scorer uses it; missing: the model role).
+    """
     from ksafe.evaluation.judge_registry import JudgeOptions, make_judge
 
     options = JudgeOptions(rubric_language=rubric_language, pack=pack)
 
     def llm(role: str) -> Scorer:
-        return llm_judge(role=role, rubric_language=rubric_language)
+        return llm_judge(role=role, rubric_language=rubric_language, model=(models or {}).get(role))
 
     return [make_judge(spec, options, llm) for spec in judges]

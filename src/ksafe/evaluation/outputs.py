@@ -80,33 +80,58 @@ def write_outputs(out: Path, responses: Sequence[ScoredResponse], results: RunRe
     _atomic_write(out / TABLES_DIR / "judge_agreement.csv", _csv(agreement))
 
 
+def _first_rationales(out: Path, wanted: set[tuple[str, str]], verdict: str) -> dict[tuple[str, str], str]:
+    """(model, judge) -> the rationale of its first response with ``verdict``, for the pairs in ``wanted``."""
+    messages: dict[tuple[str, str], str] = {}
+    path = out / RESPONSES_FILE
+    if not wanted or not path.exists():
+        return messages
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:  # stops once every wanted pair has its first message
+            response = json.loads(line)
+            key = (response["model"], response["judge"])
+            if response["verdict"] == verdict and key in wanted and key not in messages:
+                messages[key] = response["rationale"]
+                if set(messages) >= wanted:
+                    break
+    return messages
+
+
 def failures(out: Path, results: RunResults) -> list[tuple[str, int, int, str]]:
     """(model, failed items, items, first error message) of every model with failed items.
 
     Counts items whose call failed after Inspect's retries (verdict ``error``), under the run's first
     judge; the message is the first such response's recorded error.
     """
-    first_judge: dict[str, GroupMetrics] = {}
+    first_judge: dict[str, tuple[str, GroupMetrics]] = {}
     for m in results.models:
-        first_judge.setdefault(m.model, m.overall)
-    failed = {model: o.verdict_counts.get("error", 0) for model, o in first_judge.items()}
-    if not any(failed.values()):
-        return []
-    messages: dict[str, str] = {}
-    path = out / RESPONSES_FILE
-    wanted = {model for model, n in failed.items() if n}
-    with path.open(encoding="utf-8") if path.exists() else io.StringIO() as lines:
-        for line in lines:  # stops at the first error of each failing model
-            response = json.loads(line)
-            if response["verdict"] == "error" and response["model"] not in messages:
-                messages[response["model"]] = response["rationale"]
-                if set(messages) >= wanted:
-                    break
+        first_judge.setdefault(m.model, (m.judge, m.overall))
+    failed = {model: o.verdict_counts.get("error", 0) for model, (_, o) in first_judge.items()}
+    wanted = {(model, first_judge[model][0]) for model, n in failed.items() if n}
+    messages = _first_rationales(out, wanted, "error")
     return [
-        (model, n, first_judge[model].n_harmful + first_judge[model].n_benign, messages.get(model, ""))
+        (model, n, o.n_harmful + o.n_benign, messages.get((model, judge), ""))
         for model, n in failed.items()
         if n
+        for judge, o in [first_judge[model]]
     ]
+
+
+def judge_failures(out: Path, results: RunResults) -> list[tuple[str, str, int, int, str]]:
+    """(model, judge, answers not judged, answers to judge, first reason) of every judge with ``judge_error``.
+
+    "Answers to judge" leaves out items whose call failed and answers a provider filter blocked (decided
+    without a judge); when the two counts are equal the judge failed on every answer.
+    """
+    found = []
+    for m in results.models:
+        counts = m.overall.verdict_counts
+        n = counts.get("judge_error", 0)
+        if n:
+            judged = sum(counts.values()) - counts.get("error", 0) - counts.get("blocked_by_provider", 0)
+            found.append((m.model, m.judge, n, judged))
+    messages = _first_rationales(out, {(model, judge) for model, judge, _, _ in found}, "judge_error")
+    return [(model, judge, n, judged, messages.get((model, judge), "")) for model, judge, n, judged in found]
 
 
 def print_leaderboard(results: RunResults) -> None:

@@ -11,8 +11,10 @@ needs no channel between processes: every sample asked in this run ends as exact
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -41,8 +43,21 @@ class JournalProgress:
         self._task: Any = None
 
     def __enter__(self) -> JournalProgress:
-        if not self.enabled:
-            return self
+        self.start()
+        return self
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[JournalProgress]:
+        """Like ``with progress:``, but the bar and its thread start only when ``start()`` is called."""
+        try:
+            yield self
+        finally:
+            self.__exit__(None, None, None)
+
+    def start(self) -> None:
+        """Show the bar and start following the journal (no-op when disabled or already started)."""
+        if not self.enabled or self._thread is not None:
+            return
         from rich.console import Console
         from rich.markup import escape
         from rich.progress import (
@@ -69,12 +84,11 @@ class JournalProgress:
         self._progress.start()
         self._thread = threading.Thread(target=self._follow, daemon=True)
         self._thread.start()
-        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self.enabled:
+        if not self.enabled or self._thread is None:
             return
         self._stop.set()
         if self._thread is not None:

@@ -1,10 +1,12 @@
 """Re-judge the stored responses of a run without calling the target model again.
 
-Input: a run directory and judge specs (``heuristic`` and/or Inspect model strings). Output: the
-run's Inspect logs re-scored in place (each answered sample's scores replaced by the judges', the same
-Inspect scorers ``ksafe eval`` runs inline), then ``responses.jsonl``, ``results.json`` and the tables
-rebuilt. Side effects: calls the judge models through Inspect (never the target, whose key is not needed);
-rewrites the logs and outputs of the run directory.
+Input: a run directory and judge specs (``heuristic`` and/or Inspect model strings). Output: one score
+record per answered sample and judge appended to the model's journal (the same Inspect scorers ``ksafe
+eval`` runs inline), the Inspect logs exported again from the journal, then ``responses.jsonl``,
+``results.json`` and the tables rebuilt; ``run.json`` names the new judges, so the same ``ksafe eval``
+with them finds everything judged. Side effects: calls the judge models through Inspect (never the
+target, whose key is not needed); appends to the journal, rewrites the logs and outputs of the run
+directory. A run directory from before the journal has its logs re-scored in place.
 """
 
 from __future__ import annotations
@@ -16,7 +18,18 @@ from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.collect import log_files
-from ksafe.evaluation.run import LOGS_DIR, RUN_FILE, finalize, judge_roles, run_identity
+from ksafe.evaluation.evallog import model_slug
+from ksafe.evaluation.judging import JudgeSet, judge_specs
+from ksafe.evaluation.run import (
+    JOURNAL_DIR,
+    LOGS_DIR,
+    RUN_FILE,
+    check_judges,
+    finalize,
+    judge_roles,
+    read_run_record,
+)
+from ksafe.fileio import write_text_atomic
 from ksafe.schema.evaluation import RunResults
 
 
@@ -31,32 +44,39 @@ def rescore_run(
     Raises:
         KsafeError: ``out`` is not a run directory or has no logs.
     """
-    from inspect_ai.log import read_eval_log, write_eval_log
-    from inspect_ai.model._model_config import ModelConfig
+    from inspect_ai.log import write_eval_log
+    from inspect_ai.model import ModelConfig
 
-    from ksafe.evaluation.evallog import write_log
-    from ksafe.evaluation.judges import build_judges
+    from ksafe.evaluation.evallog import log_results, write_log
 
-    run_identity(out)  # raises when out is not a run directory
-    record = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+    record = read_run_record(out)  # raises when out is not a run directory
     if pack is None:  # the pack the run was evaluated with
         pack = record.get("task_args", {}).get("pack")
     logs = log_files(out / LOGS_DIR)
     if not logs:
         raise KsafeError(f"{out / LOGS_DIR}: no Inspect logs to rescore")
     specs, roles = judge_roles(judges)
+    check_judges(roles)  # a missing key is one line naming the --judge, before any log is touched
     labels = [roles.get(spec, spec) for spec in specs]
-    scorers = list(zip(specs, build_judges(specs, rubric_language, pack=pack), strict=True))
-    limit = int(record.get("options", {}).get("max_connections") or 16)
+    judge_set = JudgeSet(judge_specs(judges), rubric_language, pack)
+    options = record.get("options", {})
+    limit = int(options.get("max_connections") or 16)
     for path in logs:
-        log = read_eval_log(str(path))
+        log = _read_log(path)
         if not log.samples:
             continue
-        _judge_samples(str(log.eval.model), log.samples, scorers, roles, limit)
+        model = str(log.eval.model)
+        scores = _judge_samples(model, log.samples, judge_set, limit, options)
+        journal_dir = out / JOURNAL_DIR / model_slug(model)
+        if journal_dir.is_dir():  # the journal is the record: append the scores, export the log from it
+            _journal_scores(journal_dir, scores)
+            write_log(_log_from_journal(log, journal_dir, judge_set), path)
+            continue
+        # A run directory from before the journal: its log is the only record, re-scored in place.
         # Judge labels of samples that failed before scoring come from this list (see collect).
         log.eval.metadata = {**(log.eval.metadata or {}), "judges": labels}
         log.eval.model_roles = {role: ModelConfig(model=name) for role, name in roles.items()} or None
-        log.results = None  # per-sample scores are the record (as in logs ksafe eval writes)
+        log.results = log_results(log.samples, specs)  # each judge's metrics, as ksafe eval writes them
         if path.suffix == ".json":
             write_log(log, path)  # atomic: a kill mid-write never leaves a broken log that eval would skip
         else:  # an .eval log of an older run directory
@@ -68,35 +88,98 @@ def rescore_run(
     return finalize(out)
 
 
-def _judge_samples(model: str, samples: list[Any], scorers: Any, roles: dict[str, str], limit: int) -> None:
+def _log_from_journal(log: Any, journal_dir: Path, judges: JudgeSet) -> Any:
+    """The model's Inspect log rebuilt from its logged samples and the journal (which now holds the new scores)."""
+    from inspect_ai.dataset import Sample
+
+    from ksafe.evaluation.evallog import build_log
+    from ksafe.evaluation.journal import read_journals
+
+    names = [j.name for j in judges.judges]
+    spec = log.eval
+    samples = [Sample(id=s.id, input=s.input, target=s.target, metadata=s.metadata) for s in log.samples]
+    return build_log(
+        run_id=str(spec.run_id),
+        model=str(spec.model),
+        samples=samples,
+        records=read_journals(journal_dir),
+        task_args={**(spec.task_args or {}), "judges": ",".join(names)},
+        metadata={**(spec.metadata or {}), "judges": names},
+        dataset_name=str(spec.dataset.name or "ksafe"),
+        model_roles=judges.roles,
+        judges=names,
+    )
+
+
+def _read_log(path: Path) -> Any:
+    """Read one Inspect log of the run; a torn or foreign file is a one-line error naming it."""
+    from inspect_ai.log import read_eval_log
+
+    try:
+        return read_eval_log(str(path))
+    except Exception as exc:  # Inspect raises ValueError, JSONDecodeError, zip or pydantic errors
+        message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise KsafeError(
+            f"{path}: not a readable Inspect log ({message}); rerun `ksafe eval` with the same options to rebuild it"
+        ) from None
+
+
+def _journal_scores(journal_dir: Path, scores: dict[str, dict[str, Any]]) -> None:
+    """Append the new scores to the model's journal (the run's record), so a later ``ksafe eval`` sees them."""
+    if not journal_dir.is_dir() or not scores:
+        return  # a run directory from before the journal: its log is the only record
+    from ksafe.evaluation.engine import scores_record
+    from ksafe.evaluation.journal import Journal
+    from ksafe.evaluation.shard import journal_file
+
+    with Journal(journal_file(journal_dir, 0)) as journal:
+        for sample_id, sample_scores in scores.items():
+            journal.append(scores_record(sample_id, sample_scores))
+
+
+def _judge_samples(
+    model: str, samples: list[Any], judges: JudgeSet, limit: int, options: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     """Replace the scores of every answered sample with the judges' (at most ``limit`` judge calls at once).
 
     The same scorers and ``TaskState`` as ``ksafe eval``'s inline judging; the target model is neither
     called nor resolved, so its API key is not needed. Samples that failed keep no scores.
+
+    Returns:
+        sample id -> the new scores (JSON-ready, as journaled).
     """
     from inspect_ai.dataset import Sample
+    from inspect_ai.model import GenerateConfig
     from inspect_ai.scorer import Score
 
-    from ksafe.evaluation.engine import bind_judge_roles, for_each, judge
+    from ksafe.evaluation.engine import for_each, judge
 
-    async def step(logged: Any) -> None:
-        sample = Sample(id=logged.id, input=logged.input, target=logged.target, metadata=logged.metadata)
-        scores = await judge(model, sample, logged.output, scorers)
-        logged.scores = {name: Score.model_validate(value) for name, value in scores.items()}
+    config = GenerateConfig(
+        max_retries=options.get("max_retries"),
+        timeout=options.get("timeout"),
+        attempt_timeout=options.get("attempt_timeout"),
+    )
+
+    new: dict[str, dict[str, Any]] = {}
 
     async def main() -> None:
-        bind_judge_roles(roles)
-        await for_each([s for s in samples if s.error is None and s.output is not None], limit, step)
+        async with judges.open(config) as scorers:
+
+            async def step(logged: Any) -> None:
+                sample = Sample(id=logged.id, input=logged.input, target=logged.target, metadata=logged.metadata)
+                scores = await judge(model, sample, logged.output, scorers)
+                logged.scores = {name: Score.model_validate(value) for name, value in scores.items()}
+                new[str(logged.id)] = scores
+
+            await for_each([s for s in samples if s.error is None and s.output is not None], limit, step)
 
     asyncio.run(main())
+    return new
 
 
 def _record_judges(out: Path, judges: tuple[str, ...], specs: list[str]) -> None:
     """Make ``run.json`` name the judges the logs now hold, so a later ``ksafe eval`` into this run uses them too."""
-    path = out / RUN_FILE
-    record = json.loads(path.read_text(encoding="utf-8"))
+    record = read_run_record(out)
     record["judges"] = list(judges)
     record.setdefault("task_args", {})["judges"] = ",".join(specs)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(out / RUN_FILE, json.dumps(record, ensure_ascii=False, indent=2) + "\n")

@@ -1,13 +1,13 @@
 """Run an evaluation (several models, several judges) into a run directory, resumably.
 
-Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, appended as it
-arrives), ``RUN_DIR/logs/ksafe_mm_<model-slug>.json`` (one Inspect log per target model, judged), ``responses.jsonl``,
-``results.json``, ``tables/*.csv`` and ``run.json`` (the options, never secrets).
-Side effects: calls the target models through Inspect's model layer (``engine``, in 1..N worker
-processes, see ``shard``) and judges each answer with the task's scorers as it arrives (``engine.judge``);
-writes the run directory. A run
-stopped by a crash or Ctrl-C resumes with the same command: answers in the journal are never asked
-again (docs/design/eval-engine.md).
+Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, error and judge score,
+appended as it arrives: the run's record), ``RUN_DIR/logs/<time>_ksafe-mm_<model-slug>.json`` (one
+Inspect log per target model, exported from the journal), ``responses.jsonl``, ``results.json``,
+``tables/*.csv`` and ``run.json`` (the options, never secrets).
+Side effects: calls the target models through Inspect's model layer (``engine``; in this process, or in
+worker processes when ``workers`` asks, see ``shard``) and the judges inline as Inspect scorers; writes
+the run directory. A run stopped by a crash or Ctrl-C resumes with the same command: answers in the
+journal are never asked again; failed items and answers a judge failed on are (docs/design/eval-engine.md).
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ from ksafe.evaluation.dry_run import is_dry_run, model_args_for
 from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
 from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.journal import read_journals, run_lock
+from ksafe.evaluation.judging import JudgeSet, judge_specs
 from ksafe.evaluation.outputs import write_outputs
 from ksafe.schema.evaluation import RunResults
+from ksafe.secrets import redact
 
 HEURISTIC = "heuristic"
 RUN_FILE = "run.json"
@@ -67,26 +69,28 @@ class RunConfig:
     """HTTP client of ``openai-api/...`` targets: ``aiohttp`` or ``httpx`` (see ``engine.http_client_args``)."""
     display: str = "full"
     """``full``: a progress bar on stderr while answers arrive; ``none``: no progress output."""
-    workers: int = 0
-    """Answering processes per model; 0 = auto (large runs: up to two per core, >= 8 connections each)."""
+    workers: int = 1
+    """Answering processes per model: 1 (default) answers in this process; N > 1 starts N worker processes;
+    0 = auto (runs of ``AUTO_SHARD_MIN``+ pending samples on Linux: up to two per core, >= 8 connections each)."""
+    owns_process: bool = False
+    """The caller is a single-threaded program that owns this process (the ``ksafe eval`` command): workers
+    may be forked from it, samples load in a forked helper, and its heap is frozen (``gc.freeze``) for the
+    run. A library caller (a notebook, a threaded host) leaves it False: workers start by spawn, and nothing
+    touches its heap."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra model arguments (e.g. ``custom_outputs`` for ``mockllm`` in tests); never written."""
 
 
 def judge_roles(judges: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
     """Map judge specs to task judge names and Inspect model roles (``judge``, ``judge_2``...)."""
-    specs: list[str] = []
-    roles: dict[str, str] = {}
-    from ksafe.evaluation.judge_registry import judge_kind
+    specs = judge_specs(judges)
+    return [j.name for j in specs], {j.name: j.spec for j in specs if j.is_model}
 
-    for judge in judges:
-        if judge_kind(judge) != "model":  # a registered judge or scorer:REF keeps its spec as its name
-            specs.append(judge)
-            continue
-        role = "judge" if not roles else f"judge_{len(roles) + 1}"
-        roles[role] = judge
-        specs.append(role)
-    return specs, roles
+
+def judge_set(config: RunConfig) -> JudgeSet:
+    """The run's judges, with the pack and rubric language they use."""
+    pack = str(Path(config.pack).resolve()) if config.pack and Path(config.pack).is_dir() else config.pack
+    return JudgeSet(judge_specs(config.judges), config.rubric_language, pack)
 
 
 def task_args(config: RunConfig, specs: list[str]) -> dict[str, Any]:
@@ -106,11 +110,30 @@ def task_args(config: RunConfig, specs: list[str]) -> dict[str, Any]:
     return args
 
 
-def _check_same_run(out: Path, record: dict[str, Any]) -> None:
+def read_run_record(out: Path) -> dict[str, Any]:
+    """Return ``run.json`` of a run directory.
+
+    Raises:
+        KsafeError: one line naming the file: it is missing (not a run directory) or not a JSON object.
+    """
     path = out / RUN_FILE
-    if not path.exists():
+    try:
+        value = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise KsafeError(f"{path}: missing (not a ksafe run directory)") from None
+    except (OSError, ValueError) as exc:  # ValueError: not JSON or not UTF-8
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0][:120]
+        raise KsafeError(f"{path}: unreadable ({reason}); move it away or use a new --out") from None
+    if not isinstance(value, dict):
+        raise KsafeError(f"{path}: not a JSON object; move it away or use a new --out")
+    return value
+
+
+def _check_same_run(out: Path, record: dict[str, Any]) -> None:
+    if not (out / RUN_FILE).exists():
         return
-    previous = json.loads(path.read_text(encoding="utf-8"))
+    path = out / RUN_FILE
+    previous = read_run_record(out)
     keys = ("benchmark", "task_args", "judges")
     changed = [k for k in keys if previous.get(k) != record.get(k)]
     if changed:
@@ -123,7 +146,8 @@ def run_eval(config: RunConfig) -> RunResults:
         raise KsafeError("--model: give at least one model (e.g. openai/gpt-4o-mini)")
     if config.http_client not in HTTP_CLIENTS:
         raise KsafeError(f"--http-client: {config.http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
-    specs, roles = judge_roles(config.judges)
+    judges = judge_set(config)
+    specs, roles = [j.name for j in judges.judges], judges.roles
     args = task_args(config, specs)
     # Validates the benchmark and filters before any model is called. Large runs build the samples in
     # a forked helper while this process imports the first model's provider (both are ~CPU-bound).
@@ -139,18 +163,20 @@ def run_eval(config: RunConfig) -> RunResults:
     }
     _check_same_run(out, record)
     with run_lock(out):
-        old = json.loads((out / RUN_FILE).read_text(encoding="utf-8")) if (out / RUN_FILE).exists() else {}
+        old = read_run_record(out) if (out / RUN_FILE).exists() else {}
         record["models"] = sorted(set(old.get("models", [])) | set(config.models))
         record["run_id"] = old.get("run_id") or uuid.uuid4().hex[:22]
         _write_json(out / RUN_FILE, record)
         written: dict[Path, Any] = {}
-        # The samples and modules live for the whole run: the collector's full passes (triggered by
-        # the log and results built at the end) skip them instead of walking them (~0.3 s each).
-        owned = gc.get_freeze_count() == 0
-        gc.freeze()
+        # The CLI's samples and modules live for the whole run: the collector's full passes (triggered by
+        # the log and results built at the end) skip them instead of walking them (~0.3 s each). Only when
+        # the caller owns the process: a library call never changes its caller's collector.
+        owned = config.owns_process and gc.get_freeze_count() == 0
+        if owned:
+            gc.freeze()
         try:
             for model in dict.fromkeys(config.models):
-                written.update(_evaluate_model(config, model, loaded, args, specs, roles, record["run_id"]))
+                written.update(_evaluate_model(config, model, loaded, args, judges, record["run_id"]))
             return finalize(out, written)
         finally:
             if owned:
@@ -167,15 +193,24 @@ def check_models(config: RunConfig, roles: dict[str, str]) -> None:
         KsafeError: one line naming the option and model: an unknown provider, a malformed model string or a
             missing environment variable (``<NAME>_API_KEY``, ``<NAME>_BASE_URL``).
     """
-    from inspect_ai.model import get_model
-
     named = [("--model", m, config.model_args) for m in dict.fromkeys(config.models)]
     named += [("--judge", m, {}) for m in roles.values()]
+    _resolve_models(named)
+
+
+def check_judges(roles: dict[str, str]) -> None:
+    """Resolve every LLM judge with Inspect (no request); a missing key is one line naming the ``--judge``."""
+    _resolve_models([("--judge", m, {}) for m in roles.values()])
+
+
+def _resolve_models(named: list[tuple[str, str, dict[str, Any]]]) -> None:
+    from inspect_ai.model import get_model
+
     for option, name, given in named:
         try:
             get_model(name, memoize=False, **model_args_for(name, given))
         except Exception as exc:  # Inspect's PrerequisiteError (missing key or URL) or ValueError (bad string)
-            text = _MARKUP.sub("", str(getattr(exc, "message", exc))).removeprefix("ERROR: ")
+            text = redact(_MARKUP.sub("", str(getattr(exc, "message", exc))).removeprefix("ERROR: "))
             parts = [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
             raise KsafeError(f"{option} {name}: {': '.join(parts)}") from None
 
@@ -200,7 +235,9 @@ def _load_task(config: RunConfig, args: dict[str, Any]) -> LoadedTask:
     from ksafe.evaluation.evallog import log_path
 
     unlogged = [m for m in dict.fromkeys(config.models) if not log_path(config.out / LOGS_DIR, m).exists()]
-    sharding = config.workers != 1 and not config.model_args and sys.platform.startswith("linux")
+    sharding = (
+        config.owns_process and config.workers != 1 and not config.model_args and sys.platform.startswith("linux")
+    )
     if not unlogged or not sharding or (config.sample_size is not None and config.sample_size < AUTO_SHARD_MIN):
         return _build_task(args)
     from ksafe.evaluation.shard import load_while, warm_provider
@@ -220,9 +257,27 @@ def _workers(config: RunConfig, pending: int, model: str = "") -> int:
     if config.workers > 0:
         return config.workers if not config.model_args else 1
     if config.model_args or pending < AUTO_SHARD_MIN or not sys.platform.startswith("linux"):
-        return 1  # workers are forked: automatic only where fork is safe and cheap
+        return 1  # automatic only where workers start cheaply
     # Two processes per core: each event loop stays lightly loaded, so answers are read promptly.
     return max(1, min(2 * (os.cpu_count() or 1), config.max_connections // 8))
+
+
+def unjudged(samples: list[Any], state: dict[str, dict[str, Any]], judges: JudgeSet) -> dict[str, set[str]]:
+    """Judge names to run per answered sample: scores missing (a crash) or ``judge_error`` (a failed judge)."""
+    needs: dict[str, set[str]] = {}
+    for sample in samples:
+        entry = state.get(str(sample.id), {})
+        if entry.get("output") is None:
+            continue
+        scores = entry.get("scores") or {}
+        names = {
+            j.name
+            for j in judges.judges
+            if not isinstance(scores.get(j.name), dict) or scores[j.name].get("value") == "judge_error"
+        }
+        if names:
+            needs[str(sample.id)] = names
+    return needs
 
 
 def _evaluate_model(
@@ -230,45 +285,51 @@ def _evaluate_model(
     model: str,
     loaded: LoadedTask,
     args: dict[str, Any],
-    specs: list[str],
-    roles: dict[str, str],
+    judges: JudgeSet,
     run_id: str,
 ) -> dict[Path, Any]:
-    """Answer and judge the pending samples of ``model`` (journaled), then write its Inspect log."""
+    """Answer the samples of ``model`` without an answer, judge those without a verdict, write its log.
+
+    The journal is the state: a rerun asks exactly the samples whose call failed or never ran, and
+    re-judges exactly the answers a judge failed on (or never saw); nothing else is sent.
+    """
     from ksafe.evaluation.engine import run_judge_missing
     from ksafe.evaluation.evallog import build_log, log_path, write_log
     from ksafe.evaluation.journal import Journal
-    from ksafe.evaluation.judges import build_judges
     from ksafe.evaluation.progress import JournalProgress
     from ksafe.evaluation.shard import answer_in_process, answer_sharded, journal_file
 
     path = log_path(config.out / LOGS_DIR, model)
-    if path.exists():  # answered, judged and logged by an earlier run of this command
-        return {}
     journal_dir = config.out / JOURNAL_DIR / model_slug(model)
-    journal_dir.mkdir(parents=True, exist_ok=True)
-    judges = list(zip(specs, build_judges(specs, config.rubric_language, pack=args.get("pack")), strict=True))
-    options = _generate_options(config)
+    if path.exists() and not journal_dir.is_dir():  # a run directory from before the journal: nothing to resume
+        return {}
     samples = loaded.samples
-    state = read_journals(journal_dir)
+    state = read_journals(journal_dir) if journal_dir.is_dir() else {}
     pending = [s for s in samples if state.get(str(s.id), {}).get("output") is None]
+    if path.exists() and not pending and not unjudged(samples, state, judges):
+        return {}  # answered, judged and logged by an earlier run of this command
+    journal_dir.mkdir(parents=True, exist_ok=True)
+    options = _generate_options(config)
     if pending:
+        uncached = {str(s.id) for s in pending if str(s.id) in state}  # failed before: the cache may hold why
         workers = _workers(config, len(pending), model)
-        with JournalProgress(journal_dir, len(pending), model, enabled=config.display != "none"):
+        progress = JournalProgress(journal_dir, len(pending), model, enabled=config.display != "none")
+        with progress.deferred() if workers > 1 else progress:  # a fork happens before the progress thread
             if workers > 1:
-                answer_sharded(model, pending, journal_dir, options, workers, judges, roles)
+                fork = config.owns_process
+                answer_sharded(model, pending, journal_dir, options, workers, judges, uncached, fork, progress.start)
             else:
-                answer_in_process(
-                    model, pending, journal_dir, options, model_args_for(model, config.model_args), judges, roles
-                )
+                given = model_args_for(model, config.model_args)
+                answer_in_process(model, pending, journal_dir, options, given, judges, uncached)
         state = read_journals(journal_dir)
-    unjudged = [s for s in samples if "output" in state.get(str(s.id), {}) and "scores" not in state[str(s.id)]]
-    if unjudged:  # a crash came between an answer and its judges
+    needs = unjudged(samples, state, judges)
+    if needs:  # a crash came between an answer and its judges, or a judge failed on an earlier run
         from inspect_ai.model import ModelOutput
 
-        outputs = {str(s.id): ModelOutput.model_validate(state[str(s.id)]["output"]) for s in unjudged}
+        todo = [s for s in samples if str(s.id) in needs]
+        outputs = {str(s.id): ModelOutput.model_validate(state[str(s.id)]["output"]) for s in todo}
         with Journal(journal_file(journal_dir, 0)) as journal:
-            run_judge_missing(model, unjudged, outputs, journal, judges, roles, options)
+            run_judge_missing(model, todo, outputs, journal, judges, options, needs)
         state = read_journals(journal_dir)
     log = build_log(
         run_id=run_id,
@@ -278,7 +339,8 @@ def _evaluate_model(
         task_args=args,
         metadata=loaded.metadata,
         dataset_name=loaded.dataset_name,
-        model_roles=roles,
+        model_roles=judges.roles,
+        judges=[j.name for j in judges.judges],
     )
     write_log(log, path)
     return {path: log}
@@ -299,10 +361,7 @@ def _write_json(path: Path, value: Any) -> None:
 
 def run_identity(out: Path) -> tuple[str, str, str, bool]:
     """Return (run id, benchmark, culture, count_partial) of a run directory."""
-    path = out / RUN_FILE
-    if not path.exists():
-        raise KsafeError(f"{path}: missing (not a ksafe run directory)")
-    record = json.loads(path.read_text(encoding="utf-8"))
+    record = read_run_record(out)
     id_file = out / LOGS_DIR / ".eval-set-id"  # run directories written before the journal engine
     run_id = record.get("run_id") or (id_file.read_text(encoding="utf-8").strip() if id_file.exists() else out.name)
     return (

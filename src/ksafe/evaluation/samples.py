@@ -14,8 +14,10 @@ from typing import Any
 
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageUser, ContentImage, ContentText
+from pydantic import ConfigDict, ValidationError
 
 from ksafe.errors import KsafeError
+from ksafe.schema.base import FrozenRecord
 from ksafe.schema.records import BenchmarkItem, GVersion
 
 TEXT_ONLY_KIND = "text_only"
@@ -26,6 +28,47 @@ def sample_id(item: BenchmarkItem, g_version: GVersion | None) -> str:
     return f"{item.id}-{g_version}" if g_version else item.id
 
 
+class SampleInfo(FrozenRecord):
+    """What a sample carries about its item (Inspect ``Sample.metadata``): all a judge and a result need.
+
+    Written from the typed ``BenchmarkItem`` and read back typed (``SampleInfo.of``), never as loose
+    dictionary lookups. Unknown keys are ignored so logs of other ksafe versions still read.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    item_id: str
+    culture: str
+    language: str
+    subset: str
+    domain: str
+    category: str
+    strategy: str
+    image_kind: str
+    """The item's image kind, or ``text_only`` in the text-only ablation."""
+    g_version: GVersion | None = None
+    is_harmful: bool
+    text: str
+    """The text sent with the image."""
+    key_phrase: str
+    topic: str
+    pair_id: str
+
+    @classmethod
+    def of(cls, metadata: dict[str, Any] | None) -> SampleInfo:
+        """The typed info of a logged sample's metadata.
+
+        Raises:
+            KsafeError: The metadata is not a ksafe sample's (names the first bad field).
+        """
+        try:
+            return cls.model_validate(metadata or {})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"])
+            raise KsafeError(f"sample metadata: {field}: {first['msg']} (not a ksafe_mm sample)") from None
+
+
 def item_metadata(
     item: BenchmarkItem,
     g_version: GVersion | None,
@@ -34,32 +77,45 @@ def item_metadata(
     key_phrase: str,
     text_only: bool,
 ) -> dict[str, Any]:
-    """Sample metadata: everything a judge and ``ScoredResponse`` need, nothing binary."""
-    return {
-        "item_id": item.id,
-        "culture": item.culture,
-        "language": language,
-        "subset": item.subset,
-        "domain": item.domain,
-        "category": item.category,
-        "strategy": item.strategy,
-        "image_kind": TEXT_ONLY_KIND if text_only else item.image_kind,
-        "g_version": g_version,
-        "is_harmful": item.is_harmful,
-        "text": text,
-        "key_phrase": key_phrase,
-        "topic": item.topic,
-        "pair_id": item.pair_id,
-    }
+    """Sample metadata: a ``SampleInfo`` as JSON (everything a judge and ``ScoredResponse`` need, nothing binary)."""
+    info = SampleInfo(
+        item_id=item.id,
+        culture=item.culture,
+        language=language,
+        subset=item.subset,
+        domain=item.domain,
+        category=item.category,
+        strategy=item.strategy,
+        image_kind=TEXT_ONLY_KIND if text_only else item.image_kind,
+        g_version=g_version,
+        is_harmful=item.is_harmful,
+        text=text,
+        key_phrase=key_phrase,
+        topic=item.topic,
+        pair_id=item.pair_id,
+    )
+    return info.model_dump(mode="json")
 
 
-def _image_path(root: Path, relative: str) -> str:
+def image_path(root: Path, relative: str, item_id: str) -> str:
+    """Resolve an item's image path inside the benchmark folder ``root`` (or ksafe's parquet image cache).
+
+    Image paths come from a data file: one that leaves the folder (``../photo.png``, an absolute path, a
+    symlink pointing out) would send a file the user never meant to share to the model.
+
+    Raises:
+        KsafeError: one line naming the item and the path: outside the benchmark, or missing.
+    """
+    from ksafe.evaluation.dataset import image_cache_dir
+
     path = Path(relative)
-    if not path.is_absolute():
-        path = root / path
-    if not path.exists():
-        raise KsafeError(f"image: {relative}: file not found under {root}")
-    return str(path.resolve())
+    resolved = (path if path.is_absolute() else root / path).resolve()
+    allowed = (root.resolve(), image_cache_dir().resolve())
+    if not relative or not any(resolved.is_relative_to(folder) for folder in allowed):
+        raise KsafeError(f"item {item_id}: image: {relative!r}: outside the benchmark folder {root}; refused")
+    if not resolved.is_file():
+        raise KsafeError(f"item {item_id}: image: {relative!r}: file not found under {root}")
+    return str(resolved)
 
 
 def item_to_samples(
@@ -98,7 +154,7 @@ def item_to_samples(
         if text_only:
             content: str | list[ContentImage | ContentText] = text
         else:
-            content = [ContentImage(image=_image_path(root, image)), ContentText(text=text)]
+            content = [ContentImage(image=image_path(root, image, item.id)), ContentText(text=text)]
         samples.append(
             Sample(
                 id=sample_id(item, version),

@@ -2,7 +2,8 @@
 
 Input: a model string, the pending samples, generate options and the judges. Output: journal files
 ``<journal_dir>/answers-<k>-<nonce>.jsonl`` (see ``journal``). Side effects: with ``workers > 1``,
-forks worker processes (they inherit the loaded samples and modules, so start in milliseconds) that
+starts worker processes (forked when the CLI allows it: they inherit the loaded samples and modules,
+so start in milliseconds; else by spawn, safe for threaded and notebook callers) that
 die with their parent (``PR_SET_PDEATHSIG`` on Linux, and end-of-file on a pipe from the parent), so
 a crashed ``ksafe eval`` leaves no process answering behind it.
 """
@@ -18,7 +19,7 @@ import pickle
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,8 +27,9 @@ from inspect_ai.dataset import Sample
 from inspect_ai.model import get_model
 
 from ksafe.errors import KsafeError
-from ksafe.evaluation.engine import GenerateOptions, Judges, run_answers
+from ksafe.evaluation.engine import GenerateOptions, run_answers
 from ksafe.evaluation.journal import Journal
+from ksafe.evaluation.judging import JudgeSet
 
 
 def journal_file(journal_dir: Path, shard: int) -> Path:
@@ -41,12 +43,12 @@ def answer_in_process(
     journal_dir: Path,
     options: GenerateOptions,
     model_args: dict[str, Any],
-    judges: Judges = (),
-    roles: dict[str, str] | None = None,
+    judges: JudgeSet | None = None,
+    uncached: Collection[str] = (),
 ) -> None:
-    """Answer and judge ``samples`` in this process."""
+    """Answer and judge ``samples`` in this process (``uncached``: ids asked past the response cache)."""
     with Journal(journal_file(journal_dir, 0)) as journal:
-        run_answers(model, samples, journal, options, model_args, judges, roles)
+        run_answers(model, samples, journal, options, model_args, judges, uncached)
 
 
 PRELOAD = (
@@ -139,7 +141,7 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _die_with_parent(parent_pipe: int) -> None:
+def _die_with_parent(parent: Any) -> None:
     try:
         import ctypes
 
@@ -149,27 +151,42 @@ def _die_with_parent(parent_pipe: int) -> None:
         pass
 
     def watch() -> None:
-        while os.read(parent_pipe, 4096):  # b"" at end of file: every write end closed, the parent is gone
-            pass
-        os._exit(1)
+        try:
+            while True:
+                parent.recv_bytes()
+        except (EOFError, OSError):  # every write end closed: the parent is gone
+            os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
 
 
 def _worker(
-    read_end: int,
-    write_end: int,
+    reader: Any,
+    writer: Any,
     model: str,
     samples: Sequence[Sample],
     path: Path,
     options: GenerateOptions,
-    judges: Judges,
-    roles: dict[str, str],
+    judges: JudgeSet | None,
+    uncached: Collection[str],
 ) -> None:
-    os.close(write_end)  # only the parent may hold the write end
-    _die_with_parent(read_end)
+    if writer is not None:
+        writer.close()  # a forked child inherits the write end: only the parent may hold it
+    _die_with_parent(reader)
     with Journal(path) as journal:
-        run_answers(model, samples, journal, options, None, judges, roles)
+        run_answers(model, samples, journal, options, None, judges, uncached)
+
+
+def start_method(fork: bool) -> str:
+    """``fork`` when the caller allows it (the CLI), else ``spawn``.
+
+    Forking copies the caller's whole process, its threads' locks included: safe only for a
+    single-threaded program that owns its heap, such as the ``ksafe eval`` command. A library caller (a
+    notebook, a threaded server) gets workers started as fresh interpreters (``spawn``: ~1-2 s of imports
+    each), which also see the environment as it is now (a forkserver would keep the environment of its
+    first use, e.g. an API key set later would be missing).
+    """
+    return "fork" if fork and "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def answer_sharded(
@@ -178,23 +195,41 @@ def answer_sharded(
     journal_dir: Path,
     options: GenerateOptions,
     workers: int,
-    judges: Judges = (),
-    roles: dict[str, str] | None = None,
+    judges: JudgeSet | None = None,
+    uncached: Collection[str] = (),
+    fork: bool = False,
+    started: Callable[[], None] | None = None,
 ) -> None:
-    """Answer ``samples`` in ``workers`` forked processes, splitting ``max_connections`` between them.
+    """Answer ``samples`` in ``workers`` processes, splitting ``max_connections`` between them.
+
+    Args:
+        model: Inspect model string of the target.
+        samples: The samples to answer (interleaved across workers).
+        journal_dir: Where each worker appends its journal file.
+        options: Generate options (``max_connections`` is the total over the workers).
+        workers: Number of worker processes.
+        judges: The judges each worker builds and runs on its answers.
+        uncached: Sample ids asked past Inspect's response cache.
+        fork: Fork this process (fast: workers inherit the loaded modules; the heap is frozen meanwhile so
+            their collectors skip it). Only for a single-threaded caller that owns its heap (the CLI);
+            otherwise workers start with spawn.
+        started: Called once every worker has started (e.g. to start a progress thread after forking).
 
     Raises:
         KsafeError: A worker failed (its answers so far are journaled; rerun to resume).
     """
     journal_dir.mkdir(parents=True, exist_ok=True)
-    context = multiprocessing.get_context("fork")
-    # Resolve the model once here: a wrong model string or a missing key fails before any fork, and
-    # the provider's modules (openai, httpx...) are imported once instead of once per worker.
+    method = start_method(fork)
+    context: Any = multiprocessing.get_context(method)
+    # Resolve the model once here: a wrong model string or a missing key fails before any worker starts,
+    # and (forking) the provider's modules are imported once instead of once per worker.
     preload(get_model(model, config=options.config(), memoize=False))
-    owned = gc.get_freeze_count() == 0  # else the caller froze the heap and will unfreeze it
-    gc.freeze()  # the children's collector skips the inherited heap (no traversal, no copy-on-write faults)
-    read_end, write_end = os.pipe()
+    owned = method == "fork" and gc.get_freeze_count() == 0  # else the caller froze the heap and unfreezes it
+    if owned:
+        gc.freeze()  # the children's collector skips the inherited heap (no traversal, no copy-on-write faults)
+    reader, writer = context.Pipe(duplex=False)
     processes = []
+    codes: list[int | None] = []
     try:
         for shard in range(workers):
             connections = options.max_connections // workers + (shard < options.max_connections % workers)
@@ -202,27 +237,32 @@ def answer_sharded(
             process = context.Process(
                 target=_worker,
                 args=(
-                    read_end,
-                    write_end,
+                    reader,
+                    writer if method == "fork" else None,
                     model,
                     list(samples[shard::workers]),
                     journal_file(journal_dir, shard),
                     shard_options,
                     judges,
-                    dict(roles or {}),
+                    frozenset(uncached),
                 ),
                 daemon=True,
             )
             process.start()
             processes.append(process)
+        if owned:
+            gc.unfreeze()
+            owned = False
+        if started is not None:
+            started()
         for process in processes:
             process.join()
         codes = [process.exitcode for process in processes]
     finally:
         if owned:
             gc.unfreeze()
-        os.close(read_end)
-        os.close(write_end)
+        reader.close()
+        writer.close()
         for process in processes:
             if process.is_alive():
                 process.terminate()

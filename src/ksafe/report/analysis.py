@@ -17,7 +17,8 @@ from ksafe.report.loading import RunData
 from ksafe.schema.evaluation import JudgeAgreement, ModelResults, Rate
 
 HEURISTIC = "heuristic"
-HEURISTIC_NOTE = "heuristic judge: refusal phrases, not a model judge"
+HEURISTIC_NOTE = "refusal phrases, not a model judge"
+"""What the heuristic judge is; templates put it after a "heuristic judge" label, never with its own."""
 G_ORDER = ("source_en", "literal", "contextualized")
 NO_JUDGE_VERDICTS = ("blocked_by_provider", "error")
 

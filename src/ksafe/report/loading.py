@@ -59,8 +59,13 @@ def _load_responses(path: Path) -> tuple[ScoredResponse, ...]:
     if not file.exists():
         raise KsafeError(f"{file}: missing (not a ksafe run directory; run `ksafe eval` first)")
     out: list[ScoredResponse] = []
-    with file.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
+    rebuild = "rerun `ksafe eval` with the same options (or `ksafe rescore`) to rebuild it"
+    with file.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise KsafeError(f"{file}:{number}: not UTF-8 (a torn or damaged file); {rebuild}") from None
             if not line.strip():
                 continue
             try:
@@ -68,7 +73,8 @@ def _load_responses(path: Path) -> tuple[ScoredResponse, ...]:
             except ValidationError as exc:
                 err = exc.errors()[0]
                 loc = ".".join(str(p) for p in err["loc"])
-                raise KsafeError(f"{file}:{number}: {loc}: {err['msg']}") from None
+                where = f"{loc}: " if loc else ""
+                raise KsafeError(f"{file}:{number}: {where}{err['msg']}; {rebuild}") from None
     return tuple(out)
 
 
@@ -96,10 +102,21 @@ def _resolve_benchmark(run_dir: Path, benchmark: str) -> Path | None:
     return None
 
 
+def _inside(bench: Path, image: object) -> Path | None:
+    """``bench / image`` when it stays inside the benchmark folder (a path from a data file), else None."""
+    if not isinstance(image, str) or not image:
+        return None
+    path = (bench / image).resolve()
+    return path if path.is_relative_to(bench.resolve()) else None
+
+
 def _item_images(bench: Path) -> dict[tuple[str, str | None], Path]:
-    """Map (item id, g_version) to image paths, reading items.jsonl loosely (only id/image/variants)."""
+    """Map (item id, g_version) to image paths, reading items.jsonl loosely (only id/image/variants).
+
+    An image path leaving the benchmark folder (``../photo.png``, an absolute path) is never shown.
+    """
     images: dict[tuple[str, str | None], Path] = {}
-    with (bench / "items.jsonl").open(encoding="utf-8") as fh:
+    with (bench / "items.jsonl").open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             if not line.strip():
                 continue
@@ -107,14 +124,17 @@ def _item_images(bench: Path) -> dict[tuple[str, str | None], Path]:
                 row = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a damaged benchmark only costs thumbnails, never the report
-            item_id, image = row.get("id"), row.get("image")
-            if not item_id or not image:
+            if not isinstance(row, dict):
                 continue
-            images[(item_id, None)] = bench / image
-            images[(item_id, row.get("g_version"))] = bench / image
+            item_id, image = row.get("id"), _inside(bench, row.get("image"))
+            if not item_id or image is None:
+                continue
+            images[(item_id, None)] = image
+            images[(item_id, row.get("g_version"))] = image
             for variant in row.get("variants") or ():
-                if variant.get("image"):
-                    images[(item_id, variant.get("g_version"))] = bench / variant["image"]
+                variant_image = _inside(bench, variant.get("image")) if isinstance(variant, dict) else None
+                if variant_image is not None:
+                    images[(item_id, variant.get("g_version"))] = variant_image
     return images
 
 
