@@ -65,16 +65,19 @@ def _rate(rate: dict[str, object]) -> tuple[object, object]:
     return rate["numerator"], rate["denominator"]
 
 
-def test_every_format_known_answers_faults_and_no_secrets(tmp_path: Path) -> None:
+@pytest.mark.parametrize("client", ["inspect", "direct"])
+def test_every_format_known_answers_faults_and_no_secrets(tmp_path: Path, client: str) -> None:
     bench = tmp_path / "bench"
     write_fixture_benchmark(bench)
     out = tmp_path / "run"
     with guard_server(tmp_path / "server", rules=RULES) as server:
         env = _env(tmp_path, server.base_url)
-        first = _guard(env, bench, out, *_all_guards(), "--max-connections", "8")
+        first = _guard(env, bench, out, *_all_guards(), "--max-connections", "8", "--client", client)
         assert first.returncode == 0, first.stderr[-3000:]
         requests = server.requests()
-        second = _guard(env, bench, out, *_all_guards())  # asks only what has no verdict: the malformed replies
+        second = _guard(
+            env, bench, out, *_all_guards(), "--client", client
+        )  # asks only what has no verdict: the malformed replies
         assert second.returncode == 0, second.stderr[-3000:]
         again = server.requests()[len(requests) :]
     results = json.loads((out / "results.json").read_text())
@@ -142,12 +145,13 @@ def test_every_format_known_answers_faults_and_no_secrets(tmp_path: Path) -> Non
     assert "warning:" in first.stderr and "guard_error" in first.stderr
 
 
-def test_killed_run_resumes_without_asking_twice(tmp_path: Path) -> None:
+@pytest.mark.parametrize("client", ["inspect", "direct"])
+def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str) -> None:
     bench = tmp_path / "bench"
     write_fixture_benchmark(bench)
     out = tmp_path / "run"
     pid_file = tmp_path / "guard.pid"
-    args = ["--guard", "llama_guard=openai-api/fake/llama_guard", "--max-connections", "4"]
+    args = ["--guard", "llama_guard=openai-api/fake/llama_guard", "--max-connections", "4", "--client", client]
     with guard_server(tmp_path / "server", latency_ms=20, kill_pid_file=pid_file, kill_after=30) as server:
         env = _env(tmp_path, server.base_url)
         first = _guard(env, bench, out, *args, pid_file=pid_file)

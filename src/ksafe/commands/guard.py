@@ -52,6 +52,13 @@ def guard_command(
     http_client: Annotated[
         str, typer.Option(help="HTTP client of openai-api/... guards: aiohttp or httpx.")
     ] = "aiohttp",
+    client: Annotated[
+        str,
+        typer.Option(
+            help="inspect: Inspect's model layer (any provider); direct: a lean aiohttp client for "
+            "openai-api/<service>/<model> guards (OpenAI-compatible servers such as vLLM), less CPU per call."
+        ),
+    ] = "inspect",
 ) -> None:
     """Evaluate guardrail models: flag harmful prompts (or answers), pass benign ones; write RUN_DIR."""
     with user_errors():
@@ -83,6 +90,7 @@ def guard_command(
             ),
             ablation=ablation,
             threshold=threshold,
+            client=client,
             options=GenerateOptions(
                 max_connections=max_connections,
                 max_retries=max_retries,

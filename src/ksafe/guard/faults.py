@@ -43,19 +43,19 @@ def secret_values() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
-def redact(text: str) -> str:
-    """``text`` with every secret environment value replaced by ``***``."""
-    for value in secret_values():
+def redact(text: str, secrets: list[str] | None = None) -> str:
+    """``text`` with every secret environment value (or each of ``secrets``) replaced by ``***``."""
+    for value in secret_values() if secrets is None else secrets:
         if value in text:
             text = text.replace(value, "***")
     return text
 
 
-def classify_fault(error: BaseException) -> tuple[str, str]:
+def classify_fault(error: BaseException, secrets: list[str] | None = None) -> tuple[str, str]:
     """The fault class and the redacted one-line message of a failed guard call."""
     if isinstance(error, GuardParseError):
-        return "guard_error", redact(str(error))[:2000]
-    message = redact(error_text(error))[:2000]
+        return "guard_error", redact(str(error), secrets)[:2000]
+    message = redact(error_text(error), secrets)[:2000]
     if isinstance(error, ProviderBlocked):
         return "blocked_by_provider", message
     lowered = message.lower()

@@ -28,7 +28,16 @@ from ksafe.guard.formats.base import GuardVerdict
 from ksafe.guard.items import GuardItem, benchmark_items, response_items
 from ksafe.guard.metrics import Observation, ablation, breakdowns, group_metrics, headline, percentile
 from ksafe.guard.results import GuardResults, GuardRunResults
-from ksafe.guard.runner import GuardSpec, check_guard, parse_guard, pending_work, record_id, run_guard, split_error
+from ksafe.guard.runner import (
+    CLIENTS,
+    GuardSpec,
+    check_guard,
+    parse_guard,
+    pending_work,
+    record_id,
+    run_guard,
+    split_error,
+)
 
 RUN_FILE = "run.json"
 JOURNAL_DIR = "journal"
@@ -52,6 +61,8 @@ class GuardConfig:
     """Prompt mode: also ask every guard with the key phrase in text (the image ablation)."""
     threshold: float = 0.5
     options: GenerateOptions = field(default_factory=lambda: GenerateOptions(max_tokens=None, cache=False))
+    client: str = "inspect"
+    """``inspect`` (Inspect's model layer) or ``direct`` (aiohttp to an OpenAI-compatible server, ``guard.direct``)."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra Inspect model arguments (tests); never written."""
 
@@ -113,6 +124,8 @@ def _truth(item: GuardItem, reference: str) -> bool | None:
 
 def run_guards(config: GuardConfig) -> GuardRunResults:
     """Ask every guard about every item (resuming the run directory), then write the results."""
+    if config.client not in CLIENTS:
+        raise KsafeError(f"--client {config.client!r}: expected one of {', '.join(CLIENTS)}")
     if not config.guards:
         raise KsafeError("--guard: give at least one FORMAT=MODEL (e.g. llama_guard=vllm/meta-llama/Llama-Guard-4-12B)")
     specs = [parse_guard(spec, config.threshold) for spec in dict.fromkeys(config.guards)]
@@ -121,7 +134,7 @@ def run_guards(config: GuardConfig) -> GuardRunResults:
     else:
         name, culture, items = benchmark_items(config.source, config.item_filter)
     for guard in specs:  # a missing key or bad model string fails before the run directory is touched
-        check_guard(guard, config.model_args)
+        check_guard(guard, config.model_args, config.client)
     record = _record(config)
     out = config.out
     previous = _check_same_run(out, record)
@@ -135,7 +148,7 @@ def run_guards(config: GuardConfig) -> GuardRunResults:
             journal_dir.mkdir(parents=True, exist_ok=True)
             work = pending_work(items, _views(guard, config), journal_dir)
             if work:
-                run_guard(guard, work, journal_dir, config.options, config.model_args)
+                run_guard(guard, work, journal_dir, config.options, config.model_args, config.client)
         return finalize(config, specs, items, record, name, culture)
 
 
