@@ -13,6 +13,7 @@ and within ``timeout`` seconds. Only ``openai-api/<service>/<model>`` guards (In
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -38,6 +39,7 @@ from ksafe.evaluation.engine import GenerateOptions, inline_image
 from ksafe.guard.formats.base import Generate
 
 PREFIX = "openai-api/"
+_IDS = (f"ksafe-guard-{n}" for n in itertools.count())
 STOP_REASONS = {"stop": "stop", "length": "max_tokens", "content_filter": "content_filter", "tool_calls": "tool_calls"}
 RETRY_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 
@@ -105,12 +107,24 @@ def to_output(body: dict[str, Any], model: str) -> ModelOutput:
             )
         choices.append(
             ChatCompletionChoice(
-                message=ChatMessageAssistant(content=str(message.get("content") or ""), model=model),
+                # an explicit id: Inspect would otherwise draw a random one per message (~40 us of urandom)
+                message=ChatMessageAssistant(content=str(message.get("content") or ""), model=model, id=next(_IDS)),
                 stop_reason=STOP_REASONS.get(str(choice.get("finish_reason")), "unknown"),  # type: ignore[arg-type]
                 logprobs=logprobs,
             )
         )
     return ModelOutput(model=model, choices=choices)
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY``, ``NO_PROXY``...), or None."""
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies, proxy_bypass
+
+    parts = urlsplit(url)
+    if parts.hostname and proxy_bypass(parts.hostname):
+        return None
+    return getproxies().get(parts.scheme)
 
 
 @asynccontextmanager
@@ -124,7 +138,8 @@ async def direct_generate(model: str, options: GenerateOptions) -> AsyncIterator
     attempt_timeout = aiohttp.ClientTimeout(total=options.attempt_timeout)
     allowed = ("max_tokens", "temperature", "logprobs", "top_logprobs")
 
-    async with aiohttp.ClientSession(connector=connector, timeout=attempt_timeout, trust_env=True) as session:
+    proxy = _proxy_for(url)  # once: aiohttp's trust_env looks it (and .netrc) up in a thread per request
+    async with aiohttp.ClientSession(connector=connector, timeout=attempt_timeout) as session:
 
         async def generate(messages: list[ChatMessage], **overrides: Any) -> ModelOutput:
             payload = {"model": name, "messages": [await _message(m) for m in messages]}
@@ -133,7 +148,7 @@ async def direct_generate(model: str, options: GenerateOptions) -> AsyncIterator
             deadline = time.monotonic() + (options.timeout or 1e9)
             for attempt in range(options.max_retries + 1):
                 try:
-                    async with session.post(url, data=data, headers=headers) as response:
+                    async with session.post(url, data=data, headers=headers, proxy=proxy) as response:
                         if response.status >= 400:
                             raise HTTPStatusError(response.status, await response.text())
                         body = await response.json(content_type=None)

@@ -80,13 +80,15 @@ def benchmark_items(benchmark: str, item_filter: ItemFilter) -> tuple[str, str, 
         raise KsafeError(f"benchmark: {benchmark}: no item passes the filters")
     items: list[GuardItem] = []
     root = bench.root.resolve()
+    images: dict[str, str] = {}  # items share images (twins, strategies): check each file once
     for item in selected:
         versions: list[GVersion | None] = [None]
         if item.subset == "G":
             versions = [v for v in item_filter.g_versions if _has_version(item, v)]
         for version in versions:
             v = item.variant(version) if version else None
-            image = _image(root, v.image if v else item.image)
+            relative = v.image if v else item.image
+            image = images.get(relative) or images.setdefault(relative, _image(root, relative))
             items.append(
                 _item(
                     sample_id(item, version),
