@@ -145,13 +145,22 @@ def test_every_format_known_answers_faults_and_no_secrets(tmp_path: Path, client
     assert "warning:" in first.stderr and "guard_error" in first.stderr
 
 
-@pytest.mark.parametrize("client", ["inspect", "direct"])
-def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str) -> None:
+@pytest.mark.parametrize(("client", "workers"), [("inspect", "1"), ("direct", "2")])
+def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str, workers: str) -> None:
     bench = tmp_path / "bench"
     write_fixture_benchmark(bench)
     out = tmp_path / "run"
     pid_file = tmp_path / "guard.pid"
-    args = ["--guard", "llama_guard=openai-api/fake/llama_guard", "--max-connections", "4", "--client", client]
+    args = [
+        "--guard",
+        "llama_guard=openai-api/fake/llama_guard",
+        "--max-connections",
+        "4",
+        "--client",
+        client,
+        "--workers",
+        workers,
+    ]
     with guard_server(tmp_path / "server", latency_ms=20, kill_pid_file=pid_file, kill_after=30) as server:
         env = _env(tmp_path, server.base_url)
         first = _guard(env, bench, out, *args, pid_file=pid_file)

@@ -59,6 +59,9 @@ def guard_command(
             "openai-api/<service>/<model> guards (OpenAI-compatible servers such as vLLM), less CPU per call."
         ),
     ] = "inspect",
+    workers: Annotated[
+        int, typer.Option(help="Processes per guard (0 = auto: one per core for large --client direct runs).")
+    ] = 0,
 ) -> None:
     """Evaluate guardrail models: flag harmful prompts (or answers), pass benign ones; write RUN_DIR."""
     with user_errors():
@@ -91,6 +94,7 @@ def guard_command(
             ablation=ablation,
             threshold=threshold,
             client=client,
+            workers=workers,
             options=GenerateOptions(
                 max_connections=max_connections,
                 max_retries=max_retries,

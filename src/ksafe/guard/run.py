@@ -11,6 +11,8 @@ asked again, faults are asked again.
 from __future__ import annotations
 
 import json
+import os
+import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from ksafe.guard.runner import (
     parse_guard,
     pending_work,
     record_id,
-    run_guard,
+    run_guard_sharded,
     split_error,
 )
 
@@ -61,10 +63,26 @@ class GuardConfig:
     """Prompt mode: also ask every guard with the key phrase in text (the image ablation)."""
     threshold: float = 0.5
     options: GenerateOptions = field(default_factory=lambda: GenerateOptions(max_tokens=None, cache=False))
+    workers: int = 0
+    """Processes per guard; 0 = auto (``--client direct``, >= 1,000 pending: one per core, >= 16 connections each)."""
     client: str = "inspect"
     """``inspect`` (Inspect's model layer) or ``direct`` (aiohttp to an OpenAI-compatible server, ``guard.direct``)."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra Inspect model arguments (tests); never written."""
+
+
+AUTO_SHARD_MIN = 1000
+
+
+def _workers(config: GuardConfig, pending: int) -> int:
+    """Answering processes: as asked, else several only for large direct-client runs on Linux (fork)."""
+    if config.model_args:
+        return 1  # in-process model arguments (tests) do not cross a fork
+    if config.workers > 0:
+        return config.workers
+    if config.client != "direct" or pending < AUTO_SHARD_MIN or not sys.platform.startswith("linux"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, config.options.max_connections // 16))
 
 
 def _views(guard: GuardSpec, config: GuardConfig) -> list[str]:
@@ -148,7 +166,8 @@ def run_guards(config: GuardConfig) -> GuardRunResults:
             journal_dir.mkdir(parents=True, exist_ok=True)
             work = pending_work(items, _views(guard, config), journal_dir)
             if work:
-                run_guard(guard, work, journal_dir, config.options, config.model_args, config.client)
+                workers = _workers(config, len(work))
+                run_guard_sharded(guard, work, journal_dir, config.options, workers, config.model_args, config.client)
         return finalize(config, specs, items, record, name, culture)
 
 
