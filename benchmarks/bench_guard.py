@@ -70,7 +70,8 @@ def run_once(args: argparse.Namespace, start_kind: str) -> float:
         after_children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server, stopped: its CPU is counted
         server_cpu = after_children.ru_utime + after_children.ru_stime - children.ru_utime - children.ru_stime
         print(
-            f"start={start_kind} client={args.client} workers={args.workers or 'auto'} items={args.items} verdicts={decided} "
+            f"start={start_kind} client={args.client} workers={args.workers or 'auto'} items={args.items} "
+            f"verdicts={decided} "
             f"connections={args.connections} client_cpu={client_cpu:.2f}s server_cpu={server_cpu:.2f}s "
             f"latency={args.latency_ms:.0f}ms elapsed={elapsed:.2f}s ideal={ideal:.2f}s "
             f"ratio={ideal / elapsed:.3f} serving_window={window:.2f}s serving_ratio={ideal / window:.3f} "
