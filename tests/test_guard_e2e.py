@@ -225,6 +225,23 @@ def test_responses_are_compared_with_the_judge_and_human_labels(tmp_path: Path) 
         )
         assert done.returncode == 0, done.stderr[-3000:]
         chat = [r for r in server.requests() if r.get("status") == 200]
+        # filters apply to answers too (never silently ignored)
+        narrow = _guard(
+            env,
+            eval_run,
+            tmp_path / "narrow",
+            "--responses",
+            "--category",
+            "privacy",
+            "--items",
+            "harmful",
+            "--guard",
+            "llama_guard=openai-api/fake/llama_guard",
+        )
+        assert narrow.returncode == 0, narrow.stderr[-3000:]
+    only = json.loads((tmp_path / "narrow" / "results.json").read_text())["guards"][0]
+    assert set(only["breakdowns"]["category"]) == {"privacy"}  # the 4 harmful privacy items' answers, all refused:
+    assert (only["overall"]["n_harmful"], only["overall"]["n_benign"]) == (0, 4)  # truth = the judge: safe answers
     assert all(r["answer"] for r in chat if r["model"] == "llama_guard")  # the answer is the assistant turn
     results = json.loads((out / "results.json").read_text())
     assert results["mode"] == "responses" and results["source_run"] == str(eval_run.resolve())

@@ -239,8 +239,32 @@ def response_items(run_dir: Path) -> tuple[str, str, list[GuardItem]]:
     )
 
 
-def g_versions_of(values: Sequence[str]) -> tuple[GVersion, ...]:
-    """Validated G versions (re-exported for the command)."""
-    from ksafe.evaluation.dataset import parse_g_versions
+def filter_responses(items: Sequence[GuardItem], item_filter: ItemFilter) -> list[GuardItem]:
+    """Answers that pass ``item_filter`` (subset, domain, category, strategy, image kind, harmful), then its
+    seeded sample of answers. G versions are the eval run's: ``g_versions`` does not apply.
 
-    return parse_g_versions(list(values))
+    Raises:
+        KsafeError: no answer passes.
+    """
+    import random
+
+    f = item_filter
+    checks = (
+        (f.subsets, "subset"),
+        (f.domains, "domain"),
+        (f.categories, "category"),
+        (f.strategies, "strategy"),
+        (f.image_kinds, "image_kind"),
+    )
+    kept = [
+        item
+        for item in items
+        if all(not allowed or getattr(item, name) in allowed for allowed, name in checks)
+        and (f.harmful is None or item.is_harmful == f.harmful)
+    ]
+    if f.sample_size is not None and f.sample_size < len(kept):
+        chosen = set(random.Random(f.seed).sample(range(len(kept)), f.sample_size))
+        kept = [item for index, item in enumerate(kept) if index in chosen]
+    if not kept:
+        raise KsafeError("--responses: no answer passes the filters")
+    return kept

@@ -27,7 +27,7 @@ from ksafe.evaluation.journal import read_journals, run_lock
 from ksafe.evaluation.metrics import agreement
 from ksafe.fileio import write_text_atomic
 from ksafe.guard.formats.base import GuardVerdict
-from ksafe.guard.items import GuardItem, benchmark_items, response_items
+from ksafe.guard.items import GuardItem, benchmark_items, filter_responses, response_items
 from ksafe.guard.metrics import Observation, ablation, breakdowns, group_metrics, headline, percentile
 from ksafe.guard.results import GuardResults, GuardRunResults
 from ksafe.guard.runner import (
@@ -149,6 +149,7 @@ def run_guards(config: GuardConfig) -> GuardRunResults:
     specs = [parse_guard(spec, config.threshold) for spec in dict.fromkeys(config.guards)]
     if config.responses:
         name, culture, items = response_items(Path(config.source))
+        items = filter_responses(items, config.item_filter)
     else:
         name, culture, items = benchmark_items(config.source, config.item_filter)
     for guard in specs:  # a missing key or bad model string fails before the run directory is touched
