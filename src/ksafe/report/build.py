@@ -19,6 +19,7 @@ from ksafe.report.figures import draw_figures
 from ksafe.report.fonts import face_for, webfont_css
 from ksafe.report.guard_section import guard_section, is_guard_run, load_guard_run
 from ksafe.report.html import render_html
+from ksafe.report.labels import load_names
 from ksafe.report.loading import load_runs
 from ksafe.report.tables import build_tables, write_tables
 
@@ -79,9 +80,9 @@ def build_report(
     files_dir = files_dir_for(out)
     figures = draw_figures(data, files_dir / "figures", files_dir / "fonts") if runs else []
     tables = build_tables(data)
-    guard_html, guard_tables = guard_section(
-        [load_guard_run(p) for p in guard_dirs], runs, data.categories, data.names.label
-    )
+    guard_runs = [load_guard_run(p) for p in guard_dirs]
+    names = data.names if runs else load_names([g.results.culture for g in guard_runs])
+    guard_html, guard_tables = guard_section(guard_runs, runs, data.categories, names.label)
     tables += guard_tables
     table_files = write_tables(tables, files_dir / "tables")
     examples, total = build_examples(data, max_examples)
@@ -92,7 +93,7 @@ def build_report(
     html = render_html(data, figures, tables, examples, total, files, guard_html=guard_html)
     if embed_font:
         text = "".join(sorted({ch for ch in html if ord(ch) > 0x7F}))
-        cultures = [r.results.culture for r in runs] + [load_guard_run(p).results.culture for p in guard_dirs]
+        cultures = [r.results.culture for r in runs] + [g.results.culture for g in guard_runs]
         css = webfont_css(text, face_for(cultures))
         html = render_html(data, figures, tables, examples, total, files, font_css=css, guard_html=guard_html)
     out.parent.mkdir(parents=True, exist_ok=True)
