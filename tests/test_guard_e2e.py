@@ -268,3 +268,27 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
         done = _guard(env, bench, tmp_path / "run", *args)
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("client", ["inspect", "direct"])
+def test_an_unreachable_guard_fails_the_command_and_names_the_fault(tmp_path: Path, client: str) -> None:
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)
+    env = _env(tmp_path, "http://127.0.0.1:9/v1")  # nothing listens on the discard port
+    args = [
+        "--guard",
+        "llama_guard=openai-api/fake/llama_guard",
+        "--client",
+        client,
+        "--max-retries",
+        "1",
+        "--timeout",
+        "20",
+        "--limit",
+        "3",
+        "--no-ablation",
+    ]
+    done = _guard(env, bench, tmp_path / "run", *args)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "3 of 3 items got no verdict (connection_error: 3)" in done.stderr
+    assert "every item of a guard failed" in done.stderr and "Traceback" not in done.stderr

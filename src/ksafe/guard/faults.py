@@ -31,6 +31,7 @@ FAULT_KINDS: tuple[str, ...] = (
 
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)", re.IGNORECASE)
 _MIN_SECRET = 6
+_UNREACHABLE = ("connectionrefused", "connect call failed", "cannot connect", "name or service not known", "no route")
 
 
 class ProviderBlocked(Exception):
@@ -61,6 +62,8 @@ def classify_fault(error: BaseException, secrets: list[str] | None = None) -> tu
     lowered = message.lower()
     status = re.search(r"\b(?:error code|status(?: code)?)[: =]*([1-5]\d\d)\b", lowered)
     code = int(status.group(1)) if status else 0
+    if any(word in lowered for word in _UNREACHABLE):  # before "timeout": the SDK wraps a refusal in a timeout
+        return "connection_error", message
     if "timeout" in lowered or "timed out" in lowered:
         return "timeout", message
     if code == 429 or "ratelimit" in lowered or "rate limit" in lowered:
