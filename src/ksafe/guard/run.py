@@ -157,19 +157,27 @@ def run_guards(config: GuardConfig) -> GuardRunResults:
     record = _record(config)
     out = config.out
     previous = _check_same_run(out, record)
-    with run_lock(out):
-        record["guards"] = sorted(set(previous.get("guards", [])) | {g.spec for g in specs})
-        record["run_id"] = previous.get("run_id") or uuid.uuid4().hex[:22]
-        record["benchmark"] = name
-        write_text_atomic(out / RUN_FILE, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-        for guard in specs:
-            journal_dir = out / JOURNAL_DIR / model_slug(guard.spec)
-            journal_dir.mkdir(parents=True, exist_ok=True)
-            work = pending_work(items, _views(guard, config), journal_dir)
-            if work:
-                workers = _workers(config, len(work))
-                run_guard_sharded(guard, work, journal_dir, config.options, workers, config.model_args, config.client)
-        return finalize(config, specs, items, record, name, culture)
+    try:
+        with run_lock(out):
+            record["guards"] = sorted(set(previous.get("guards", [])) | {g.spec for g in specs})
+            record["run_id"] = previous.get("run_id") or uuid.uuid4().hex[:22]
+            record["benchmark"] = name
+            write_text_atomic(out / RUN_FILE, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+            for guard in specs:
+                journal_dir = out / JOURNAL_DIR / model_slug(guard.spec)
+                journal_dir.mkdir(parents=True, exist_ok=True)
+                work = pending_work(items, _views(guard, config), journal_dir)
+                if work:
+                    workers = _workers(config, len(work))
+                    run_guard_sharded(
+                        guard, work, journal_dir, config.options, workers, config.model_args, config.client
+                    )
+            return finalize(config, specs, items, record, name, culture)
+    except OSError as exc:  # a read-only or full disk: what was journaled stays, the same command resumes
+        where = exc.filename or out
+        raise KsafeError(
+            f"{where}: cannot write ({exc.strerror or exc}); free space or fix permissions, then rerun"
+        ) from None
 
 
 def _observations(
