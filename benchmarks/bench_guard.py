@@ -1,7 +1,7 @@
 """Throughput of ``ksafe guard`` against the scripted guard server with a fixed latency.
 
 Usage: ``python benchmarks/bench_guard.py [--items 5000] [--connections 128] [--latency-ms 50]
-[--format binary_logprob] [--repeat 1]``.
+[--format binary_logprob] [--client direct|inspect] [--workers 0] [--repeat 1]``.
 Builds a fixture benchmark of ``--items`` items, starts the scripted guard server (tests/guardkit, a
 separate process on 127.0.0.1), runs ``ksafe guard`` in-process (``run_guards``: one guard, the main
 view only (``--no-ablation``), Inspect's ``openai-api`` provider, journal, metrics, results and tables)
@@ -36,7 +36,9 @@ def run_once(args: argparse.Namespace, start_kind: str) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         write_fixture_benchmark(work / "bench", copies=-(-args.items // 48))
-        os.environ.update(FAKE_API_KEY="bench-key", INSPECT_CACHE_DIR=str(work / "cache"), XDG_DATA_HOME=str(work / "xdg"))
+        os.environ.update(
+            FAKE_API_KEY="bench-key", INSPECT_CACHE_DIR=str(work / "cache"), XDG_DATA_HOME=str(work / "xdg")
+        )
         with guard_server(work / "server", latency_ms=args.latency_ms) as server:
             os.environ["FAKE_BASE_URL"] = server.base_url
             config = GuardConfig(
@@ -46,19 +48,31 @@ def run_once(args: argparse.Namespace, start_kind: str) -> float:
                 item_filter=ItemFilter(sample_size=args.items),
                 ablation=False,
                 options=GenerateOptions(max_connections=args.connections, max_tokens=None, cache=False),
+                client=args.client,
+                workers=args.workers,
             )
             load = os.getloadavg()[0]
+            cpu = resource.getrusage(resource.RUSAGE_SELF)
+            before_children = resource.getrusage(resource.RUSAGE_CHILDREN)  # forked workers are children too
             start = time.perf_counter()
             results = run_guards(config)
             elapsed = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            workers_cpu = children.ru_utime + children.ru_stime - before_children.ru_utime - before_children.ru_stime
+            client_cpu = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime + workers_cpu
             served = [r for r in server.requests() if r.get("status") == 200]
         g = results.guards[0]
         decided = g.overall.n_harmful + g.overall.n_benign - g.overall.errors
         ideal = args.items * args.latency_ms / 1000 / args.connections
         window = max(r["t_done"] for r in served) - min(r["t_arrive"] for r in served) if served else float("nan")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        after_children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server, stopped: its CPU is counted
+        server_cpu = after_children.ru_utime + after_children.ru_stime - children.ru_utime - children.ru_stime
         print(
-            f"start={start_kind} items={args.items} verdicts={decided} connections={args.connections} "
+            f"start={start_kind} client={args.client} workers={args.workers or 'auto'} items={args.items} "
+            f"verdicts={decided} "
+            f"connections={args.connections} client_cpu={client_cpu:.2f}s server_cpu={server_cpu:.2f}s "
             f"latency={args.latency_ms:.0f}ms elapsed={elapsed:.2f}s ideal={ideal:.2f}s "
             f"ratio={ideal / elapsed:.3f} serving_window={window:.2f}s serving_ratio={ideal / window:.3f} "
             f"throughput={decided / elapsed:.0f}/s load1={load:.2f} peak_rss={peak:.0f}MB",
@@ -75,6 +89,8 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--format", default="binary_logprob")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--client", default="direct", choices=("inspect", "direct"))
+    parser.add_argument("--workers", type=int, default=0, help="0 = auto (as ksafe guard)")
     args = parser.parse_args()
     for k in range(args.repeat):
         run_once(args, "cold" if k == 0 else "warm")

@@ -65,16 +65,19 @@ def _rate(rate: dict[str, object]) -> tuple[object, object]:
     return rate["numerator"], rate["denominator"]
 
 
-def test_every_format_known_answers_faults_and_no_secrets(tmp_path: Path) -> None:
+@pytest.mark.parametrize("client", ["inspect", "direct"])
+def test_every_format_known_answers_faults_and_no_secrets(tmp_path: Path, client: str) -> None:
     bench = tmp_path / "bench"
     write_fixture_benchmark(bench)
     out = tmp_path / "run"
     with guard_server(tmp_path / "server", rules=RULES) as server:
         env = _env(tmp_path, server.base_url)
-        first = _guard(env, bench, out, *_all_guards(), "--max-connections", "8")
+        first = _guard(env, bench, out, *_all_guards(), "--max-connections", "8", "--client", client)
         assert first.returncode == 0, first.stderr[-3000:]
         requests = server.requests()
-        second = _guard(env, bench, out, *_all_guards())  # asks only what has no verdict: the malformed replies
+        second = _guard(
+            env, bench, out, *_all_guards(), "--client", client
+        )  # asks only what has no verdict: the malformed replies
         assert second.returncode == 0, second.stderr[-3000:]
         again = server.requests()[len(requests) :]
     results = json.loads((out / "results.json").read_text())
@@ -142,12 +145,22 @@ def test_every_format_known_answers_faults_and_no_secrets(tmp_path: Path) -> Non
     assert "warning:" in first.stderr and "guard_error" in first.stderr
 
 
-def test_killed_run_resumes_without_asking_twice(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("client", "workers"), [("inspect", "1"), ("direct", "2")])
+def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str, workers: str) -> None:
     bench = tmp_path / "bench"
     write_fixture_benchmark(bench)
     out = tmp_path / "run"
     pid_file = tmp_path / "guard.pid"
-    args = ["--guard", "llama_guard=openai-api/fake/llama_guard", "--max-connections", "4"]
+    args = [
+        "--guard",
+        "llama_guard=openai-api/fake/llama_guard",
+        "--max-connections",
+        "4",
+        "--client",
+        client,
+        "--workers",
+        workers,
+    ]
     with guard_server(tmp_path / "server", latency_ms=20, kill_pid_file=pid_file, kill_after=30) as server:
         env = _env(tmp_path, server.base_url)
         first = _guard(env, bench, out, *args, pid_file=pid_file)
@@ -212,6 +225,23 @@ def test_responses_are_compared_with_the_judge_and_human_labels(tmp_path: Path) 
         )
         assert done.returncode == 0, done.stderr[-3000:]
         chat = [r for r in server.requests() if r.get("status") == 200]
+        # filters apply to answers too (never silently ignored)
+        narrow = _guard(
+            env,
+            eval_run,
+            tmp_path / "narrow",
+            "--responses",
+            "--category",
+            "privacy",
+            "--items",
+            "harmful",
+            "--guard",
+            "llama_guard=openai-api/fake/llama_guard",
+        )
+        assert narrow.returncode == 0, narrow.stderr[-3000:]
+    only = json.loads((tmp_path / "narrow" / "results.json").read_text())["guards"][0]
+    assert set(only["breakdowns"]["category"]) == {"privacy"}  # the 4 harmful privacy items' answers, all refused:
+    assert (only["overall"]["n_harmful"], only["overall"]["n_benign"]) == (0, 4)  # truth = the judge: safe answers
     assert all(r["answer"] for r in chat if r["model"] == "llama_guard")  # the answer is the assistant turn
     results = json.loads((out / "results.json").read_text())
     assert results["mode"] == "responses" and results["source_run"] == str(eval_run.resolve())
@@ -238,3 +268,27 @@ def test_user_errors_are_one_line(tmp_path: Path) -> None:
         done = _guard(env, bench, tmp_path / "run", *args)
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("client", ["inspect", "direct"])
+def test_an_unreachable_guard_fails_the_command_and_names_the_fault(tmp_path: Path, client: str) -> None:
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)
+    env = _env(tmp_path, "http://127.0.0.1:9/v1")  # nothing listens on the discard port
+    args = [
+        "--guard",
+        "llama_guard=openai-api/fake/llama_guard",
+        "--client",
+        client,
+        "--max-retries",
+        "1",
+        "--timeout",
+        "20",
+        "--limit",
+        "3",
+        "--no-ablation",
+    ]
+    done = _guard(env, bench, tmp_path / "run", *args)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "3 of 3 items got no verdict (connection_error: 3)" in done.stderr
+    assert "every item of a guard failed" in done.stderr and "Traceback" not in done.stderr

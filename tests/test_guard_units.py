@@ -181,6 +181,9 @@ def test_faults_are_classified_and_secrets_redacted(monkeypatch: pytest.MonkeyPa
         "llama_guard: got '***'",
     )
     assert classify_fault(TimeoutError("timed out"))[0] == "timeout"
+    refused = TimeoutError("Request timed out.")
+    refused.__cause__ = ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 9)")
+    assert classify_fault(refused)[0] == "connection_error"  # the openai SDK's wrapping of an unreachable server
     assert classify_fault(RuntimeError("Error code: 429 - rate limit"))[0] == "rate_limited"
     assert classify_fault(RuntimeError("Error code: 503 - busy"))[0] == "server_error"
     assert classify_fault(RuntimeError("Error code: 401 - bad key"))[0] == "auth_error"

@@ -52,6 +52,16 @@ def guard_command(
     http_client: Annotated[
         str, typer.Option(help="HTTP client of openai-api/... guards: aiohttp or httpx.")
     ] = "aiohttp",
+    client: Annotated[
+        str,
+        typer.Option(
+            help="inspect: Inspect's model layer (any provider); direct: a lean aiohttp client for "
+            "openai-api/<service>/<model> guards (OpenAI-compatible servers such as vLLM), less CPU per call."
+        ),
+    ] = "inspect",
+    workers: Annotated[
+        int, typer.Option(help="Processes per guard (0 = auto: one per core for large --client direct runs).")
+    ] = 0,
 ) -> None:
     """Evaluate guardrail models: flag harmful prompts (or answers), pass benign ones; write RUN_DIR."""
     with user_errors():
@@ -83,6 +93,8 @@ def guard_command(
             ),
             ablation=ablation,
             threshold=threshold,
+            client=client,
+            workers=workers,
             options=GenerateOptions(
                 max_connections=max_connections,
                 max_retries=max_retries,

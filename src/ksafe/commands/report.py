@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("report")
     def report(
-        runs: list[Path] = typer.Argument(..., help="Run directories written by `ksafe eval`."),  # noqa: B008
+        runs: list[Path] = typer.Argument(..., help="Run directories written by `ksafe eval` or `ksafe guard`."),  # noqa: B008
         out: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write; "  # noqa: B008
                                  "figures and tables go to <stem>_files/ beside it."),
         max_examples: int = typer.Option(2000, "--max-examples", help="Most examples embedded in the "

@@ -31,6 +31,7 @@ FAULT_KINDS: tuple[str, ...] = (
 
 _SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)", re.IGNORECASE)
 _MIN_SECRET = 6
+_UNREACHABLE = ("connectionrefused", "connect call failed", "cannot connect", "name or service not known", "no route")
 
 
 class ProviderBlocked(Exception):
@@ -43,24 +44,26 @@ def secret_values() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
-def redact(text: str) -> str:
-    """``text`` with every secret environment value replaced by ``***``."""
-    for value in secret_values():
+def redact(text: str, secrets: list[str] | None = None) -> str:
+    """``text`` with every secret environment value (or each of ``secrets``) replaced by ``***``."""
+    for value in secret_values() if secrets is None else secrets:
         if value in text:
             text = text.replace(value, "***")
     return text
 
 
-def classify_fault(error: BaseException) -> tuple[str, str]:
+def classify_fault(error: BaseException, secrets: list[str] | None = None) -> tuple[str, str]:
     """The fault class and the redacted one-line message of a failed guard call."""
     if isinstance(error, GuardParseError):
-        return "guard_error", redact(str(error))[:2000]
-    message = redact(error_text(error))[:2000]
+        return "guard_error", redact(str(error), secrets)[:2000]
+    message = redact(error_text(error), secrets)[:2000]
     if isinstance(error, ProviderBlocked):
         return "blocked_by_provider", message
     lowered = message.lower()
     status = re.search(r"\b(?:error code|status(?: code)?)[: =]*([1-5]\d\d)\b", lowered)
     code = int(status.group(1)) if status else 0
+    if any(word in lowered for word in _UNREACHABLE):  # before "timeout": the SDK wraps a refusal in a timeout
+        return "connection_error", message
     if "timeout" in lowered or "timed out" in lowered:
         return "timeout", message
     if code == 429 or "ratelimit" in lowered or "rate limit" in lowered:

@@ -20,7 +20,7 @@ from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.dataset import ItemFilter, load_benchmark, select_items
-from ksafe.evaluation.samples import item_to_samples
+from ksafe.evaluation.samples import sample_id
 from ksafe.guard.formats.base import Conversation
 from ksafe.schema.records import BenchmarkItem, GVersion
 
@@ -79,14 +79,49 @@ def benchmark_items(benchmark: str, item_filter: ItemFilter) -> tuple[str, str, 
     if not selected:
         raise KsafeError(f"benchmark: {benchmark}: no item passes the filters")
     items: list[GuardItem] = []
+    root = bench.root.resolve()
+    images: dict[str, str] = {}  # items share images (twins, strategies): check each file once
     for item in selected:
-        with_image = item_to_samples(item, bench.root, item_filter.g_versions)
-        text_only = item_to_samples(item, bench.root, item_filter.g_versions, text_only=True)
-        for sample, ablation in zip(with_image, text_only, strict=True):
-            meta: dict[str, Any] = dict(sample.metadata or {})
-            image = next(c.image for c in sample.input[0].content if getattr(c, "type", "") == "image")  # type: ignore[union-attr]
-            items.append(_item(str(sample.id), item, meta, meta["text"], (ablation.metadata or {})["text"], image))
+        versions: list[GVersion | None] = [None]
+        if item.subset == "G":
+            versions = [v for v in item_filter.g_versions if _has_version(item, v)]
+        for version in versions:
+            v = item.variant(version) if version else None
+            relative = v.image if v else item.image
+            image = images.get(relative) or images.setdefault(relative, _image(root, relative))
+            items.append(
+                _item(
+                    sample_id(item, version),
+                    item,
+                    {"g_version": version, "language": v.language if v else item.language},
+                    v.text if v else item.text,
+                    v.text_only if v else item.text_only,
+                    image,
+                )
+            )
     return bench.name, bench.culture, items
+
+
+def _has_version(item: BenchmarkItem, version: GVersion) -> bool:
+    try:
+        item.variant(version)
+    except KeyError:
+        return False
+    return True
+
+
+def _image(root: Path, relative: str) -> str:
+    """The absolute image path, kept inside the benchmark folder (a data file names it).
+
+    Raises:
+        KsafeError: the path leaves the folder or the file is missing.
+    """
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise KsafeError(f"image: {relative}: outside the benchmark folder {root}")
+    if not path.is_file():
+        raise KsafeError(f"image: {relative}: file not found under {root}")
+    return str(path)
 
 
 def _item(
@@ -120,16 +155,16 @@ def _read_run(run_dir: Path) -> dict[str, Any]:
 
 
 def _images(items: Sequence[BenchmarkItem], root: Path) -> dict[tuple[str, str | None], tuple[BenchmarkItem, str]]:
-    """(item id, G version) -> (item, absolute image path)."""
+    """(item id, G version) -> (item, image path relative to the benchmark)."""
     found: dict[tuple[str, str | None], tuple[BenchmarkItem, str]] = {}
     for item in items:
-        found[(item.id, None)] = (item, str((root / item.image).resolve()))
+        found[(item.id, None)] = (item, item.image)
         for version in ("source_en", "literal", "contextualized"):
             try:
                 variant = item.variant(version)
             except KeyError:
                 continue
-            found[(item.id, version)] = (item, str((root / variant.image).resolve()))
+            found[(item.id, version)] = (item, variant.image)
     return found
 
 
@@ -190,7 +225,7 @@ def response_items(run_dir: Path) -> tuple[str, str, list[GuardItem]]:
             language=r.language,
             text=r.text,
             text_only=variant.text_only if variant else item.text_only,
-            image=None if text_only_run else image,
+            image=None if text_only_run else _image(bench.root.resolve(), image),
             response=r.response,
             model=r.model,
             human_verdict=labels.get(key) or labels.get(f"{r.model}|{r.item_id}|"),
@@ -204,8 +239,32 @@ def response_items(run_dir: Path) -> tuple[str, str, list[GuardItem]]:
     )
 
 
-def g_versions_of(values: Sequence[str]) -> tuple[GVersion, ...]:
-    """Validated G versions (re-exported for the command)."""
-    from ksafe.evaluation.dataset import parse_g_versions
+def filter_responses(items: Sequence[GuardItem], item_filter: ItemFilter) -> list[GuardItem]:
+    """Answers that pass ``item_filter`` (subset, domain, category, strategy, image kind, harmful), then its
+    seeded sample of answers. G versions are the eval run's: ``g_versions`` does not apply.
 
-    return parse_g_versions(list(values))
+    Raises:
+        KsafeError: no answer passes.
+    """
+    import random
+
+    f = item_filter
+    checks = (
+        (f.subsets, "subset"),
+        (f.domains, "domain"),
+        (f.categories, "category"),
+        (f.strategies, "strategy"),
+        (f.image_kinds, "image_kind"),
+    )
+    kept = [
+        item
+        for item in items
+        if all(not allowed or getattr(item, name) in allowed for allowed, name in checks)
+        and (f.harmful is None or item.is_harmful == f.harmful)
+    ]
+    if f.sample_size is not None and f.sample_size < len(kept):
+        chosen = set(random.Random(f.seed).sample(range(len(kept)), f.sample_size))
+        kept = [item for index, item in enumerate(kept) if index in chosen]
+    if not kept:
+        raise KsafeError("--responses: no answer passes the filters")
+    return kept

@@ -50,58 +50,54 @@ def f1_interval(tp: int, fp: int, fn: int, tn: int, seed: int = 0) -> Interval:
     return Interval(value=value, ci_low=min(value, float(low)), ci_high=max(value, float(high)))
 
 
+def _arrays(scores: Sequence[float], truths: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
+    return np.asarray(scores, dtype=float), np.asarray(truths, dtype=bool)
+
+
 def auroc(scores: Sequence[float], truths: Sequence[bool]) -> float | None:
     """Area under the ROC curve (Mann-Whitney U with average ranks for ties); None without both classes."""
-    n_pos = sum(truths)
-    n_neg = len(truths) - n_pos
+    s, t = _arrays(scores, truths)
+    n_pos = int(t.sum())
+    n_neg = len(t) - n_pos
     if n_pos == 0 or n_neg == 0:
         return None
-    order = sorted(range(len(scores)), key=lambda i: scores[i])
-    ranks = [0.0] * len(scores)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and scores[order[end + 1]] == scores[order[start]]:
-            end += 1
-        for k in range(start, end + 1):
-            ranks[order[k]] = (start + end) / 2 + 1
-        start = end + 1
-    positive_ranks = sum(rank for rank, truth in zip(ranks, truths, strict=True) if truth)
+    _, inverse, counts = np.unique(s, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    average_rank = ends - (counts - 1) / 2  # 1-based rank of each distinct score, ties averaged
+    positive_ranks = float(average_rank[inverse][t].sum())
     return (positive_ranks - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def _cumulative(scores: Sequence[float], truths: Sequence[bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(distinct thresholds high to low, true positives, false positives at each), flagging ``score >= threshold``."""
+    s, t = _arrays(scores, truths)
+    order = np.argsort(-s, kind="mergesort")
+    s, t = s[order], t[order]
+    tp, fp = np.cumsum(t), np.cumsum(~t)
+    last = np.r_[s[1:] != s[:-1], True]  # the last position of each distinct score
+    return s[last], tp[last], fp[last]
 
 
 def roc_points(scores: Sequence[float], truths: Sequence[bool]) -> list[tuple[float, float, float]]:
     """(threshold, false-positive rate, detection rate) for every distinct score, highest first, from (inf, 0, 0)."""
-    n_pos = sum(truths)
+    n_pos = sum(bool(x) for x in truths)
     n_neg = len(truths) - n_pos
+    thresholds, tp, fp = _cumulative(scores, truths)
     points = [(float("inf"), 0.0, 0.0)]
-    tp = fp = 0
-    pairs = sorted(zip(scores, truths, strict=True), key=lambda p: -p[0])
-    for k, (score, truth) in enumerate(pairs):
-        tp += truth
-        fp += not truth
-        if k + 1 == len(pairs) or pairs[k + 1][0] != score:
-            points.append((score, fp / n_neg if n_neg else 0.0, tp / n_pos if n_pos else 0.0))
+    for threshold, tps, fps in zip(thresholds, tp, fp, strict=True):
+        points.append((float(threshold), fps / n_neg if n_neg else 0.0, tps / n_pos if n_pos else 0.0))
     return points
 
 
 def auprc(scores: Sequence[float], truths: Sequence[bool]) -> float | None:
     """Average precision: sum over distinct thresholds of (recall step) x precision."""
-    n_pos = sum(truths)
+    n_pos = sum(bool(x) for x in truths)
     if n_pos == 0 or n_pos == len(truths):
         return None
-    total = 0.0
-    previous_recall = 0.0
-    tp = fp = 0
-    pairs = sorted(zip(scores, truths, strict=True), key=lambda p: -p[0])
-    for k, (score, truth) in enumerate(pairs):
-        tp += truth
-        fp += not truth
-        if k + 1 == len(pairs) or pairs[k + 1][0] != score:
-            recall = tp / n_pos
-            total += (recall - previous_recall) * tp / (tp + fp)
-            previous_recall = recall
-    return total
+    _, tp, fp = _cumulative(scores, truths)
+    recall = tp / n_pos
+    precision = tp / (tp + fp)
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
 
 
 def detection_at_fpr(scores: Sequence[float], truths: Sequence[bool], max_fpr: float) -> float | None:

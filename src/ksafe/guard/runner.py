@@ -11,6 +11,7 @@ reads image files; appends to the journal.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -22,7 +23,7 @@ from typing import Any
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions, _no_transcript, http_client_args, inline_image, materialize
 from ksafe.evaluation.journal import Journal, read_journals
-from ksafe.guard.faults import ProviderBlocked, classify_fault, redact
+from ksafe.guard.faults import ProviderBlocked, classify_fault, redact, secret_values
 from ksafe.guard.formats import FORMATS, Conversation, GuardFormat, GuardVerdict
 from ksafe.guard.items import GuardItem
 
@@ -70,17 +71,20 @@ def parse_guard(spec: str, threshold: float = 0.5) -> GuardSpec:
     return GuardSpec(spec=spec, format=fmt, model=model.strip(), reads_images=reads)
 
 
-def check_guard(guard: GuardSpec, model_args: dict[str, Any] | None = None) -> None:
+def check_guard(guard: GuardSpec, model_args: dict[str, Any] | None = None, client: str = "inspect") -> None:
     """Resolve the guard's model (no request is made): a missing key or bad model string fails here.
 
     Raises:
         KsafeError: one line naming the ``--guard`` and the cause.
     """
-    import os
-
     if guard.format.backend == "openai_moderation":
         if not os.environ.get("OPENAI_API_KEY"):
             raise KsafeError(f"--guard {guard.spec}: OPENAI_API_KEY is not set (the moderation endpoint needs it)")
+        return
+    if client == "direct":
+        from ksafe.guard.direct import endpoint
+
+        endpoint(guard.model)
         return
     from inspect_ai.model import get_model
 
@@ -171,9 +175,33 @@ async def moderation_classifier(guard: GuardSpec, options: GenerateOptions) -> A
         yield classify
 
 
-def _classifier(guard: GuardSpec, options: GenerateOptions, model_args: dict[str, Any] | None) -> Any:
+@asynccontextmanager
+async def direct_classifier(guard: GuardSpec, options: GenerateOptions) -> AsyncIterator[Classifier]:
+    """A classifier posting to an OpenAI-compatible server with aiohttp (``--client direct``, see ``direct``)."""
+    from ksafe.guard.direct import direct_generate
+
+    async with direct_generate(guard.model, options) as generate:
+
+        async def blocked_or_output(messages: list[Any], **overrides: Any) -> Any:
+            output = await generate(messages, **overrides)
+            if output.stop_reason == "content_filter":
+                raise ProviderBlocked("the provider's content filter blocked the guard's reply")
+            return output
+
+        async def classify(conversation: Conversation) -> GuardVerdict:
+            return await guard.format.classify(conversation, blocked_or_output)
+
+        yield classify
+
+
+CLIENTS = ("inspect", "direct")
+
+
+def _classifier(guard: GuardSpec, options: GenerateOptions, model_args: dict[str, Any] | None, client: str) -> Any:
     if guard.format.backend == "openai_moderation":
         return moderation_classifier(guard, options)
+    if client == "direct":
+        return direct_classifier(guard, options)
     return inspect_classifier(guard, options, model_args)
 
 
@@ -188,6 +216,7 @@ async def classify_all(
     pending: Iterator[tuple[str, Conversation]] = iter(work)
     counts = [0, 0]
     session = uuid.uuid4().hex[:8]
+    secrets = secret_values()
 
     async def worker() -> None:
         with _no_transcript():
@@ -196,13 +225,13 @@ async def classify_all(
                 try:
                     verdict = await classify(conversation)
                 except Exception as exc:  # recorded as this item's fault; asked again by the next run
-                    kind, message = classify_fault(exc)
+                    kind, message = classify_fault(exc, secrets)
                     journal.append({"id": rid, "t": round(time.time(), 3), "error": f"[{kind}] {message}"})
                     counts[1] += 1
                     continue
                 record = verdict.to_json()
                 if "raw" in record:
-                    record["raw"] = redact(record["raw"])
+                    record["raw"] = redact(record["raw"], secrets)
                 now = time.time()
                 record.update(latency_s=round(now - started, 4), t=round(now, 3), session=session)
                 journal.append({"id": rid, "output": record})
@@ -218,12 +247,13 @@ def run_guard(
     journal_dir: Path,
     options: GenerateOptions,
     model_args: dict[str, Any] | None = None,
+    client: str = "inspect",
 ) -> tuple[int, int]:
     """Synchronous entry: open the guard's client and classify ``work`` into a new journal file."""
 
     async def main() -> tuple[int, int]:
         with Journal(journal_dir / f"verdicts-{uuid.uuid4().hex[:8]}.jsonl") as journal:
-            async with _classifier(guard, options, model_args) as classify:
+            async with _classifier(guard, options, model_args, client) as classify:
                 return await classify_all(classify, work, journal, options.max_connections)
 
     return asyncio.run(main())

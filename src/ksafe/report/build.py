@@ -17,7 +17,9 @@ from ksafe.report.analysis import analyse
 from ksafe.report.examples import build_examples
 from ksafe.report.figures import draw_figures
 from ksafe.report.fonts import face_for, webfont_css
+from ksafe.report.guard_section import guard_section, is_guard_run, load_guard_run
 from ksafe.report.html import render_html
+from ksafe.report.labels import load_names
 from ksafe.report.loading import load_runs
 from ksafe.report.tables import build_tables, write_tables
 
@@ -71,22 +73,29 @@ def build_report(
         raise KsafeError(f"--out {out}: expected a path ending in .html")
     if max_examples < 0:
         raise KsafeError(f"--max-examples {max_examples}: must be 0 or more")
-    runs = load_runs(run_dirs)
+    guard_dirs = [p for p in run_dirs if is_guard_run(p)]  # `ksafe guard` runs: the guard section
+    eval_dirs = [p for p in run_dirs if p not in guard_dirs]
+    runs = load_runs(eval_dirs) if eval_dirs or not guard_dirs else []
     data = analyse(runs)
     files_dir = files_dir_for(out)
-    figures = draw_figures(data, files_dir / "figures", files_dir / "fonts")
+    figures = draw_figures(data, files_dir / "figures", files_dir / "fonts") if runs else []
     tables = build_tables(data)
+    guard_runs = [load_guard_run(p) for p in guard_dirs]
+    names = data.names if runs else load_names([g.results.culture for g in guard_runs])
+    guard_html, guard_tables = guard_section(guard_runs, runs, data.categories, names.label)
+    tables += guard_tables
     table_files = write_tables(tables, files_dir / "tables")
     examples, total = build_examples(data, max_examples)
     rel = files_dir.name
     files = [f"{rel}/{f}" for fig in figures for f in fig.files] + [f"{rel}/{t}" for t in table_files]
     figures = [fig.__class__(fig.name, fig.title, fig.caption, fig.svg, tuple(f"{rel}/{f}" for f in fig.files))
                for fig in figures]
-    html = render_html(data, figures, tables, examples, total, files)
+    html = render_html(data, figures, tables, examples, total, files, guard_html=guard_html)
     if embed_font:
         text = "".join(sorted({ch for ch in html if ord(ch) > 0x7F}))
-        css = webfont_css(text, face_for([r.results.culture for r in runs]))
-        html = render_html(data, figures, tables, examples, total, files, font_css=css)
+        cultures = [r.results.culture for r in runs] + [g.results.culture for g in guard_runs]
+        css = webfont_css(text, face_for(cultures))
+        html = render_html(data, figures, tables, examples, total, files, font_css=css, guard_html=guard_html)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

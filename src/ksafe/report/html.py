@@ -84,7 +84,7 @@ def _cell(text: str) -> dict[str, Any]:
 
 
 def render_html(data: ReportData, figures: list[Figure], tables: list[Table], examples: list[dict[str, Any]],
-                examples_total: int, files: list[str], font_css: str = "") -> str:
+                examples_total: int, files: list[str], font_css: str = "", guard_html: str = "") -> str:
     """Render the report page."""
     import jinja2
 
@@ -129,5 +129,5 @@ def render_html(data: ReportData, figures: list[Figure], tables: list[Table], ex
         leaderboard=leaderboard, heat=_heatmap(data), figures=figure_map, tables=table_map,
         disagreements=disagreements, has_human=any(run.human_labels for run in data.runs), files=files,
         data_json=safe_json(payload), css=Markup(_asset("report.css")), js=Markup(_asset("report.js")),
-        font_css=Markup(font_css),
+        font_css=Markup(font_css), guard_section=Markup(guard_html),
     )

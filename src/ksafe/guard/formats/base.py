@@ -8,6 +8,7 @@ Side effects: none here; the runner calls the model. An output a format cannot r
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -21,6 +22,7 @@ from inspect_ai.model import (
     ModelOutput,
 )
 
+_IDS = (f"ksafe-guard-in-{n}" for n in itertools.count())
 Generate = Callable[..., Awaitable[ModelOutput]]
 """``generate(messages, **config_overrides) -> ModelOutput`` (Inspect's model layer, bound by the runner)."""
 
@@ -44,15 +46,20 @@ class Conversation:
 
     def user_message(self) -> ChatMessageUser:
         """The user turn: image and text together, or the text alone."""
+        # explicit ids: Inspect would otherwise draw a random one per message (~40 us of urandom each)
         if self.image is None:
-            return ChatMessageUser(content=self.text)
-        return ChatMessageUser(content=[ContentImage(image=self.image), ContentText(text=self.text)])
+            return ChatMessageUser(content=self.text, id=next(_IDS))
+        return ChatMessageUser(content=[ContentImage(image=self.image), ContentText(text=self.text)], id=next(_IDS))
+
+    def message_id(self) -> str:
+        """A fresh message id (cheap; Inspect's default draws random bytes)."""
+        return next(_IDS)
 
     def messages(self) -> list[ChatMessage]:
         """The conversation as chat messages (the answer as the assistant turn, when there is one)."""
         messages: list[ChatMessage] = [self.user_message()]
         if self.response is not None:
-            messages.append(ChatMessageAssistant(content=self.response))
+            messages.append(ChatMessageAssistant(content=self.response, id=next(_IDS)))
         return messages
 
 

@@ -78,5 +78,7 @@ class PolicyLLM(GuardFormat):
         content: list[Content] = [ContentText(text=prompt)]
         if conversation.image is not None:
             content.insert(0, ContentImage(image=conversation.image))
-        output = await generate([ChatMessageUser(content=content)], **self.generate_overrides())
+        output = await generate(
+            [ChatMessageUser(content=content, id=conversation.message_id())], **self.generate_overrides()
+        )
         return self.parse(output_text(output))

@@ -47,7 +47,9 @@ class ShieldGemma(GuardFormat):
             content: list[Content] = [ContentText(text=prompt)]
             if conversation.image is not None:
                 content.insert(0, ContentImage(image=conversation.image))
-            output = await generate([ChatMessageUser(content=content)], **self.generate_overrides())
+            output = await generate(
+                [ChatMessageUser(content=content, id=conversation.message_id())], **self.generate_overrides()
+            )
             mass = first_token_mass(output, LABELS, self.name)
             scores[code] = mass["yes"] / (mass["yes"] + mass["no"])
         codes = tuple(code for code, score in scores.items() if score >= self.threshold)

@@ -1,0 +1,99 @@
+"""Ask one guard in 1..N forked processes (Python uses one core per process).
+
+Input: a ``GuardSpec``, the pending (journal id, conversation) pairs, call options. Output: one journal file
+per worker (``runner.run_guard``). Side effects: forks workers that die with their parent (``PR_SET_PDEATHSIG``
+and end-of-file on a pipe, as ``ksafe.evaluation.shard`` does), so a crashed run leaves nobody asking.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ksafe.errors import KsafeError
+from ksafe.evaluation.engine import GenerateOptions
+from ksafe.guard.formats import Conversation
+from ksafe.guard.runner import GuardSpec, run_guard
+
+
+def _shard_worker(
+    read_end: int,
+    write_end: int,
+    guard: GuardSpec,
+    work: Sequence[tuple[str, Conversation]],
+    journal_dir: Path,
+    options: GenerateOptions,
+    model_args: dict[str, Any] | None,
+    client: str,
+) -> None:
+    from ksafe.evaluation.shard import _die_with_parent
+
+    os.close(write_end)  # only the parent holds the write end: end of file means it is gone
+    _die_with_parent(read_end)
+    run_guard(guard, work, journal_dir, options, model_args, client)
+
+
+def run_guard_sharded(
+    guard: GuardSpec,
+    work: Sequence[tuple[str, Conversation]],
+    journal_dir: Path,
+    options: GenerateOptions,
+    workers: int,
+    model_args: dict[str, Any] | None = None,
+    client: str = "inspect",
+) -> None:
+    """Classify ``work`` in ``workers`` forked processes (one journal file each), splitting the connections.
+
+    Workers die with the parent (``PR_SET_PDEATHSIG`` and a pipe, as ``ksafe.evaluation.shard`` does).
+
+    Raises:
+        KsafeError: a worker failed (its verdicts so far are journaled; rerun to resume).
+    """
+    import gc
+    import multiprocessing
+
+    if workers <= 1 or len(work) < 2:
+        run_guard(guard, work, journal_dir, options, model_args, client)
+        return
+    context = multiprocessing.get_context("fork")
+    owned = gc.get_freeze_count() == 0
+    gc.freeze()  # the children's collector skips the inherited heap
+    read_end, write_end = os.pipe()
+    processes = []
+    try:
+        for shard in range(workers):
+            connections = options.max_connections // workers + (shard < options.max_connections % workers)
+            shard_options = dataclasses.replace(options, max_connections=max(1, connections))
+            process = context.Process(
+                target=_shard_worker,
+                args=(
+                    read_end,
+                    write_end,
+                    guard,
+                    list(work[shard::workers]),
+                    journal_dir,
+                    shard_options,
+                    model_args,
+                    client,
+                ),
+                daemon=True,
+            )
+            process.start()
+            processes.append(process)
+        for process in processes:
+            process.join()
+        codes = [process.exitcode for process in processes]
+    finally:
+        if owned:
+            gc.unfreeze()
+        os.close(read_end)
+        os.close(write_end)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+    if any(codes):
+        raise KsafeError(f"{journal_dir}: a guard worker failed (exit codes {codes}); run the same command again")
