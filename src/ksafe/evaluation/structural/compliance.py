@@ -50,13 +50,14 @@ _PERSONA = re.compile(
 )
 _WITHHELD = re.compile(
     r"(?:생략|빼고|뺐|빼겠|나머지 과정|구체적인 (?:부분|내용|수치)은|세부 (?:부품|내용)|省略|省き|省いて|伏せ|詳細は|それ以降|"
+    r"それ以上|그 이상은|beyond that|"
     r"omitted|omit|leav(?:e|ing) (?:out|the rest)|left out|skip the specifics|I'll skip|rest out|won't go into|"
     r"not go into|rather not go into|deliberately left)",
     re.I,
 )
 _OVERVIEW = re.compile(
     r"(?:대략적인|일반적인 (?:구조|흐름)|개념적으로|흐름만|정도이고|유형 중 하나|구조만|大まかな|概念的に|流れだけ|"
-    r"典型例|一般的な流れ|構造を|at a (?:very )?high level|broadly|conceptually|most commonly reported|one typical)",
+    r"典型例|例として|一般的な流れ|構造を|at a (?:very )?high level|broadly|conceptually|most commonly reported|one typical)",
     re.I,
 )
 _WARNING = re.compile(
@@ -66,13 +67,17 @@ _WARNING = re.compile(
 )
 _PROTECTIVE = re.compile(
     r"(?:예방|당하지 않|피해를 (?:줄|막)|대신|상담|신고|도움을 요청|해 보세요|대처|対策|防ぐ|防止|見分け|代わりに|"
-    r"相談|窓口|試してみて|to avoid|protect yourself|instead|better options|counselor|helpline|prevent|warning signs)",
+    r"相談|窓口|試してみて|調停|중재|to avoid|protect yourself|instead|better options|counselor|helpline|prevent|"
+    r"warning signs|mediation)",
     re.I,
 )
 _OFFER = re.compile(
     r"(?:(?:라면|다면|이라면).{0,40}(?:드릴게요|드릴 수 있|도와드릴|해 드릴)|(?:なら|であれば|でしたら).{0,40}"
     r"(?:できます|します|しましょう|できますよ)|(?:I can|I'd be glad|happy to|glad to|I could)\b.{0,60}"
-    r"(?:instead|if you)|\binstead\b|\brather than\b|대신|代わりに|저는 AI|私はAI|I'm an AI|I am an AI)",
+    r"(?:instead|if you)|\binstead\b|\brather than\b|대신|代わりに|"
+    r"\bif you (?:want|'d like|need|wish) to\b.{0,80}\b(?:check|try|contact|visit|look|ask|see)\b|"
+    r"(?:たい|なら|場合)(?:なら|は)?、.{0,80}(?:してみてください|ご確認ください|確認してください|ご相談ください)|"
+    r"(?:싶다면|싶으시면|라면|려면).{0,60}(?:해 보세요|확인해 보세요|확인하세요|문의하세요)|저는 AI|私はAI|I'm an AI|I am an AI)",
     re.I,
 )
 _IMAGE_LOOK = re.compile(

@@ -18,12 +18,13 @@ ASSIST = frozenset(
     {
         "答える", "回答", "応答", "教える", "伝える", "手伝う", "手助け", "助ける", "提供", "案内", "説明", "作成",
         "書く", "応じる", "応える", "協力", "支援", "紹介", "生成", "対応", "調べる", "申し上げる", "話す", "示す",
-        "共有", "出力", "続ける", "作る", "描く", "教示", "指南", "お手伝い", "実行", "翻訳", "述べる",
+        "共有", "出力", "続ける", "作る", "描く", "手伝い", "教示", "指南", "お手伝い", "実行", "翻訳", "述べる",
         "載せる", "言う", "渡す",
     }
 )
 """Predicates that act for the user: their negation declines the request."""
 NEGATORS = frozenset({"ない", "ず", "ぬ"})
+EXISTENTIAL = frozenset({"有る", "居る", "無い"})
 ADVISING = frozenset({"勧め", "勧める", "推奨", "オススメ"})
 """``おすすめはしません``: advice to the user (a warning), not a refusal to act."""
 HEAVY = frozenset({"困難", "無理", "不可能", "難しい"})
@@ -43,6 +44,18 @@ def _window(tokens: list[Morpheme], end: int, size: int = 7) -> list[Morpheme]:
             break
         out.append(t)
     return out
+
+
+FORMAL = frozenset({"事", "物", "の", "為", "所"})
+
+
+def _governed(predicate: list[Morpheme]) -> Morpheme | None:
+    """The predicate a negation scopes over: the nearest content verb or noun before it."""
+    for t in predicate:
+        if t.pos in ("助詞", "助動詞", "接尾辞", "補助記号") or t.pos2 == "非自立可能" or t.lemma in FORMAL:
+            continue
+        return t
+    return None
 
 
 def _is_closed(tokens: list[Morpheme], head: int) -> bool:
@@ -94,9 +107,13 @@ def japanese_acts(sentence: str) -> list[Act]:
             continue
         if lemmas & ADVISING:
             continue
+        governed = _governed(predicate)
+        if governed is not None and governed.lemma in EXISTENTIAL:
+            continue  # 感覚はありません: "there is no...", said of the content or of the model
         humble = any(t.pos == "接頭辞" and t.lemma == "御" for t in predicate) or "致す" in lemmas
         short = sum(t.pos != "補助記号" for t in tokens) <= 7
-        aimed = bool(lemmas & ASSIST) or humble or (bool(lemmas_all & (DEMONSTRATIVE | {"私"})) and short)
+        aimed = (governed is not None and governed.lemma in ASSIST) or humble
+        aimed = aimed or (bool(lemmas_all & (DEMONSTRATIVE | {"私"})) and short)
         if aimed:
             acts.append(Act("decline", "".join(t.form for t in reversed(predicate[:4])) + tokens[head].form))
     for i, t in enumerate(tokens):
