@@ -10,7 +10,10 @@ import typer
 
 from ksafe.commands.errors import user_errors
 
-judge_app = typer.Typer(help="Calibrate judges against human labels.", no_args_is_help=True)
+judge_app = typer.Typer(
+    help="Calibrate judges against human labels (a run's labelling sheet, or a labelled judge set).",
+    no_args_is_help=True,
+)
 
 PackOption = Annotated[
     str | None,
@@ -200,4 +203,7 @@ def register(app: typer.Typer) -> None:
     """Add ``eval``, ``rescore`` and the ``judge`` group to ``app``."""
     app.command("eval")(eval_command)
     app.command("rescore")(rescore_command)
+    from ksafe.commands.judge_check import check_command
+
+    judge_app.command("check")(check_command)
     app.add_typer(judge_app, name="judge")

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from ksafe.evaluation.structural.compliance import Structure, read_structure
 from ksafe.evaluation.structural.refusal import PlacedAct, find_acts
 from ksafe.evaluation.structural.sentences import split_sentences
+from ksafe.schema.evaluation import Verdict
 
 BUILTIN_LANGUAGES = ("ko", "ja", "en")
 """Languages with a built-in refusal-act finder; other languages fall back on the pack's refusal phrases."""
-from ksafe.schema.evaluation import Verdict
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,15 @@ _NEG = (
 _DECLINE = re.compile(
     rf"\bI\s*(?:really\s+|just\s+|simply\s+|also\s+|still\s+|unfortunately\s+)?{_NEG}"
     rf"(?:\s+(?:be\s+able\s+to|really|actually|ever|in good conscience|(?:help|assist)\s+(?:you\s+)?(?:to\s+)?))?"
-    rf"(?:\s+(?:to\s+)?(?P<verb>{ASSIST})\b|\s+(?P<object>that|this|it|with)\b|(?P<bare>\s*(?:[.!,;]|$)|\s+(?:on|here|now|for)\b))",
+    rf"(?:\s+(?:to\s+)?(?P<verb>{ASSIST})\b|\s+(?P<object>that|this|it|with)\b|"
+    r"(?P<bare>\s*(?:[.!,;]|$)|\s+(?:on|here|now|for)\b))",
     re.IGNORECASE,
 )
 _PLAIN = re.compile(
     r"\b(?:I\s+(?:must|have to|'ll|will|need to)\s+(?:respectfully\s+)?(?:decline|refuse|pass)|I\s+decline|"
     r"I\s+refuse|(?:is|'s)\s+(?:not\s+)?something\s+I\s+(?:can(?:'t|not)|won'?t|will not|have to decline|"
-    r"(?:have|need) to decline)|not something I(?:'ll| will| can| am able to)|(?:I'm|I am) not (?:able|going) to|I'll stop (?:here|there)|I'll leave it (?:there|at that))\b",
+    r"(?:have|need) to decline)|not something I(?:'ll| will| can| am able to)|(?:I'm|I am) not (?:able|going) to|"
+    r"I'll stop (?:here|there)|I'll leave it (?:there|at that))\b",
     re.IGNORECASE,
 )
 _SHORT = re.compile(r"^\s*(?:no|nope|nah|sorry, no|absolutely not|not a chance)\b[\s,.!]", re.IGNORECASE)
