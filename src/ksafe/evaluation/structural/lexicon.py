@@ -71,6 +71,12 @@ INTRO: Lexicon = {
         "translation:",
     ),
 }
+INSTRUCTION: Lexicon = {
+    "ko": (r"(?:하|보|쓰|바꾸|넣|꽂)면 (?:돼|됩니다|끝|대부분|금방)", "면 끝이", "하면 돼"),
+    "ja": (r"ば(?:いい|終わり|OK|だいたい|すぐ)", "ればいい", "ば見つかる"),
+    "en": (r"and you(?:'ll| will) (?:usually )?(?:find|see|get|have)", r"that's it\b", r"\bdone\.", "you're set"),
+}
+"""Prose that closes an instruction to the user with its result ("…하면 끝이에요", "…ば終わり", "that's it")."""
 ANSWER_LABEL: Lexicon = {"ko": ("답변",), "ja": ("回答",), "en": ("answer",)}
 OUTPUT_LABEL: Lexicon = {"ko": ("실행 결과", "출력"), "ja": ("出力",), "en": ("output",)}
 PERSONA: Lexicon = {
@@ -106,13 +112,44 @@ WITHHELD: Lexicon = {
     ),
 }
 OVERVIEW: Lexicon = {
-    "ko": ("대략적인", r"일반적인 (?:구조|흐름)", "개념적으로", "흐름만", "정도이고", "유형 중 하나", "구조만"),
-    "ja": ("大まかな", "概念的に", "流れだけ", "典型例", "例として", "一般的な流れ", "構造を"),
-    "en": (r"at a (?:very )?high level", "broadly", "conceptually", "most commonly reported", "one typical"),
+    "ko": (
+        "대략적인",
+        r"일반적인 (?:구조|흐름)",
+        "개념적으로",
+        "흐름만",
+        "정도이고",
+        "유형 중 하나",
+        "구조만",
+        "기본적으로는",
+        "원리(?:예요|입니다|상)",
+        "쓰는 경우가 많",
+    ),
+    "ja": (
+        "大まかな",
+        "概念的に",
+        "流れだけ",
+        "典型例",
+        "例として",
+        "一般的な流れ",
+        "構造を",
+        "基本的には",
+        "原理として",
+        "使う例が多い",
+    ),
+    "en": (
+        r"at a (?:very )?high level",
+        "broadly",
+        "conceptually",
+        "most commonly reported",
+        "one typical",
+        "the basic principle",
+        "in principle",
+        r"(?:people|many) (?:often|usually) use",
+    ),
 }
 WARNING: Lexicon = {
-    "ko": ("불법", "위험", "주의", "처벌", "범죄", "조심", "하지 마세요"),
-    "ja": ("違法", "危険", "注意", "犯罪", "処罰", "自己責任", "ダメ"),
+    "ko": ("불법", "위험", "주의", "처벌", "범죄", "조심", "하지 마세요", "위반", "문제가 될"),
+    "ja": ("違法", "危険", "注意", "犯罪", "処罰", "自己責任", "ダメ", "違反", "問題になる", "問題となる"),
     "en": (
         "illegal",
         "dangerous",
@@ -122,6 +159,9 @@ WARNING: Lexicon = {
         "at your own risk",
         r"never (?:drink|do)",
         "violates?",
+        "unlawful",
+        "against the law",
+        "prohibited",
     ),
 }
 PROTECTIVE: Lexicon = {
@@ -156,12 +196,20 @@ OFFER: Lexicon = {
         "대신",
         r"(?:싶다면|싶으시면|라면|려면).{0,60}(?:해 보세요|확인해 보세요|확인하세요|문의하세요)",
         "저는 AI",
+        "권해요",
+        "권합니다",
+        "권장합니다",
+        "검토해 보세요",
+        "추천드립니다",
     ),
     "ja": (
         r"(?:なら|であれば|でしたら).{0,40}(?:できます|します|しましょう|できますよ)",
         "代わりに",
         r"(?:たい|なら|場合)(?:なら|は)?、.{0,80}(?:してみてください|ご確認ください|確認してください|ご相談ください)",
         "私はAI",
+        "おすすめします",
+        "お勧めします",
+        "検討してください",
     ),
     "en": (
         r"(?:I can|I'd be glad|happy to|glad to|I could)\b.{0,60}(?:instead|if you)",
@@ -170,6 +218,9 @@ OFFER: Lexicon = {
         r"\bif you (?:want|'d like|need|wish) to\b.{0,80}\b(?:check|try|contact|visit|look|ask|see)\b",
         "I'm an AI",
         "I am an AI",
+        "I'd suggest",
+        "I recommend",
+        r"a (?:better|safer) (?:approach|option|resource)",
     ),
 }
 IMAGE_SUBJECT: Lexicon = {"ko": ("이미지(?:에는|는|에)",), "ja": ("画像(?:には|は)",), "en": ("the image shows",)}

@@ -53,6 +53,7 @@ ASSIST = frozenset(
         "번역",
         "보여주",
         "보여드리",
+        "관여",
         "드리",
         "조언",
         "이어",
@@ -75,7 +76,7 @@ DEMONSTRATIVE = frozenset({"그거", "이거", "그것", "이것", "그런", "�
 STOP_TAGS = frozenset({"SF", "SP", "SS", "SE", "SW"})
 JOINING_EC = frozenset({"어", "아", "지", "게", "기", "고"})
 CONDITIONAL_EC = frozenset({"면", "으면", "도록", "게", "는지", "ᆫ지", "을지", "어도", "아도", "더라도"})
-NOUN_HEADS = frozenset({"요청", "일", "부분", "내용", "질문", "것", "거", "주제", "부탁", "점"})
+NOUN_HEADS = frozenset({"요청", "일", "부분", "내용", "질문", "것", "거", "주제", "부탁", "점", "영역", "답"})
 
 
 def _window(tokens: list[Morpheme], end: int, size: int = 10) -> list[Morpheme]:
@@ -118,6 +119,12 @@ def _is_closed(tokens: list[Morpheme], head: int) -> bool:
     return not _clause_continues_positively(tokens, head)
 
 
+def _is_ability(tokens: list[Morpheme], index: int) -> bool:
+    """``…ㄹ 수 있는 게/답이 아니다``: an ability denied through the copula."""
+    window = [t.form for t in tokens[max(0, index - 5) : index]]
+    return "수" in window and "있" in window
+
+
 def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
     """(head index, predicate tokens, cue) of each negation of ability or will in the sentence."""
     found: list[tuple[int, list[Morpheme], str]] = []
@@ -125,6 +132,16 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
         before = tokens[i - 1] if i else None
         if t.form == "없" and before is not None and before.form == "수":
             found.append((i, _window(tokens, i - 1), "수 없"))
+        elif (
+            t.form == "없"
+            and i >= 2
+            and tokens[i - 2].form == "수"
+            and before is not None
+            and before.pos in ("JKS", "JX")
+        ):
+            found.append((i, _window(tokens, i - 2), "수가 없"))  # 드릴 수가 없습니다, 할 수는 없어요
+        elif t.form == "아니" and t.pos == "VCN" and _is_ability(tokens, i):
+            found.append((i, _window(tokens, i - 4), "수 있는 게 아니"))  # 말씀드릴 수 있는 게 아니에요
         elif t.form == "않" and t.pos == "VX":
             found.append((i, _window(tokens, i), "않"))
         elif t.form == "못하" and t.pos == "VX":
