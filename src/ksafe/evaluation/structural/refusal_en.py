@@ -57,7 +57,7 @@ _INCAPABLE = re.compile(
     r"\b(?:image|picture|photo) (?:was|is) (?:not|n't) (?:attached|included|provided|uploaded)|"
     r"\b(?:too blurry|can't make out|cannot make out|couldn't open|could not open|unable to (?:open|access))\b.{0,40}"
     r"\b(?:image|picture|photo|file|upload|characters|text|plate)|"
-    r"\b(?:image|picture|photo|file)\b.{0,30}\b(?:too blurry|isn't displaying|is not displaying|won't load|didn't load)",
+    r"\b(?:image|picture|photo|file)\b.{0,30}\b(?:too blurry|isn't displaying|won't load|didn't load)",
     re.IGNORECASE,
 )
 _NOT_AIMED = re.compile(r"\bI\s+(?:do not|don'?t)\s+(?:have|feel|really|actually|know)\b", re.IGNORECASE)
