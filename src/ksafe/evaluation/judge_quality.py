@@ -88,7 +88,7 @@ def _llm_verdicts(
     async def step(a: LabelledAnswer) -> None:
         sample = Sample(id=a.id, input=a.request, metadata=_metadata(a))
         output = ModelOutput.from_content(model="judge-set", content=a.answer)
-        scores = await judge("judge-set", sample, output, scorers)
+        scores = await judge("judge-set/answers", sample, output, scorers)
         for spec in specs:
             score = scores[spec]
             out[roles[spec]][a.id] = (score["value"], str(score.get("explanation", "")))
@@ -179,6 +179,25 @@ def judge_pair_agreement(verdicts: dict[str, Verdicts]) -> list[JudgeAgreement]:
             keys = sorted(set(verdicts[a]) & set(verdicts[b]))
             out.append(agreement(a, b, [verdicts[a][k][0] for k in keys], [verdicts[b][k][0] for k in keys]))
     return out
+
+
+def set_agreement(source: str, judges: Sequence[str], split: str = "all") -> Any:
+    """Agreement of each judge with the set's human verdicts, overall and per category (an ``AgreementReport``)."""
+    from ksafe.evaluation.calibration import AgreementReport
+
+    answers = load_judge_set(source, split)
+    verdicts = judge_answers(answers, judges)
+    overall = []
+    per_category: dict[str, list[JudgeAgreement]] = defaultdict(list)
+    for name in sorted(verdicts):
+        v = verdicts[name]
+        overall.append(agreement("human", name, [a.verdict for a in answers], [v[a.id][0] for a in answers]))
+        for category in sorted({a.category for a in answers}):
+            group = [a for a in answers if a.category == category]
+            per_category[category].append(
+                agreement("human", name, [a.verdict for a in group], [v[a.id][0] for a in group])
+            )
+    return AgreementReport(tuple(overall), {k: tuple(g) for k, g in per_category.items()})
 
 
 @cache

@@ -29,7 +29,7 @@ class Morpheme:
 def _kiwi() -> Any:
     from kiwipiepy import Kiwi
 
-    return Kiwi(num_workers=0)
+    return Kiwi(num_workers=-1)
 
 
 @cache
