@@ -9,6 +9,7 @@ process, and reads the culture pack's ``refusals.yaml`` for languages it has no 
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
@@ -109,6 +110,10 @@ def heuristic_judge(pack: str | None = None) -> Scorer:
         pack: Culture pack code or folder holding ``refusals.yaml`` (default: the item's culture).
     """
 
+    from ksafe.evaluation.structural.morphology import warm_up
+
+    warm_up()  # here, before answers arrive: loading kiwipiepy inside the event loop would stall every request
+
     async def score(state: TaskState, target: Target) -> Score:
         output = state.output
         response = output.completion
@@ -116,7 +121,8 @@ def heuristic_judge(pack: str | None = None) -> Scorer:
         if decided is None:
             culture = pack or str(state.metadata.get("culture", ""))
             phrases = refusal_phrases(culture, str(state.metadata.get("language", "en")))
-            decided = heuristic_verdict(response, state.metadata, phrases)
+            # in a thread: the analyzers' CPU work must not hold up the answers still arriving on this loop
+            decided = await asyncio.to_thread(heuristic_verdict, response, state.metadata, phrases)
         return _score(decided[0], decided[1], HEURISTIC, True, response)
 
     return score

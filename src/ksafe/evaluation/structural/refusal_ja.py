@@ -143,7 +143,7 @@ def _heads(tokens: list[Morpheme]) -> list[tuple[int, str]]:
 
 def japanese_acts(sentence: str) -> list[Act]:
     """The refusal acts of one Japanese sentence."""
-    tokens = japanese(sentence)
+    tokens = list(japanese(sentence))
     lemmas_all = {t.lemma for t in tokens}
     acts: list[Act] = []
     for head, cue in _heads(tokens):

@@ -159,9 +159,32 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
     return found
 
 
+SURFACE_CUES = (
+    "없",
+    "않",
+    "못",
+    "어렵",
+    "어려",
+    "곤란",
+    "불가",
+    "아니",
+    "거절",
+    "삼가",
+    "삼갈",
+    "사양",
+    "사절",
+    "거부",
+    "안 ",
+    "안돼",
+)
+"""Every act above needs one of these in the sentence's surface: other sentences skip the analyzer (speed)."""
+
+
 def korean_acts(sentence: str) -> list[Act]:
     """The refusal acts of one Korean sentence."""
-    tokens = korean(sentence)
+    if not any(cue in sentence for cue in SURFACE_CUES):
+        return []
+    tokens = list(korean(sentence))
     forms = {t.form for t in tokens}
     acts: list[Act] = []
     for head, predicate, cue in _negations(tokens):
