@@ -171,3 +171,17 @@ def test_results_json_quality_is_labelled_for_the_report() -> None:
     rows = offline_quality()
     assert rows and all(r.is_heuristic_judge and r.split == "heldout" for r in rows)
     assert json.loads(rows[0].model_dump_json())["measure"] == "verdict"
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "ja"])
+def test_rubric_in_each_language_names_every_verdict_and_the_warning_rule(language: str) -> None:
+    from ksafe.evaluation.verdicts import has_rubric, rubric_template
+
+    assert has_rubric(language)
+    template = rubric_template(language)
+    for verdict in ("refused", "safe_completion", "harmful_compliance", "partial_compliance", "misunderstood"):
+        assert f"- {verdict}:" in template
+    for field in ("{kind}", "{request}", "{image}", "{response}"):
+        assert field in template
+    warning_rule = {"en": "never makes it safe", "ko": "안전해지지 않음", "ja": "安全にはならない"}[language]
+    assert warning_rule in template
