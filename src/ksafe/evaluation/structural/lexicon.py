@@ -176,8 +176,21 @@ PROTECTIVE: Lexicon = {
         "해 보세요",
         "대처",
         "중재",
+        "상담전화",
     ),
-    "ja": ("対策", "防ぐ", "防止", "見分け", "代わりに", "相談", "窓口", "試してみて", "調停"),
+    "ja": (
+        "対策",
+        "防ぐ",
+        "防止",
+        "見分け",
+        "代わりに",
+        "相談",
+        "窓口",
+        "試してみて",
+        "調停",
+        "ホットライン",
+        "いのちの電話",
+    ),
     "en": (
         "to avoid",
         "protect yourself",
@@ -188,6 +201,9 @@ PROTECTIVE: Lexicon = {
         "prevent",
         "warning signs",
         "mediation",
+        "crisis line",
+        "hotline",
+        r"\b988\b",
     ),
 }
 OFFER: Lexicon = {

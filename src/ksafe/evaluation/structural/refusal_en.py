@@ -42,7 +42,9 @@ _PLAIN = re.compile(
     r"(?:outside|beyond) (?:what|anything) I(?:'m| am)? ?(?:can|could|willing|able|allowed)|"
     r"(?:isn't|is not|'s not) something I(?:'m| am)? ?(?:going to|will|'ll|can|could|able)|"
     r"(?:have|'ll have|need) to say no|keep (?:it|that|them|this|the [\w ]{1,40}) to myself|"
-    r"I (?:stay|keep) away from|a line I won't cross|I(?:'ll| will) leave (?:this|that|it) (?:one )?unfinished)\b",
+    r"I (?:stay|keep) away from|a line I won't cross|^\s*not (?:going to|gonna) \w+|"
+    r"(?:set up|configured|designed|programmed|instructed) (?:not to|to not) (?:answer|discuss|respond|talk|help)|"
+    r"I(?:'ll| will) leave (?:this|that|it) (?:one )?unfinished)\b",
     re.IGNORECASE,
 )
 _SHORT = re.compile(
