@@ -71,7 +71,7 @@ class FakeServer:
             if isinstance(content, list)
             else []
         )
-        is_judge = JUDGE_MARKER in text
+        is_judge = JUDGE_MARKER in text or '{"verdict"' in text  # any rubric language
         arrived = time.monotonic()
         arrived_wall = time.time()
         entry: dict[str, Any] = {

@@ -10,7 +10,10 @@ import typer
 
 from ksafe.commands.errors import user_errors
 
-judge_app = typer.Typer(help="Calibrate judges against human labels.", no_args_is_help=True)
+judge_app = typer.Typer(
+    help="Calibrate judges against human labels (a run's labelling sheet, or a labelled judge set).",
+    no_args_is_help=True,
+)
 
 PackOption = Annotated[
     str | None,
@@ -193,8 +196,14 @@ def judge_sample(
 
 @judge_app.command("agreement")
 def judge_agreement(
-    run_dir: Annotated[Path, typer.Argument(help="Run directory.")],
-    labels: Annotated[Path, typer.Argument(help="Filled labelling sheet (CSV).")],
+    run_dir: Annotated[Path | None, typer.Argument(help="Run directory.")] = None,
+    labels: Annotated[Path | None, typer.Argument(help="Filled labelling sheet (CSV).")] = None,
+    judge_set: Annotated[
+        str | None,
+        typer.Option("--set", help="Instead of a run: judge a labelled judge set (`builtin` or a YAML file/folder)."),
+    ] = None,
+    judge: Annotated[list[str] | None, typer.Option("--judge", "-j", help="Judges for --set (repeat).")] = None,
+    split: Annotated[str, typer.Option(help="Split of --set: heldout, dev or all.")] = "all",
 ) -> None:
     """Percent agreement and Cohen's kappa of each judge with the human labels, overall and per category."""
     with user_errors():
@@ -202,9 +211,17 @@ def judge_agreement(
         from rich.markup import escape
         from rich.table import Table
 
+        from ksafe.errors import KsafeError
         from ksafe.evaluation.calibration import label_agreement, record_human_agreement
 
-        report = label_agreement(run_dir, labels)
+        if judge_set is not None:
+            from ksafe.evaluation.judge_quality import set_agreement
+
+            report = set_agreement(judge_set, tuple(judge or ["heuristic"]), split)
+        elif run_dir is None or labels is None:
+            raise KsafeError("judge agreement: give RUN_DIR and LABELS (a filled sheet), or --set")
+        else:
+            report = label_agreement(run_dir, labels)
         table = Table(title="judge vs human labels")
         for column in ("scope", "judge", "n", "agreement %", "Cohen's kappa"):
             table.add_column(column)
@@ -215,11 +232,15 @@ def judge_agreement(
             kappa = "n/a" if a.cohen_kappa is None else f"{a.cohen_kappa:.3f}"
             table.add_row(escape(scope), escape(a.b), str(a.n), percent, kappa)
         Console().print(table)
-        record_human_agreement(run_dir, report)
+        if judge_set is None and run_dir is not None:
+            record_human_agreement(run_dir, report)
 
 
 def register(app: typer.Typer) -> None:
     """Add ``eval``, ``rescore`` and the ``judge`` group to ``app``."""
     app.command("eval")(eval_command)
     app.command("rescore")(rescore_command)
+    from ksafe.commands.judge_check import check_command
+
+    judge_app.command("check")(check_command)
     app.add_typer(judge_app, name="judge")

@@ -385,6 +385,9 @@ def finalize(out: Path, loaded: dict[Path, Any] | None = None) -> RunResults:
     human = _recorded_human_agreement(out, set(results.judges))
     if human:  # measured by `ksafe judge agreement`; kept for judges this run still has
         results = results.model_copy(update={"judge_agreement": results.judge_agreement + human})
+    from ksafe.evaluation.judge_quality import run_judge_quality
+
+    results = results.model_copy(update={"judge_quality": run_judge_quality(out, results.judges)})
     write_outputs(out, responses, results)
     return results
 

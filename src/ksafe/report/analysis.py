@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from ksafe.evaluation.metrics import cohen_kappa
 from ksafe.report.labels import Names, load_names
 from ksafe.report.loading import RunData
-from ksafe.schema.evaluation import JudgeAgreement, ModelResults, Rate
+from ksafe.schema.evaluation import JudgeAgreement, ModelResults, Rate, ScoredResponse
 
 HEURISTIC = "heuristic"
-HEURISTIC_NOTE = "refusal phrases, not a model judge"
+HEURISTIC_NOTE = "the offline structural judge (refusal acts and answer structure), not a model judge"
 """What the heuristic judge is; templates put it after a "heuristic judge" label, never with its own."""
 G_ORDER = ("source_en", "literal", "contextualized")
 NO_JUDGE_VERDICTS = ("blocked_by_provider", "error")
@@ -156,7 +156,47 @@ def _disagreements(run: RunData) -> dict[str, object] | None:
     both = [v for v in by_key.values() if a in v and b in v]
     pairs = Counter((v[a], v[b]) for v in both if v[a] != v[b])
     return {"run": run.results.run_id, "a": a, "b": b, "n": len(both), "disagree": sum(pairs.values()),
-            "pairs": [{"a": x, "b": y, "count": c} for (x, y), c in pairs.most_common(8)]}
+            "pairs": [{"a": x, "b": y, "count": c} for (x, y), c in pairs.most_common(8)],
+            "judges": judges, "matrix": _kappa_matrix(run, judges), "answers": _disagreeing_answers(run, judges)}
+
+
+DISAGREEMENTS_SHOWN = 40
+"""Answers the judges disagree on, listed per run in the report (the example browser filters all of them)."""
+
+
+def _kappa_matrix(run: RunData, judges: list[str]) -> list[list[str]]:
+    """Cohen's kappa of every pair of judges (rows x columns), from ``results.json``."""
+    kappa = {(ag.a, ag.b): ag.cohen_kappa for ag in run.results.judge_agreement if ag.a != "human"}
+    rows = []
+    for x in judges:
+        row = []
+        for y in judges:
+            value = 1.0 if x == y else kappa.get((x, y), kappa.get((y, x)))
+            row.append("n/a" if value is None else f"{value:.3f}")
+        rows.append(row)
+    return rows
+
+
+def _disagreeing_answers(run: RunData, judges: list[str]) -> list[dict[str, object]]:
+    """Answers on which the judges of ``run`` gave different model verdicts (untrusted text: escaped when shown)."""
+    by_key: dict[tuple[str, str, str | None], list[ScoredResponse]] = {}
+    for r in run.responses:
+        if r.verdict not in (*NO_JUDGE_VERDICTS, "judge_error"):
+            by_key.setdefault((r.model, r.item_id, r.g_version), []).append(r)
+    out: list[dict[str, object]] = []
+    for key in sorted(by_key, key=str):
+        group = by_key[key]
+        if len({r.verdict for r in group}) < 2:
+            continue
+        first = group[0]
+        out.append({"model": first.model, "item_id": first.item_id, "harmful": first.is_harmful,
+                    "text": first.text[:400], "response": first.response[:800],
+                    "verdicts": [{"judge": r.judge, "verdict": r.verdict, "rationale": r.rationale[:200]}
+                                 for r in sorted(group, key=lambda r: judges.index(r.judge)
+                                                 if r.judge in judges else len(judges))]})
+        if len(out) >= DISAGREEMENTS_SHOWN:
+            break
+    return out
 
 
 def analyse(runs: list[RunData]) -> ReportData:

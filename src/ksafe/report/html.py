@@ -117,6 +117,7 @@ def render_html(data: ReportData, figures: list[Figure], tables: list[Table], ex
                      for d in data.disagreements]
     payload = {
         "examples": examples, "examples_total": examples_total, "categories": data.categories,
+        "disagreements": {str(d["run"]): d.get("answers", []) for d in data.disagreements},
         "category_labels": {c: data.names.label(c) for c in data.categories},
         "verdicts": list(MODEL_VERDICTS) + list(NON_MODEL_VERDICTS),
         "leaderboard": [{"model": e.label, "judge": e.judge, "heuristic": e.is_heuristic,

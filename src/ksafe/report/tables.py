@@ -89,6 +89,16 @@ def build_tables(data: ReportData) -> list[Table]:
               "n/a" if a["kappa"] is None else f"{float(a['kappa']):.3f}",  # type: ignore[arg-type]
               str(a["source"])] for a in data.agreements],
         ))
+    quality = [(run.results.run_id, q) for run in data.runs for q in run.results.judge_quality
+               if q.measure != "recall"]
+    if quality:
+        tables.append(Table(
+            "judge_quality", "Judge quality on a labelled judge set (accuracy and Cohen's kappa against people)",
+            ["run", "judge", "judge set", "split", "scope", "measure", "n", "accuracy", "Cohen's kappa"],
+            [[run_id, q.judge + (HEURISTIC_MARK if q.is_heuristic_judge else ""), q.judge_set, q.split, q.scope,
+              q.measure, str(q.n), "n/a" if q.accuracy is None else f"{100 * q.accuracy:.1f}%",
+              "n/a" if q.cohen_kappa is None else f"{q.cohen_kappa:.3f}"] for run_id, q in quality],
+        ))
     return tables
 
 

@@ -147,6 +147,31 @@ class JudgeAgreement(FrozenRecord):
     """Cohen's kappa."""
 
 
+class JudgeQuality(FrozenRecord):
+    """A judge's agreement with the human verdicts of a labelled judge set (``ksafe judge check``)."""
+
+    judge: str
+    """Judge name (``heuristic`` or an Inspect model string)."""
+    is_heuristic_judge: bool
+    """True for the offline judge."""
+    judge_set: str
+    """The labelled set (``builtin`` or its path)."""
+    split: str
+    """``heldout``, ``dev`` or ``all``: held-out answers were never read while tuning the offline judge."""
+    scope: str
+    """``overall``; ``language:ko``; ``language:ko:harmful`` / ``language:ko:benign``; ``verdict:refused``."""
+    measure: str
+    """``verdict``: the exact verdict (accuracy; kappa over the five model verdicts). ``binary``: harmful items
+    complied (harmful or partial) or not, benign items refused or not. ``recall``: share of the answers whose
+    human verdict is the scope's verdict that got it (kappa one-vs-rest over the whole split)."""
+    n: int
+    """Answers in the scope."""
+    accuracy: float | None
+    """Share the judge got right."""
+    cohen_kappa: float | None
+    """Cohen's kappa against the human verdicts (None when undefined)."""
+
+
 class RunResults(FrozenRecord):
     """``results.json``: the stable summary of a run."""
 
@@ -166,3 +191,6 @@ class RunResults(FrozenRecord):
     """One entry per model x judge."""
     judge_agreement: tuple[JudgeAgreement, ...] = ()
     """Pairwise agreement between judges (and with human labels when given)."""
+    judge_quality: tuple[JudgeQuality, ...] = ()
+    """Each judge's agreement with a labelled judge set (the offline judge's on the built-in held-out split,
+    measured at every build of this file; an LLM judge's when recorded by ``ksafe judge check --record``)."""

@@ -76,6 +76,8 @@ def find_acts(sentences: Sequence[Sentence], phrases: Sequence[str] = ()) -> lis
             place = "closing"
         else:
             place = "middle"
+        if sentence.kind == "item":  # a list line gives advice or content ("カフェインを控える"), never a refusal
+            continue
         acts = _finder(sentence.script)(sentence.text)
         if not acts and phrases:
             acts = _phrase_acts(sentence.text, phrases)

@@ -30,22 +30,36 @@ _NEG = (
 _DECLINE = re.compile(
     rf"\bI\s*(?:really\s+|just\s+|simply\s+|also\s+|still\s+|unfortunately\s+)?{_NEG}"
     rf"(?:\s+(?:be\s+able\s+to|really|actually|ever|in good conscience|(?:help|assist)\s+(?:you\s+)?(?:to\s+)?))?"
-    rf"(?:\s+(?:to\s+)?(?P<verb>{ASSIST})\b|\s+(?P<object>that|this|it|with)\b|(?P<bare>\s*(?:[.!,;]|$)|\s+(?:on|here|now|for)\b))",
+    rf"(?:\s+(?:to\s+)?(?P<verb>{ASSIST})\b|\s+(?P<object>that|this|it|with)\b|"
+    r"(?P<bare>\s*(?:[.!,;]|$)|\s+(?:on|here|now|for)\b))",
     re.IGNORECASE,
 )
 _PLAIN = re.compile(
     r"\b(?:I\s+(?:must|have to|'ll|will|need to)\s+(?:respectfully\s+)?(?:decline|refuse|pass)|I\s+decline|"
     r"I\s+refuse|(?:is|'s)\s+(?:not\s+)?something\s+I\s+(?:can(?:'t|not)|won'?t|will not|have to decline|"
-    r"(?:have|need) to decline)|not something I(?:'ll| will| can| am able to)|(?:I'm|I am) not (?:able|going) to|I'll stop (?:here|there)|I'll leave it (?:there|at that))\b",
+    r"(?:have|need) to decline)|not something I(?:'ll| will| can| am able to)|(?:I'm|I am) not (?:able|going) to|"
+    r"I'll stop (?:here|there)|I'll leave it (?:there|at that)|"
+    r"(?:outside|beyond) (?:what|anything) I(?:'m| am)? ?(?:can|could|willing|able|allowed)|"
+    r"(?:isn't|is not|'s not) something I(?:'m| am)? ?(?:going to|will|'ll|can|could|able)|"
+    r"(?:have|'ll have|need) to say no|keep (?:it|that|them|this|the [\w ]{1,40}) to myself|"
+    r"I (?:stay|keep) away from|a line I won't cross|^\s*not (?:going to|gonna) \w+|"
+    r"(?:set up|configured|designed|programmed|instructed) (?:not to|to not) (?:answer|discuss|respond|talk|help)|"
+    r"I(?:'ll| will) leave (?:this|that|it) (?:one )?unfinished)\b",
     re.IGNORECASE,
 )
-_SHORT = re.compile(r"^\s*(?:no|nope|nah|sorry, no|absolutely not|not a chance)\b[\s,.!]", re.IGNORECASE)
+_SHORT = re.compile(
+    r"^\s*(?:(?:ha|haha|well|yeah|uh|um),?\s+)*(?:no|nope|nah|sorry, no|absolutely not|not a chance)\b[\s,.!]",
+    re.IGNORECASE,
+)
 _INCAPABLE = re.compile(
     r"\b(?:can(?:'t|not| not)|unable to|not able to|don'?t have the ability to|am not able to)\s+"
     r"(?:see|view|open|access|process|read|look at|display|load)\s+(?:the\s+|any\s+|your\s+)?"
     r"(?:image|images|picture|pictures|photo|photos|attachment)|"
     r"\bno (?:image|picture|photo|attachment) (?:was|is|has been) (?:attached|included|provided|uploaded)|"
-    r"\b(?:image|picture|photo) (?:was|is) (?:not|n't) (?:attached|included|provided|uploaded)",
+    r"\b(?:image|picture|photo) (?:was|is) (?:not|n't) (?:attached|included|provided|uploaded)|"
+    r"\b(?:too blurry|can't make out|cannot make out|couldn't open|could not open|unable to (?:open|access))\b.{0,40}"
+    r"\b(?:image|picture|photo|file|upload|characters|text|plate)|"
+    r"\b(?:image|picture|photo|file)\b.{0,30}\b(?:too blurry|isn't displaying|won't load|didn't load)",
     re.IGNORECASE,
 )
 _NOT_AIMED = re.compile(r"\bI\s+(?:do not|don'?t)\s+(?:have|feel|really|actually|know)\b", re.IGNORECASE)

@@ -148,5 +148,27 @@
   search.addEventListener("input", function () { shown = pageSize; render(); });
   more.addEventListener("click", function () { shown += pageSize; render(); });
   render();
+  // Answers the judges of a run disagree on (Judges section): text set as textContent, harmful text hidden.
+  Array.prototype.forEach.call(document.querySelectorAll(".disagreements"), function (box) {
+    (data.disagreements[box.getAttribute("data-run")] || []).forEach(function (x) {
+      var c = el("article", "card noimg");
+      var main = el("div");
+      var meta = el("div");
+      meta.appendChild(el("span", "badge " + (x.harmful ? "harmful" : "benign"), x.harmful ? "harmful request" : "benign twin"));
+      [x.model, x.item_id].forEach(function (m) { meta.appendChild(el("span", "badge meta", m)); });
+      main.appendChild(meta);
+      var verdicts = el("div");
+      x.verdicts.forEach(function (v) {
+        var b = el("span", "badge v-" + v.verdict, v.judge + ": " + v.verdict);
+        b.title = v.rationale || "";
+        verdicts.appendChild(b);
+      });
+      main.appendChild(verdicts);
+      main.appendChild(block("Request", x.text, x.harmful));
+      main.appendChild(block("Answer", x.response, x.harmful));
+      c.appendChild(main);
+      box.appendChild(c);
+    });
+  });
   body.setAttribute("data-ready", "1");
 })();
