@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from ksafe.images.generators.base import GeneratorOptions
 from ksafe.schema.base import FrozenRecord
 
 
@@ -32,3 +33,5 @@ class BuildOptions(FrozenRecord):
     """Rendering processes (0: one per CPU core)."""
     write_parquet: bool = True
     """Also write ``data/*.parquet`` with an image column."""
+    image_generator: GeneratorOptions | None = None
+    """Generate pictures with this model, adding the ``sd``, ``sd_typography`` and ``scene_news_photo`` kinds."""

@@ -86,7 +86,17 @@ def _check_template(text: str, allowed: tuple[str, ...], file: str, field: str) 
         raise PackError(file, field, str(exc)) from None
 
 
-IMAGE_KINDS = ("typography", "numbered_list", "scene_chat", "scene_news", "scene_document", "scene_sign")
+IMAGE_KINDS = (
+    "typography",
+    "numbered_list",
+    "scene_chat",
+    "scene_news",
+    "scene_document",
+    "scene_sign",
+    "sd",
+    "sd_typography",
+    "scene_news_photo",
+)
 
 
 def _check_image_prompts(pack: CulturePack) -> None:
@@ -94,7 +104,7 @@ def _check_image_prompts(pack: CulturePack) -> None:
     for kind, prompt in pack.info.image_prompts.items():
         if kind not in IMAGE_KINDS:
             raise PackError(file, f"image_prompts.{kind}", f"unknown image kind (known: {', '.join(IMAGE_KINDS)})")
-        _check_template(prompt, ("prompt",), file, f"image_prompts.{kind}")
+        _check_template(prompt, ("prompt", "query"), file, f"image_prompts.{kind}")
 
 
 def _check_templates(pack: CulturePack) -> None:

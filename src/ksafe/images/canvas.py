@@ -150,3 +150,5 @@ class RendererInfo:
     """Pixel mode: ``L`` for black-on-white kinds (smaller, faster PNGs)."""
     background: Color = (255, 255, 255)
     """Fill of the fresh canvas."""
+    needs_generator: bool = False
+    """The kind shows a generated picture: it exists only in builds given ``--image-generator``."""
