@@ -236,7 +236,7 @@ class PictureStage:
                 outstanding: set[Future[_Outcome]] = set()
                 for result in generator.generate(requests):
                     outstanding.add(pool.submit(self._finish, pending[result.request.key], result, ctx))
-                    if len(outstanding) >= 4 * workers:
+                    if len(outstanding) >= 2 * workers:
                         finished, outstanding = wait(outstanding, return_when=FIRST_COMPLETED)
                         settle(finished)
                 settle(outstanding)

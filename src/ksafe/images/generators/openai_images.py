@@ -158,7 +158,7 @@ class OpenAIImagesGenerator:
         """Yield results as requests finish; a fatal error (bad key, unknown model) is raised here."""
         if not requests:
             return
-        out: queue.Queue[Any] = queue.Queue(maxsize=2 * self.options.concurrency)
+        out: queue.Queue[Any] = queue.Queue(maxsize=self.options.concurrency)
         failure: list[BaseException] = []
 
         def run() -> None:
