@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from imagekit.server import fake_images_server
 
+from imagekit.server import fake_images_server
 from ksafe.build import BuildOptions, build_benchmark
 from ksafe.build.pictures import PICTURE_KIND_NAMES, PROVENANCE_FILE
 from ksafe.images.generators.base import GeneratorOptions

@@ -6,9 +6,9 @@ import io
 from pathlib import Path
 
 import pytest
-from imagekit.server import fake_images_server
 from PIL import Image
 
+from imagekit.server import fake_images_server
 from ksafe.errors import KsafeError
 from ksafe.images.generators.base import GenerationRequest, GeneratorOptions, open_generator
 

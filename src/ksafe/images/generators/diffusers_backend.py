@@ -83,6 +83,12 @@ class DiffusersGenerator:
     def __init__(self, model: str, options: GeneratorOptions) -> None:
         import torch
         from diffusers import AutoPipelineForText2Image
+        from diffusers.utils import logging as diffusers_logging
+        from transformers.utils import logging as transformers_logging
+
+        for logging in (diffusers_logging, transformers_logging):  # progress bars would break the build's own
+            logging.disable_progress_bar()
+            logging.set_verbosity_error()
 
         self.torch = torch
         self.options = options
