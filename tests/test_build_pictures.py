@@ -147,3 +147,31 @@ def test_kill_9_resumes_without_asking_again(tmp_path: Path) -> None:
     assert total - before == pictures - journaled  # the rerun asks only for pictures not journaled at the kill
     for item in items:
         assert (out / item["image"]).is_file()
+
+
+def test_generator_problems_fail_before_out_is_touched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ksafe.errors import KsafeError
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    out = tmp_path / "bench"
+    with pytest.raises(KsafeError, match="OPENAI_API_KEY"):
+        _build(out)
+    with pytest.raises(KsafeError, match="model_index"):
+        options = GeneratorOptions(spec=f"diffusers/{tmp_path}")
+        build_benchmark(BuildOptions(culture="ko", out=out, limit=10, image_generator=options))
+    assert not out.exists()
+
+
+def test_cli_names_the_flag(tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    args = ["build", "--culture", "ko", "--out", str(out), "--image-generator", "openai/x", "--nsfw-threshold", "2"]
+    run = subprocess.run([KSAFE, *args], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "--nsfw-threshold" in run.stderr and "Traceback" not in run.stderr
+    run = subprocess.run(
+        [KSAFE, "build", "--culture", "ko", "--out", str(out), "--ray", "auto"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2 and "--ray" in run.stderr
+    assert not out.exists()

@@ -82,8 +82,11 @@ class PictureStage:
         open_generator: Callable[[GeneratorOptions], ImageGenerator] | None = None,
         screen: NsfwScreen | None = None,
     ) -> None:
+        from ksafe.images.generators.base import check_generator
         from ksafe.images.generators.base import open_generator as default_open
 
+        if open_generator is None:
+            check_generator(options)
         self.options = options
         self.book: PromptBook = load_prompt_book(pack, PICTURE_KIND_NAMES)
         self.policy = ScreenPolicy(nsfw_threshold=options.nsfw_threshold, regenerations=options.regenerations)

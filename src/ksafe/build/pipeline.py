@@ -158,8 +158,9 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     report("queries", n_queries, n_queries)
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
+    pictures = _picture_stage(options, pack)  # validates image_prompts.yaml and the generator before OUT
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
-        return _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report)
+        return _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report, pictures)
 
 
 def _render_and_write(
@@ -170,6 +171,7 @@ def _render_and_write(
     contexts: dict[str, Any],
     context_ids: dict[str, str],
     report: Progress,
+    pictures: Any = None,
 ) -> BuildResult:
     """Steps 3 and 4 and the output files, under the build lock."""
     from ksafe.build.items import ItemAssembler
@@ -178,7 +180,6 @@ def _render_and_write(
     out = options.out
     jobs: dict[str, RenderJob] = {}
     job_of: dict[tuple[str, str], str] = {}
-    pictures = _picture_stage(options, pack)
     for unit in units:
         for query in _queries_of(unit):
             if pictures is not None and pictures.handles(unit.image_kind):

@@ -133,7 +133,7 @@ class ImageProvenance(FrozenRecord):
     """Open-NSFW score of the picture."""
     nsfw_model: str | None = None
     """Screening classifier and version."""
-    settings: dict[str, Any] = {}
+    settings: dict[str, Any] = Field(default_factory=dict)
     """Other resolved generation settings (dtype, scheduler...)."""
     revised_prompt: str | None = None
     """The prompt as an API says it rewrote it."""

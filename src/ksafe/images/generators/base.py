@@ -135,6 +135,9 @@ class GeneratorBackend:
     """``(model: str, options: GeneratorOptions) -> ImageGenerator``."""
     extra: str | None = None
     """pip extra that installs its dependencies (``images``), named in errors."""
+    check: Any = None
+    """Optional ``(model, options) -> None`` run before any work: raises ``KsafeError`` on what it can see
+    without loading (a missing key, folder or package), so a build fails before it renders anything."""
 
 
 def _check_backend(obj: object) -> GeneratorBackend:
@@ -160,6 +163,18 @@ def parse_spec(spec: str) -> tuple[str, str]:
         known = ", ".join(GENERATOR_BACKENDS.names()) or "none"
         raise KsafeError(f"--image-generator {spec!r}: write <backend>/<model> (backends: {known})")
     return backend, model
+
+
+def check_generator(options: GeneratorOptions) -> None:
+    """Fail early on what a backend can check without loading anything.
+
+    Raises:
+        KsafeError: unknown backend, or the backend's own check failed.
+    """
+    backend_name, model = parse_spec(options.spec)
+    backend = GENERATOR_BACKENDS.get(backend_name)
+    if backend.check is not None:
+        backend.check(model, options)
 
 
 def open_generator(options: GeneratorOptions) -> ImageGenerator:

@@ -164,6 +164,19 @@ def encode_picture(image: Any) -> bytes:
     return buffer.getvalue()
 
 
+def check_diffusers(model: str, options: GeneratorOptions) -> None:
+    """torch and diffusers are installed; a local folder holds a pipeline (nothing is imported or loaded)."""
+    from importlib.util import find_spec
+
+    for package in ("torch", "diffusers", "transformers"):
+        if find_spec(package) is None:
+            raise KsafeError(f'--image-generator diffusers/{model}: needs {package} (pip install "ksafe[images]")')
+    if options.ray_address and find_spec("ray") is None:
+        raise KsafeError('--ray needs the optional extra ray (pip install "ksafe[ray,images]")')
+    if is_local_model(model) and not (Path(model).expanduser() / "model_index.json").is_file():
+        raise KsafeError(f"--image-generator diffusers/{model}: no model_index.json in {Path(model).expanduser()}")
+
+
 def open_diffusers(model: str, options: GeneratorOptions) -> Any:
     """Backend entry: load the pipeline (locally, or as Ray Data replicas when ``--ray`` is given)."""
     if options.ray_address:
@@ -178,4 +191,5 @@ DIFFUSERS_BACKEND = GeneratorBackend(
     description="Any diffusers text-to-image pipeline (hub id or local folder); seeded, batched.",
     open=open_diffusers,
     extra="images",
+    check=check_diffusers,
 )

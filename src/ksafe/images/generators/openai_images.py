@@ -74,10 +74,7 @@ class OpenAIImagesGenerator:
     """Concurrent client of an images endpoint."""
 
     def __init__(self, model: str, options: GeneratorOptions) -> None:
-        if not os.environ.get("OPENAI_API_KEY"):
-            raise KsafeError(
-                "--image-generator openai/...: set OPENAI_API_KEY (and OPENAI_BASE_URL for another server)"
-            )
+        check_openai(model, options)
         self.model = model
         self.options = options
         size = options.size or DEFAULT_SIZE
@@ -199,6 +196,14 @@ def _public_url(url: str | None) -> str | None:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
+def check_openai(model: str, options: GeneratorOptions) -> None:
+    """The API key must come from the environment."""
+    if not os.environ.get("OPENAI_API_KEY"):
+        raise KsafeError(
+            f"--image-generator openai/{model}: set OPENAI_API_KEY (and OPENAI_BASE_URL for another server)"
+        )
+
+
 def open_openai(model: str, options: GeneratorOptions) -> OpenAIImagesGenerator:
     """Backend entry: check the environment and return the client (no request is sent)."""
     return OpenAIImagesGenerator(model, options)
@@ -208,5 +213,5 @@ OPENAI_BACKEND = GeneratorBackend(
     name="openai",
     description="Any OpenAI-compatible images API (OPENAI_BASE_URL, OPENAI_API_KEY); concurrent, retried.",
     open=open_openai,
-    extra=None,
+    check=check_openai,
 )
