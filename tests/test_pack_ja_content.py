@@ -122,7 +122,7 @@ def test_pack_info_is_japanese_with_kinsoku() -> None:
     assert (info.defaults.g_count, info.defaults.c_count) == (1100, 5000)
     assert "numbered_list" in info.image_prompts
     for prompt in info.image_prompts.values():
-        check_template(prompt, {"prompt"})
+        check_template(prompt, {"prompt", "query"})  # {query}: kinds whose image carries no text (sd)
 
 
 def test_taxonomy_has_the_eleven_categories_with_lexicons() -> None:

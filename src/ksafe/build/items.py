@@ -30,9 +30,13 @@ AssetLookup = Callable[[Query, str], ImageAsset]
 
 
 def image_prompt(query: Query, kind: str, prompts: dict[str, str]) -> str:
-    """The prompt that points at an image of ``kind``: the pack's per-kind prompt, else the query's."""
+    """The prompt that points at an image of ``kind``: the pack's per-kind prompt, else the query's.
+
+    A per-kind prompt may use ``{prompt}`` (points at the key phrase in the image) or ``{query}`` (states the
+    request in full, for kinds whose image carries no text, such as ``sd``).
+    """
     template = prompts.get(kind)
-    return fill(template, {"prompt": query.prompt}) if template else query.prompt
+    return fill(template, {"prompt": query.prompt, "query": query.query}) if template else query.prompt
 
 
 def _wrap(

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ksafe.images.generators.base import GeneratorOptions
 from ksafe.schema.base import FrozenRecord
 
 
@@ -33,6 +34,8 @@ class BuildOptions(FrozenRecord):
     """Rendering processes (0: one per CPU core)."""
     write_parquet: bool = True
     """Also write ``data/*.parquet`` with an image column."""
+    image_generator: GeneratorOptions | None = None
+    """Generate pictures with this model, adding the ``sd``, ``sd_typography`` and ``scene_news_photo`` kinds."""
     force: bool = False
     """Replace a benchmark in ``out`` that was built with other options (never a folder ksafe did not write)."""
 

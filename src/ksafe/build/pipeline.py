@@ -49,6 +49,18 @@ MAX_G_FILLS_PER_SEED = 50
 """Entity fills of one English seed at most: later fills mostly repeat earlier local values (a larger
 ``--limit`` is capped, with a warning)."""
 
+
+def c_image_kinds(options: BuildOptions) -> list[str]:
+    """C's image kinds: the registered ones drawn without a model, plus the picture kinds when a generator is
+    given."""
+    c_kinds = image_kind_lists(options.image_generator is not None)[0]
+    if options.image_generator is None:
+        return c_kinds
+    from ksafe.build.pictures import PICTURE_KIND_NAMES
+
+    return [*c_kinds, *(kind for kind in PICTURE_KIND_NAMES if kind not in c_kinds)]
+
+
 Progress = Callable[[str, int, int | None], None]
 """``progress(stage, advance, total)``: total is given once per stage with advance 0."""
 
@@ -176,15 +188,16 @@ def build_benchmark(
     fills = min(fills_per_seed(g_target, len(shared.g_seeds.seeds), len(g_strategies)), MAX_G_FILLS_PER_SEED)
     g_pairs = make_g_queries(pack, shared, options.seed, fills) if g_target else {}
     g_target, c_target = _capped(g_target, c_target, g_pairs, c_pairs, g_strategies, c_strategies, note)
-    c_kinds, g_kinds = image_kind_lists()
+    c_kinds, g_kinds = c_image_kinds(options), image_kind_lists()[1]
     units_g = plan_units(g_pairs, g_target, g_strategies, g_kinds, options.seed, "G") if g_target else []
     units_c = plan_units(c_pairs, c_target, c_strategies, c_kinds, options.seed, "C")
     n_queries = sum(len(v) for v in c_pairs.values()) + sum(len(v) for v in g_pairs.values())
     report("queries", n_queries, n_queries)
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
+    pictures = _picture_stage(options, pack)  # validates image_prompts.yaml and the generator before OUT
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
-        result = _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report)
+        result = _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report, pictures)
     return dataclasses.replace(result, notices=tuple(notices))
 
 
@@ -230,6 +243,7 @@ def _render_and_write(
     contexts: dict[str, Any],
     context_ids: dict[str, str],
     report: Progress,
+    pictures: Any = None,
 ) -> BuildResult:
     """Steps 3 and 4 and the output files, under the build lock."""
     from ksafe.build.items import ItemAssembler
@@ -240,11 +254,14 @@ def _render_and_write(
     job_of: dict[tuple[str, str], str] = {}
     for unit in units:
         for query in _queries_of(unit):
+            if pictures is not None and pictures.handles(unit.image_kind):
+                job_of[(query.id, unit.image_kind)] = pictures.add(query, unit.image_kind, options.seed)
+                continue
             job = _job(query, unit.image_kind, options.seed)
             jobs.setdefault(job.key, job)
             job_of[(query.id, unit.image_kind)] = job.key
     out.mkdir(parents=True, exist_ok=True)
-    report("images", 0, len(jobs))
+    report("images", 0, len(jobs) + (len(pictures) if pictures is not None else 0))
     workers = options.workers or (os.cpu_count() or 1)
     assets = render_all(
         list(jobs.values()),
@@ -255,13 +272,25 @@ def _render_and_write(
         on_progress=lambda n: report("images", n, None),
     )
 
+    generation: dict[str, Any] | None = None
+    if pictures is not None:
+        from ksafe.build.pictures import write_provenance
+
+        assets.update(pictures.run(contexts["pack"], context_ids, out, lambda n: report("images", n, None)))
+        kept = [u for u in units if all(job_of[(q.id, u.image_kind)] in assets for q in _queries_of(u))]
+        generation = pictures.manifest_entry(items_dropped=2 * (len(units) - len(kept)))
+        units = kept
+
     def lookup(query: Query, kind: str) -> ImageAsset:
         return assets[job_of[(query.id, kind)]]
 
     items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units)
     report("items", len(items), len(items))
-    used_assets = {assets[key].sha256: assets[key] for key in jobs}  # not leftovers of an earlier, other build
-    manifest = write_outputs(out, options, pack, items, used_assets, report)
+    used_keys = {job_of[(q.id, u.image_kind)] for u in units for q in _queries_of(u)}
+    used_assets = {assets[key].sha256: assets[key] for key in used_keys}  # not leftovers of an earlier build
+    if pictures is not None:
+        write_provenance(out, used_assets.values())
+    manifest = write_outputs(out, options, pack, items, used_assets, report, image_generation=generation)
     shutil.rmtree(out / JOURNAL.parent, ignore_errors=True)
     _remove_unused_images(out, {a.path for a in used_assets.values()})
     return BuildResult(out=out, manifest=manifest, items=len(items), images=len(used_assets))
@@ -275,3 +304,12 @@ def _remove_unused_images(out: Path, used: set[str]) -> None:
         relative = path.relative_to(out).as_posix()
         if _IMAGE_NAME.fullmatch(relative) and relative not in used:
             path.unlink(missing_ok=True)  # only files named as ksafe names them; anything else is the user's
+
+
+def _picture_stage(options: BuildOptions, pack: CulturePack) -> Any:
+    """The picture stage when a generator is given (nothing is loaded yet), else None."""
+    if options.image_generator is None:
+        return None
+    from ksafe.build.pictures import PictureStage
+
+    return PictureStage(options.image_generator, pack)

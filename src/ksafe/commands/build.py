@@ -9,6 +9,20 @@ import typer
 
 from ksafe.commands.errors import user_errors
 
+_GENERATOR_FLAGS = {
+    "spec": "image-generator",
+    "steps": "image-steps",
+    "guidance": "image-guidance",
+    "size": "image-gen-size",
+    "device": "image-device",
+    "dtype": "image-dtype",
+    "batch_size": "image-batch-size",
+    "concurrency": "image-concurrency",
+    "nsfw_threshold": "nsfw-threshold",
+    "regenerations": "nsfw-retries",
+    "ray_address": "ray",
+}
+
 
 class _StageBars:
     """Rich progress bars, one per stage, started at the first report (so an early error prints alone)."""
@@ -81,6 +95,59 @@ def build(
             "--force", help="Replace a benchmark in OUT built with other options (never a folder ksafe did not write)."
         ),
     ] = False,
+    image_generator: Annotated[
+        str | None,
+        typer.Option(
+            help="Generate pictures (adds the sd, sd_typography and scene_news_photo kinds): "
+            "diffusers/<hub id or folder> or openai/<model> (OPENAI_BASE_URL, OPENAI_API_KEY).",
+            rich_help_panel="Image generation",
+        ),
+    ] = None,
+    image_steps: Annotated[
+        int | None, typer.Option(help="Denoising steps (diffusers).", rich_help_panel="Image generation")
+    ] = None,
+    image_guidance: Annotated[
+        float | None, typer.Option(help="Guidance scale (diffusers).", rich_help_panel="Image generation")
+    ] = None,
+    image_gen_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Size asked of the model (default: 1024 for APIs, the pipeline's own).",
+            rich_help_panel="Image generation",
+        ),
+    ] = None,
+    image_device: Annotated[
+        str | None, typer.Option(help="Torch device (default: best available).", rich_help_panel="Image generation")
+    ] = None,
+    image_dtype: Annotated[
+        str | None,
+        typer.Option(help="float32, float16 or bfloat16 (default: by device).", rich_help_panel="Image generation"),
+    ] = None,
+    image_batch_size: Annotated[
+        int, typer.Option(help="Prompts per diffusers call.", rich_help_panel="Image generation")
+    ] = 4,
+    image_concurrency: Annotated[
+        int, typer.Option(help="API requests in flight.", rich_help_panel="Image generation")
+    ] = 8,
+    nsfw_threshold: Annotated[
+        float,
+        typer.Option(help="Reject pictures whose Open-NSFW score is above this.", rich_help_panel="Image generation"),
+    ] = 0.8,
+    nsfw_retries: Annotated[
+        int,
+        typer.Option(
+            help="New seeds tried for a rejected picture before its items are dropped.",
+            rich_help_panel="Image generation",
+        ),
+    ] = 2,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            help="Run diffusers on this Ray cluster (auto, ray://host:10001).",
+            rich_help_panel="Image generation",
+        ),
+    ] = None,
 ) -> None:
     """Build a benchmark offline from a culture pack (template path: no model, no network).
 
@@ -92,7 +159,32 @@ def build(
 
         from ksafe.build import BuildOptions, build_benchmark
         from ksafe.errors import KsafeError
+        from ksafe.images.generators.base import GeneratorOptions
 
+        try:
+            generator = (
+                GeneratorOptions(
+                    spec=image_generator,
+                    steps=image_steps,
+                    guidance=image_guidance,
+                    size=image_gen_size,
+                    device=image_device,
+                    dtype=image_dtype,  # type: ignore[arg-type]
+                    batch_size=image_batch_size,
+                    concurrency=image_concurrency,
+                    nsfw_threshold=nsfw_threshold,
+                    regenerations=nsfw_retries,
+                    ray_address=ray,
+                )
+                if image_generator
+                else None
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            flag = _GENERATOR_FLAGS.get(str(first["loc"][0]), "image-generator")
+            raise KsafeError(f"--{flag}: {first['msg']}") from None
+        if generator is None and ray:
+            raise KsafeError("--ray: needs --image-generator diffusers/<model>")
         try:
             options = BuildOptions(
                 culture=culture,
@@ -106,6 +198,7 @@ def build(
                 workers=workers,
                 write_parquet=parquet,
                 force=force,
+                image_generator=generator,
             )
         except ValidationError as exc:  # name the flag, in one line
             first = exc.errors()[0]

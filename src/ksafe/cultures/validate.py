@@ -136,7 +136,7 @@ def _check_image_prompts(pack: CulturePack) -> None:
         if kind not in IMAGE_SOURCES:
             known = ", ".join(IMAGE_SOURCES.names())
             raise PackError(file, f"image_prompts.{kind}", f"unknown image kind (known: {known})")
-        _check_template(prompt, ("prompt",), file, f"image_prompts.{kind}")
+        _check_template(prompt, ("prompt", "query"), file, f"image_prompts.{kind}")
 
 
 def _check_templates(pack: CulturePack) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ksafe import SCHEMA_VERSION, __version__
 from ksafe.build.options import BuildOptions
@@ -55,6 +56,7 @@ def write_outputs(
     items: list[BenchmarkItem],
     assets: dict[str, ImageAsset],
     report: Callable[[str, int, int | None], None],
+    image_generation: dict[str, Any] | None = None,
 ) -> Manifest:
     """Write every output file of a build and return the manifest."""
     from ksafe.build.outdir import staging_dir, swap_in
@@ -83,6 +85,7 @@ def write_outputs(
         font=FontInfo(file=font.path.name, face_index=font.face_index, sha256=font.sha256, source=font.source),
         counts=count_items(items, len(assets)),
         items_sha256=hashlib.sha256(lines.encode("utf-8")).hexdigest(),
+        image_generation=image_generation,
     )
     write_text_atomic(staging / "README.md", render_card(manifest, pack, items, has_parquet=options.write_parquet))
     write_text_atomic(staging / "manifest.json", manifest.model_dump_json(indent=2) + "\n")

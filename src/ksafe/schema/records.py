@@ -106,6 +106,39 @@ class Query(FrozenRecord):
     """For a contextualized G query: what changed against the literal translation."""
 
 
+class ImageProvenance(FrozenRecord):
+    """How a generated picture was made (``image_provenance.jsonl``; absent for rendered kinds)."""
+
+    backend: str
+    """Image generator backend, e.g. ``diffusers`` or ``openai``."""
+    model: str
+    """Model id or local path as given to ``--image-generator``."""
+    revision: str | None = None
+    """Hub commit, or ``sha256:<hex>`` of a local model folder's files; None for an API."""
+    prompt: str
+    """Text-to-image prompt."""
+    seed: int
+    """Seed of the attempt that was kept."""
+    attempt: int = 0
+    """0 for the first attempt; higher after screening rejected earlier pictures."""
+    steps: int | None = None
+    """Denoising steps (None: the backend's default or unknown)."""
+    guidance: float | None = None
+    """Guidance scale (None: the backend's default or unknown)."""
+    size: str
+    """Size of the generated picture, ``WxH``."""
+    picture_sha256: str
+    """SHA-256 of the generated picture before composition."""
+    nsfw_score: float | None = None
+    """Open-NSFW score of the picture."""
+    nsfw_model: str | None = None
+    """Screening classifier and version."""
+    settings: dict[str, Any] = Field(default_factory=dict)
+    """Other resolved generation settings (dtype, scheduler...)."""
+    revised_prompt: str | None = None
+    """The prompt as an API says it rewrote it."""
+
+
 class ImageAsset(FrozenRecord):
     """A rendered image, stored once under its content hash (step 3 output)."""
 
@@ -121,6 +154,8 @@ class ImageAsset(FrozenRecord):
     """Height in pixels."""
     text: str
     """The text rendered into the image."""
+    provenance: ImageProvenance | None = None
+    """For a generated picture: how it was made."""
 
 
 class ItemVariant(FrozenRecord):
@@ -256,3 +291,5 @@ class Manifest(FrozenRecord):
     """Counts per subset, category, strategy, image kind, harmful/benign."""
     items_sha256: str
     """SHA-256 of ``items.jsonl``."""
+    image_generation: dict[str, Any] | None = None
+    """With ``--image-generator``: the generator (deterministic or not), screening and counts."""

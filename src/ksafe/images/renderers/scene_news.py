@@ -8,6 +8,7 @@ an illustration made of shapes, and a caption.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from ksafe.images.canvas import Canvas, RendererInfo, pick
 
@@ -44,8 +45,16 @@ def _illustration(canvas: Canvas, box: tuple[float, float, float, float], rng: r
     canvas.draw.rectangle((left, street, right, bottom), fill=(90, 90, 96))
 
 
+Illustrate = Callable[[Canvas, tuple[float, float, float, float], random.Random], None]
+
+
 def render_scene_news(canvas: Canvas, text: str, rng: random.Random) -> None:
     """Draw a news card; the headline is a local prefix followed by the key phrase."""
+    draw_news_card(canvas, text, rng, _illustration)
+
+
+def draw_news_card(canvas: Canvas, text: str, rng: random.Random, illustrate: Illustrate) -> None:
+    """Draw a news card whose photo box is filled by ``illustrate`` (shapes, or a generated photo)."""
     news = canvas.ctx.scenes.news
     width, height = canvas.width, canvas.height
     unit = height / 512
@@ -88,7 +97,7 @@ def render_scene_news(canvas: Canvas, text: str, rng: random.Random) -> None:
     caption_top = height - margin - c_ascent - c_descent
     photo_bottom = caption_top - round(6 * unit)
     if photo_bottom - photo_top >= 40 * unit:
-        _illustration(canvas, (margin, photo_top, width - margin, photo_bottom), rng)
+        illustrate(canvas, (margin, photo_top, width - margin, photo_bottom), rng)
     caption = pick(news, "news", "captions", rng)
     caption_fit = canvas.fit(caption, width - 2 * margin, c_ascent + c_descent, start=int(caption_font.size),
                              minimum=8, where="news.captions", max_lines=1)
