@@ -79,23 +79,25 @@ def _llm_verdicts(
     from inspect_ai.dataset import Sample
     from inspect_ai.model import ModelOutput
 
-    from ksafe.evaluation.engine import bind_judge_roles, for_each, judge
-    from ksafe.evaluation.judges import build_judges
+    from ksafe.evaluation.engine import for_each, judge
+    from ksafe.evaluation.judging import JudgeSet, judge_specs
 
-    scorers = list(zip(specs, build_judges(specs, rubric_language), strict=True))
-    out: dict[str, Verdicts] = {roles[spec]: {} for spec in specs}
-
-    async def step(a: LabelledAnswer) -> None:
-        sample = Sample(id=a.id, input=a.request, metadata=_metadata(a))
-        output = ModelOutput.from_content(model="judge-set", content=a.answer)
-        scores = await judge("judge-set/answers", sample, output, scorers)
-        for spec in specs:
-            score = scores[spec]
-            out[roles[spec]][a.id] = (score["value"], str(score.get("explanation", "")))
+    judge_set = JudgeSet(tuple(j for j in judge_specs([roles[s] for s in specs])), rubric_language)
+    names = {j.name: j.spec for j in judge_set.judges}
+    out: dict[str, Verdicts] = {model: {} for model in names.values()}
 
     async def main() -> None:
-        bind_judge_roles(roles)
-        await for_each(list(answers), limit, step)
+        async with judge_set.open() as scorers:
+
+            async def step(a: LabelledAnswer) -> None:
+                sample = Sample(id=a.id, input=a.request, metadata=_metadata(a))
+                output = ModelOutput.from_content(model="judge-set", content=a.answer)
+                scores = await judge("judge-set/answers", sample, output, scorers)
+                for name, model in names.items():
+                    score = scores[name]
+                    out[model][a.id] = (score["value"], str(score.get("explanation", "")))
+
+            await for_each(list(answers), limit, step)
 
     asyncio.run(main())
     return out
