@@ -30,6 +30,7 @@ from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.journal import read_journals, run_lock
 from ksafe.evaluation.judging import JudgeSet, judge_specs
 from ksafe.evaluation.outputs import write_outputs
+from ksafe.fileio import write_text_atomic
 from ksafe.schema.evaluation import RunResults
 from ksafe.secrets import redact
 
@@ -130,9 +131,9 @@ def read_run_record(out: Path) -> dict[str, Any]:
 
 
 def _check_same_run(out: Path, record: dict[str, Any]) -> None:
-    if not (out / RUN_FILE).exists():
-        return
     path = out / RUN_FILE
+    if not path.exists():
+        return
     previous = read_run_record(out)
     keys = ("benchmark", "task_args", "judges")
     changed = [k for k in keys if previous.get(k) != record.get(k)]
@@ -354,9 +355,7 @@ def _options(config: RunConfig) -> dict[str, Any]:
 
 
 def _write_json(path: Path, value: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
 def run_identity(out: Path) -> tuple[str, str, str, bool]:
