@@ -77,7 +77,8 @@ class RunConfig:
     """The caller is a single-threaded program that owns this process (the ``ksafe eval`` command): workers
     may be forked from it, samples load in a forked helper, and its heap is frozen (``gc.freeze``) for the
     run. A library caller (a notebook, a threaded host) leaves it False: workers start by spawn, and nothing
-    touches its heap."""
+    touches its heap (a script that asks for workers guards its entry point with ``if __name__ ==
+    "__main__":``, as spawn requires)."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra model arguments (e.g. ``custom_outputs`` for ``mockllm`` in tests); never written."""
 
