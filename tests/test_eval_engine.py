@@ -31,20 +31,22 @@ def isolated_inspect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_journal_skips_a_torn_line_and_keeps_answers_final(tmp_path: Path) -> None:
     path = tmp_path / "j" / "answers-0.jsonl"
     with Journal(path, fsync_every=0) as journal:
-        journal.append({"id": "a", "output": {"completion": "x"}})
+        journal.append({"id": "a", "output": {"choices": [{"message": "x"}]}})
         journal.append({"id": "b", "error": "TimeoutError: slow"})
         journal.append({"id": "a", "scores": {"heuristic": {"value": "refused"}}})
+        journal.append({"id": "d", "output": {"model": "m", "choices": []}})  # no answer: an error
     with path.open("ab") as handle:
         handle.write(b'{"id": "c", "output": {"comp')  # a crash mid-write
     other = tmp_path / "j" / "answers-1.jsonl"
     with Journal(other) as journal:
         journal.append({"id": "a", "error": "late failure"})
-        journal.append({"id": "b", "output": {"completion": "y"}})
-    assert [r["id"] for r in read_journal(path)] == ["a", "b", "a"]
+        journal.append({"id": "b", "output": {"choices": [{"message": "y"}]}})
+    assert [r["id"] for r in read_journal(path)] == ["a", "b", "a", "d"]
     state = read_journals(tmp_path / "j")
-    assert state["a"] == {"output": {"completion": "x"}, "scores": {"heuristic": {"value": "refused"}}}
-    assert state["b"] == {"output": {"completion": "y"}}  # retried after an error: now answered
+    assert state["a"] == {"output": {"choices": [{"message": "x"}]}, "scores": {"heuristic": {"value": "refused"}}}
+    assert state["b"] == {"output": {"choices": [{"message": "y"}]}}  # retried after an error: now answered
     assert "c" not in state
+    assert "output" not in state["d"] and "no choices" in state["d"]["error"]  # asked again by a rerun
 
 
 def test_second_run_on_the_same_directory_is_refused(tmp_path: Path) -> None:

@@ -109,17 +109,28 @@ def test_a_reply_without_choices_is_an_error_never_a_final_answer(tmp_path: Path
 def test_a_judge_that_raises_is_judge_error_and_the_same_command_rejudges_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ksafe.evaluation import judges as judges_module
+    from contextlib import asynccontextmanager
 
-    real = judges_module.refusal_phrases
+    from ksafe.evaluation.judging import JudgeSet
+
+    real_open = JudgeSet.open
     broken = {"on": True}
 
-    def flaky_phrases(culture: str, language: str) -> Any:  # what the heuristic judge calls per answer
-        if broken["on"]:
-            raise RuntimeError("judge service down")
-        return real(culture, language)
+    @asynccontextmanager
+    async def flaky_open(self: JudgeSet, config: Any = None) -> Any:  # every judge raises while broken
+        async with real_open(self, config) as scorers:
 
-    monkeypatch.setattr(judges_module, "refusal_phrases", flaky_phrases)
+            def wrap(scorer: Any) -> Any:
+                async def score(state: Any, target: Any) -> Any:
+                    if broken["on"]:
+                        raise RuntimeError("judge service down")
+                    return await scorer(state, target)
+
+                return score
+
+            yield [(name, wrap(scorer)) for name, scorer in scorers]
+
+    monkeypatch.setattr(JudgeSet, "open", flaky_open)
     target = FlakyTarget({})
     results = run_eval(_config(tmp_path, target))
     assert results.models[0].overall.verdict_counts == {"judge_error": 48}

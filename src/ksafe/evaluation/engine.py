@@ -205,12 +205,13 @@ async def judge(model_name: str, sample: Sample, output: Any, judges: Judges) ->
     from inspect_ai.solver import TaskState
 
     target = Target(sample.target)
+    answer = [output.message] if output.choices else []  # a logged reply may hold none (older runs)
     state = TaskState(
         model=ModelName(model_name),
         sample_id=sample.id if sample.id is not None else "",
         epoch=1,
         input=sample.input,
-        messages=[*sample.input, output.message] if not isinstance(sample.input, str) else [output.message],
+        messages=[*([] if isinstance(sample.input, str) else sample.input), *answer],
         target=target,
         output=output,
         metadata=dict(sample.metadata or {}),

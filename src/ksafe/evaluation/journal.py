@@ -84,7 +84,8 @@ def read_journals(directory: Path, pattern: str = "*.jsonl") -> dict[str, dict[s
 
     The state holds ``output`` (the answer) or ``error`` (the last failure, when no answer came),
     and ``scores`` (judge name -> the judge's score of the answer, when judged). An answer is final: a
-    later error record for the same sample never replaces it. Score records merge per judge, the later
+    later error record for the same sample never replaces it; an "answer" without choices (journaled by
+    ksafe before it checked replies) is an error. Score records merge per judge, the later
     one winning (a re-judged ``judge_error`` replaces the failure). Files are read oldest first (a run
     never appends to an earlier run's file), so "later" is the order the records were written in.
     """
@@ -95,6 +96,10 @@ def read_journals(directory: Path, pattern: str = "*.jsonl") -> dict[str, dict[s
             entry = state.setdefault(str(record.get("id", "")), {})
             if isinstance(record.get("scores"), dict):
                 entry.setdefault("scores", {}).update(record["scores"])
+            elif isinstance(record.get("output"), dict) and not record["output"].get("choices"):
+                # a reply without choices journaled by an older ksafe: not an answer, so asked again
+                if entry.get("output") is None:
+                    entry["error"] = "MalformedReplyError: the provider's reply holds no choices (no answer)"
             elif record.get("output") is not None:
                 entry["output"] = record["output"]
                 entry.pop("error", None)

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from ksafe.fileio import write_text_atomic
 from ksafe.schema.evaluation import GroupMetrics, Rate, RunResults, ScoredResponse
 
 RESPONSES_FILE = "responses.jsonl"
@@ -28,10 +29,7 @@ def judge_display(judge: str, is_heuristic: bool) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text)
 
 
 def _fmt(rate: Rate) -> str:

@@ -30,6 +30,7 @@ from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.journal import read_journals, run_lock
 from ksafe.evaluation.judging import JudgeSet, judge_specs
 from ksafe.evaluation.outputs import write_outputs
+from ksafe.fileio import write_text_atomic
 from ksafe.schema.evaluation import RunResults
 from ksafe.secrets import redact
 
@@ -76,7 +77,8 @@ class RunConfig:
     """The caller is a single-threaded program that owns this process (the ``ksafe eval`` command): workers
     may be forked from it, samples load in a forked helper, and its heap is frozen (``gc.freeze``) for the
     run. A library caller (a notebook, a threaded host) leaves it False: workers start by spawn, and nothing
-    touches its heap."""
+    touches its heap (a script that asks for workers guards its entry point with ``if __name__ ==
+    "__main__":``, as spawn requires)."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra model arguments (e.g. ``custom_outputs`` for ``mockllm`` in tests); never written."""
 
@@ -130,9 +132,9 @@ def read_run_record(out: Path) -> dict[str, Any]:
 
 
 def _check_same_run(out: Path, record: dict[str, Any]) -> None:
-    if not (out / RUN_FILE).exists():
-        return
     path = out / RUN_FILE
+    if not path.exists():
+        return
     previous = read_run_record(out)
     keys = ("benchmark", "task_args", "judges")
     changed = [k for k in keys if previous.get(k) != record.get(k)]
@@ -354,9 +356,7 @@ def _options(config: RunConfig) -> dict[str, Any]:
 
 
 def _write_json(path: Path, value: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
 def run_identity(out: Path) -> tuple[str, str, str, bool]:

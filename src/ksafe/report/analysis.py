@@ -76,16 +76,17 @@ def rate_dict(rate: Rate | None) -> dict[str, float | int | None]:
     """A rate as plain JSON (value and interval in [0, 1])."""
     if rate is None:
         return {"value": None, "lo": None, "hi": None, "k": 0, "n": 0}
-    return {"value": rate.value, "lo": rate.ci_low, "hi": rate.ci_high,
-            "k": rate.numerator, "n": rate.denominator}
+    return {"value": rate.value, "lo": rate.ci_low, "hi": rate.ci_high, "k": rate.numerator, "n": rate.denominator}
 
 
 def format_rate(rate: Rate | None) -> str:
     """``37.4% [31.0, 44.2] (n=120)`` or ``n/a``."""
     if rate is None or rate.value is None:
         return "n/a"
-    return (f"{100 * rate.value:.1f}% [{100 * (rate.ci_low or 0):.1f}, "
-            f"{100 * (rate.ci_high or 0):.1f}] (n={rate.denominator})")
+    return (
+        f"{100 * rate.value:.1f}% [{100 * (rate.ci_low or 0):.1f}, "
+        f"{100 * (rate.ci_high or 0):.1f}] (n={rate.denominator})"
+    )
 
 
 def _entries(runs: list[RunData]) -> list[Entry]:
@@ -97,7 +98,7 @@ def _entries(runs: list[RunData]) -> list[Entry]:
         for mr in res.models:
             judges_by_model.setdefault(mr.model, []).append(mr)
         for model, results in judges_by_model.items():
-            ranked = sorted(results, key=lambda r: (r.is_heuristic_judge or r.judge == HEURISTIC))
+            ranked = sorted(results, key=lambda r: r.is_heuristic_judge or r.judge == HEURISTIC)
             label = f"{model} [{res.run_id}]" if model_runs[model] > 1 else model
             for mr in results:
                 heuristic = mr.is_heuristic_judge or mr.judge == HEURISTIC
@@ -130,17 +131,34 @@ def _human_agreements(run: RunData) -> list[dict[str, object]]:
         human = [run.human_labels[k] for k in pairs]
         judged = list(pairs.values())
         n = len(judged)
-        out.append({"run": run.results.run_id, "a": "human", "b": judge, "b_heuristic": heuristic, "n": n,
-                    "percent": (sum(x == y for x, y in zip(human, judged, strict=True)) / n) if n else None,
-                    "kappa": cohen_kappa(human, judged), "source": "labels.csv"})
+        out.append(
+            {
+                "run": run.results.run_id,
+                "a": "human",
+                "b": judge,
+                "b_heuristic": heuristic,
+                "n": n,
+                "percent": (sum(x == y for x, y in zip(human, judged, strict=True)) / n) if n else None,
+                "kappa": cohen_kappa(human, judged),
+                "source": "labels.csv",
+            }
+        )
     return out
 
 
 def _agreement_row(run: RunData, ag: JudgeAgreement) -> dict[str, object]:
     heuristic_judges = {r.judge for r in run.responses if r.is_heuristic_judge} | {HEURISTIC}
-    return {"run": run.results.run_id, "a": ag.a, "b": ag.b, "b_heuristic": ag.b in heuristic_judges,
-            "a_heuristic": ag.a in heuristic_judges, "n": ag.n, "percent": ag.percent_agreement,
-            "kappa": ag.cohen_kappa, "source": "results.json"}
+    return {
+        "run": run.results.run_id,
+        "a": ag.a,
+        "b": ag.b,
+        "b_heuristic": ag.b in heuristic_judges,
+        "a_heuristic": ag.a in heuristic_judges,
+        "n": ag.n,
+        "percent": ag.percent_agreement,
+        "kappa": ag.cohen_kappa,
+        "source": "results.json",
+    }
 
 
 def _disagreements(run: RunData) -> dict[str, object] | None:
@@ -206,8 +224,7 @@ def analyse(runs: list[RunData]) -> ReportData:
     entries = _entries(runs)
     present = set(_keys(entries, "category"))
     domain_of = {r.category: r.domain for run in runs for r in run.responses}
-    categories = [c for c in names.category_order if c in present] + sorted(
-        present - set(names.category_order))
+    categories = [c for c in names.category_order if c in present] + sorted(present - set(names.category_order))
     domain_ids = [d for d in names.domain_order if d in domain_of.values()]
     domain_ids += sorted({domain_of.get(c, "other") for c in categories} - set(domain_ids))
     domains = [(d, [c for c in categories if domain_of.get(c, "other") == d]) for d in domain_ids]
@@ -226,9 +243,15 @@ def analyse(runs: list[RunData]) -> ReportData:
         if dis is not None:
             disagreements.append(dis)
     return ReportData(
-        runs=runs, names=names, entries=entries, categories=categories, domains=domains,
-        strategies=strategies, image_kinds=sorted(_keys(entries, "image_kind")),
+        runs=runs,
+        names=names,
+        entries=entries,
+        categories=categories,
+        domains=domains,
+        strategies=strategies,
+        image_kinds=sorted(_keys(entries, "image_kind")),
         subsets=[s for s in ("G", "C") if s in _keys(entries, "subset")],
         g_versions=[g for g in G_ORDER if g in g_present],
-        agreements=agreements, disagreements=disagreements,
+        agreements=agreements,
+        disagreements=disagreements,
     )
