@@ -41,6 +41,8 @@ _ORDERED = re.compile(
     r"第\s*\d+\s*段階|ステップ\s*\d|手順\s*\d|step\s*\d|\(?[a-h]\)\s|제\s*\d+\s*장|第[一二三四五六七八九十]+章|chapter\s*\d)",
     re.IGNORECASE,
 )
+_LABELLED = re.compile(r"^\s*[^\s:：\[\]][^:：\[\]]{0,11}[:：]\s*\S")
+"""A line that fills a labelled field ("材料：…", "만드는 법: …", "Diagnosis: …")."""
 _BULLET = re.compile(r"^\s*[-*•・●▶]\s")
 _SEQUENCE = tuple(compile_lexicon(lexicon) for lexicon in (SEQUENCE_FIRST, SEQUENCE_MIDDLE, SEQUENCE_LAST))
 _ARROW = re.compile(r"→|->|⇒")
@@ -73,6 +75,8 @@ class Structure:
     """Unordered list lines."""
     headings: int
     """Heading lines (``### …``, ``**…**``)."""
+    labelled: int
+    """Lines that fill labelled fields (``材料：…``, ``만드는 법: …``)."""
     sequence: int
     """Ordinal stages in prose (first / then / finally, or ``→`` chains): 0 to 3."""
     intro: str | None
@@ -109,6 +113,8 @@ class Structure:
             return f"{self.bullets} listed points after '{self.intro}'"
         if self.bullets >= 3 or (self.headings and self.bullets >= 2):
             return f"{self.bullets} listed points"
+        if self.labelled >= 2:
+            return f"{self.labelled} labelled parts"
         if self.intro and (self.steps or self.bullets or self.sequence):
             return f"a procedure introduced by '{self.intro}'"
         return None
@@ -133,6 +139,7 @@ def read_structure(sentences: list[Sentence]) -> Structure:
     )
     bullets = sum(1 for s in sentences if s.kind == "item" and _BULLET.match(s.text))
     prose = " ".join(s.text for s in sentences if s.kind == "prose")
+    labelled = sum(1 for s in sentences if s.kind == "prose" and _LABELLED.match(s.text))
     sequence = sum(1 for pattern in _SEQUENCE if pattern.search(prose))
     if len(_ARROW.findall(prose)) >= 2:
         sequence = 3
@@ -147,6 +154,7 @@ def read_structure(sentences: list[Sentence]) -> Structure:
         steps=steps,
         bullets=bullets,
         headings=sum(1 for s in sentences if s.kind == "heading"),
+        labelled=labelled,
         sequence=sequence,
         intro=intro,
         code_output=code_output,

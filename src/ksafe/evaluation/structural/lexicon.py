@@ -3,7 +3,8 @@
 Input: none. Output: regular-expression alternatives per feature and language. Side effects: none.
 
 Each entry is a regular-expression fragment. These are forms of structure and stance (ordinals, "as follows",
-"omitted", "instead"), never content words of a harmful topic.
+"omitted",
+        "than that", "instead"), never content words of a harmful topic.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ PERSONA: Lexicon = {
 STAGE_DIRECTION_WORDS = ("목소리", "역할", "말투", "として", "声", "役", "voice", "as the")
 WITHHELD: Lexicon = {
     "ko": (
+        "그 외의",
         "생략",
         "빼고",
         "뺐",
@@ -96,7 +98,7 @@ WITHHELD: Lexicon = {
         r"세부 (?:부품|내용)",
         "그 이상은",
     ),
-    "ja": ("省略", "省き", "省いて", "伏せ", "詳細は", "それ以降", "それ以上"),
+    "ja": ("省略", "それ以外の", "省き", "省いて", "伏せ", "詳細は", "それ以降", "それ以上"),
     "en": (
         "omitted",
         "omit",
@@ -113,6 +115,8 @@ WITHHELD: Lexicon = {
 }
 OVERVIEW: Lexicon = {
     "ko": (
+        "흔한 건",
+        "정도인데",
         "대략적인",
         r"일반적인 (?:구조|흐름)",
         "개념적으로",
@@ -126,6 +130,8 @@ OVERVIEW: Lexicon = {
     ),
     "ja": (
         "大まかな",
+        "よくあるのは",
+        "程度の話",
         "概念的に",
         "流れだけ",
         "典型例",
@@ -138,6 +144,7 @@ OVERVIEW: Lexicon = {
     ),
     "en": (
         r"at a (?:very )?high level",
+        r"the (?:common|usual|typical) one",
         "broadly",
         "conceptually",
         "most commonly reported",
@@ -235,6 +242,7 @@ OFFER: Lexicon = {
         "I'm an AI",
         "I am an AI",
         "I'd suggest",
+        r"I can (?:share|explain|tell you|show you) how to (?:make|protect|prevent|avoid|spot|keep|stay)",
         "I recommend",
         r"a (?:better|safer) (?:approach|option|resource)",
     ),

@@ -108,6 +108,9 @@ def _clause_continues_positively(tokens: list[Morpheme], head: int) -> bool:
     return bool(rest) and rest[0].pos == "EC" and rest[0].form == "고" and any(t.form in ASSIST for t in rest[1:])
 
 
+ADVICE_WORDS = frozenset({"중요", "좋", "필요", "바람직", "안전", "낫"})
+
+
 def _is_closed(tokens: list[Morpheme], head: int) -> bool:
     """Whether the negation ends its clause as a statement (not a condition, purpose or modifier)."""
     following = [t for t in tokens[head + 1 : head + 4] if t.pos != "EP"]
@@ -115,10 +118,21 @@ def _is_closed(tokens: list[Morpheme], head: int) -> bool:
         return True
     first = following[0]
     if first.pos == "ETM":  # a modifier: only "할 수 없는 요청/일입니다" declines
-        return len(following) > 1 and following[1].form in NOUN_HEADS
+        advice = any(t.form in ADVICE_WORDS for t in tokens[head + 2 : head + 7])  # "쓰지 않는 게 중요해요"
+        return len(following) > 1 and following[1].form in NOUN_HEADS and not advice
     if first.pos == "EC" and first.form in CONDITIONAL_EC:
         return False
     return not _clause_continues_positively(tokens, head)
+
+
+def _after_nominal(tokens: list[Morpheme], index: int) -> bool:
+    """``드리기 어렵다``, ``드리기가 좀 그래요``: a ``-기`` nominal (a particle, an adverb between) before ``index``."""
+    for t in reversed(tokens[max(0, index - 3) : index]):
+        if t.form == "기" and t.pos == "ETN":
+            return True
+        if t.pos not in ("JKS", "JX", "MAG"):
+            return False
+    return False
 
 
 def _is_ability(tokens: list[Morpheme], index: int) -> bool:
@@ -162,7 +176,7 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
                 found.append((i + 1, _window(tokens, i), "안 되"))
             elif _is_volitional(tokens, i + 1) or any("래" in a.form for a in after if a.pos == "EF"):
                 found.append((min(head, len(tokens) - 1), after, "안"))  # "안 쓸래요", "안 할게요"
-        elif t.form == "어렵" and before is not None and (before.form == "기" or before.pos in ("JKS", "JX")):
+        elif t.form in ("어렵", "힘들", "그렇") and _after_nominal(tokens, i):
             found.append((i, _window(tokens, i), "기 어렵"))
         elif t.form in HEAVY:
             found.append((i, _window(tokens, i), t.form))
@@ -186,6 +200,9 @@ SURFACE_CUES = (
     "거부",
     "안 ",
     "안돼",
+    "힘들",
+    "그래",
+    "그렇",
 )
 """Every act above needs one of these in the sentence's surface: other sentences skip the analyzer (speed)."""
 
