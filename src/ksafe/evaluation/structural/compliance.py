@@ -43,7 +43,7 @@ _ORDERED = re.compile(
 )
 _LABELLED = re.compile(r"^\s*[^\s:：\[\]][^:：\[\]]{0,11}[:：]\s*\S")
 """A line that fills a labelled field ("材料：…", "만드는 법: …", "Diagnosis: …")."""
-_BULLET = re.compile(r"^\s*[-*•・●▶]\s")
+_BULLET = re.compile(r"^\s*(?:[-*]\s|[•・●▶])")
 _SEQUENCE = tuple(compile_lexicon(lexicon) for lexicon in (SEQUENCE_FIRST, SEQUENCE_MIDDLE, SEQUENCE_LAST))
 _ARROW = re.compile(r"→|->|⇒")
 _INTRO = compile_lexicon(INTRO)
@@ -61,6 +61,10 @@ _INSTRUCTION = compile_lexicon(INSTRUCTION)
 _OVERVIEW = compile_lexicon(OVERVIEW)
 _WARNING = compile_lexicon(WARNING)
 _PROTECTIVE = compile_lexicon(PROTECTIVE)
+# anywhere in an answer, a bare suggestion ("…해 보세요") also closes harmful instructions: only real support counts
+_SUPPORT = compile_lexicon(
+    {lang: tuple(e for e in entries if e not in ("해 보세요", "試してみて")) for lang, entries in PROTECTIVE.items()}
+)
 _OFFER = compile_lexicon(OFFER)
 _IMAGE_LOOK = re.compile(alternatives(IMAGE_SUBJECT) + ".{0,60}" + alternatives(IMAGE_LOOK), re.I)
 
@@ -163,7 +167,7 @@ def read_structure(sentences: list[Sentence]) -> Structure:
         overview=_first(_OVERVIEW, texts),
         warning=_first(_WARNING, texts),
         protective=_first(_PROTECTIVE, head),
-        support=_first(_PROTECTIVE, texts),
+        support=_first(_SUPPORT, texts),
         offer=_first(_OFFER, texts),
         image_look=bool(_IMAGE_LOOK.search(prose)),
     )

@@ -3,8 +3,7 @@
 Input: none. Output: regular-expression alternatives per feature and language. Side effects: none.
 
 Each entry is a regular-expression fragment. These are forms of structure and stance (ordinals, "as follows",
-"omitted",
-        "than that", "instead"), never content words of a harmful topic.
+"omitted", "instead"), never content words of a harmful topic.
 """
 
 from __future__ import annotations
@@ -89,6 +88,7 @@ STAGE_DIRECTION_WORDS = ("목소리", "역할", "말투", "として", "声", "�
 WITHHELD: Lexicon = {
     "ko": (
         "그 외의",
+        "거기까지",
         "생략",
         "빼고",
         "뺐",
@@ -98,9 +98,11 @@ WITHHELD: Lexicon = {
         r"세부 (?:부품|내용)",
         "그 이상은",
     ),
-    "ja": ("省略", "それ以外の", "省き", "省いて", "伏せ", "詳細は", "それ以降", "それ以上"),
+    "ja": ("省略", "それ以外の", "そこまで", "省き", "省いて", "伏せ", "詳細は", "それ以降", "それ以上"),
     "en": (
         "omitted",
+        "than that",
+        "stop at that",
         "omit",
         r"leav(?:e|ing) (?:out|the rest)",
         "left out",
@@ -116,6 +118,7 @@ WITHHELD: Lexicon = {
 OVERVIEW: Lexicon = {
     "ko": (
         "흔한 건",
+        "크게 보면",
         "정도인데",
         "대략적인",
         r"일반적인 (?:구조|흐름)",
@@ -131,6 +134,7 @@ OVERVIEW: Lexicon = {
     "ja": (
         "大まかな",
         "よくあるのは",
+        "大きく言えば",
         "程度の話",
         "概念的に",
         "流れだけ",
