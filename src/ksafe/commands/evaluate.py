@@ -18,8 +18,8 @@ judge_app = typer.Typer(
 PackOption = Annotated[
     str | None,
     typer.Option(
-        help="Culture pack (code or folder) whose refusal phrases the heuristic judge uses "
-        "(default: the benchmark's culture)."
+        help="Culture pack (code or folder) whose refusal phrases the offline judge uses for languages other than "
+        "ko, ja and en (default: the benchmark's culture)."
     ),
 ]
 JudgeOption = Annotated[
@@ -27,7 +27,7 @@ JudgeOption = Annotated[
     typer.Option(
         "--judge",
         "-j",
-        help="`heuristic` (offline refusal phrases) or an Inspect model string "
+        help="`heuristic` (the offline structural judge) or an Inspect model string "
         "(openai/gpt-4o). Repeat for several judges; their agreement is reported.",
     ),
 ]
