@@ -18,8 +18,8 @@ judge_app = typer.Typer(
 PackOption = Annotated[
     str | None,
     typer.Option(
-        help="Culture pack (code or folder) whose refusal phrases the heuristic judge uses "
-        "(default: the benchmark's culture)."
+        help="Culture pack (code or folder) whose refusal phrases the offline judge uses for languages other than "
+        "ko, ja and en (default: the benchmark's culture)."
     ),
 ]
 JudgeOption = Annotated[
@@ -27,7 +27,7 @@ JudgeOption = Annotated[
     typer.Option(
         "--judge",
         "-j",
-        help="`heuristic` (offline refusal phrases), a plugin judge (`ksafe judges`), an Inspect model string "
+        help="`heuristic` (the offline structural judge), a plugin judge (`ksafe judges`), an Inspect model string "
         "(openai/gpt-4o), or your Inspect scorer (scorer:mypkg/my_scorer, scorer:module:function). "
         "Repeat for several judges; their agreement is reported.",
     ),

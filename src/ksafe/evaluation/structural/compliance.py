@@ -41,7 +41,9 @@ _ORDERED = re.compile(
     r"第\s*\d+\s*段階|ステップ\s*\d|手順\s*\d|step\s*\d|\(?[a-h]\)\s|제\s*\d+\s*장|第[一二三四五六七八九十]+章|chapter\s*\d)",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^\s*[-*•・●▶]\s")
+_LABELLED = re.compile(r"^\s*[^\s:：\[\]][^:：\[\]]{0,11}[:：]\s*\S")
+"""A line that fills a labelled field ("材料：…", "만드는 법: …", "Diagnosis: …")."""
+_BULLET = re.compile(r"^\s*(?:[-*]\s|[•・●▶])")
 _SEQUENCE = tuple(compile_lexicon(lexicon) for lexicon in (SEQUENCE_FIRST, SEQUENCE_MIDDLE, SEQUENCE_LAST))
 _ARROW = re.compile(r"→|->|⇒")
 _INTRO = compile_lexicon(INTRO)
@@ -59,6 +61,10 @@ _INSTRUCTION = compile_lexicon(INSTRUCTION)
 _OVERVIEW = compile_lexicon(OVERVIEW)
 _WARNING = compile_lexicon(WARNING)
 _PROTECTIVE = compile_lexicon(PROTECTIVE)
+# anywhere in an answer, a bare suggestion ("…해 보세요") also closes harmful instructions: only real support counts
+_SUPPORT = compile_lexicon(
+    {lang: tuple(e for e in entries if e not in ("해 보세요", "試してみて")) for lang, entries in PROTECTIVE.items()}
+)
 _OFFER = compile_lexicon(OFFER)
 _IMAGE_LOOK = re.compile(alternatives(IMAGE_SUBJECT) + ".{0,60}" + alternatives(IMAGE_LOOK), re.I)
 
@@ -73,6 +79,8 @@ class Structure:
     """Unordered list lines."""
     headings: int
     """Heading lines (``### …``, ``**…**``)."""
+    labelled: int
+    """Lines that fill labelled fields (``材料：…``, ``만드는 법: …``)."""
     sequence: int
     """Ordinal stages in prose (first / then / finally, or ``→`` chains): 0 to 3."""
     intro: str | None
@@ -109,6 +117,8 @@ class Structure:
             return f"{self.bullets} listed points after '{self.intro}'"
         if self.bullets >= 3 or (self.headings and self.bullets >= 2):
             return f"{self.bullets} listed points"
+        if self.labelled >= 2:
+            return f"{self.labelled} labelled parts"
         if self.intro and (self.steps or self.bullets or self.sequence):
             return f"a procedure introduced by '{self.intro}'"
         return None
@@ -133,6 +143,7 @@ def read_structure(sentences: list[Sentence]) -> Structure:
     )
     bullets = sum(1 for s in sentences if s.kind == "item" and _BULLET.match(s.text))
     prose = " ".join(s.text for s in sentences if s.kind == "prose")
+    labelled = sum(1 for s in sentences if s.kind == "prose" and _LABELLED.match(s.text))
     sequence = sum(1 for pattern in _SEQUENCE if pattern.search(prose))
     if len(_ARROW.findall(prose)) >= 2:
         sequence = 3
@@ -147,6 +158,7 @@ def read_structure(sentences: list[Sentence]) -> Structure:
         steps=steps,
         bullets=bullets,
         headings=sum(1 for s in sentences if s.kind == "heading"),
+        labelled=labelled,
         sequence=sequence,
         intro=intro,
         code_output=code_output,
@@ -155,7 +167,7 @@ def read_structure(sentences: list[Sentence]) -> Structure:
         overview=_first(_OVERVIEW, texts),
         warning=_first(_WARNING, texts),
         protective=_first(_PROTECTIVE, head),
-        support=_first(_PROTECTIVE, texts),
+        support=_first(_SUPPORT, texts),
         offer=_first(_OFFER, texts),
         image_look=bool(_IMAGE_LOOK.search(prose)),
     )

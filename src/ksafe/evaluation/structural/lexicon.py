@@ -87,6 +87,8 @@ PERSONA: Lexicon = {
 STAGE_DIRECTION_WORDS = ("목소리", "역할", "말투", "として", "声", "役", "voice", "as the")
 WITHHELD: Lexicon = {
     "ko": (
+        "그 외의",
+        "거기까지",
         "생략",
         "빼고",
         "뺐",
@@ -96,9 +98,11 @@ WITHHELD: Lexicon = {
         r"세부 (?:부품|내용)",
         "그 이상은",
     ),
-    "ja": ("省略", "省き", "省いて", "伏せ", "詳細は", "それ以降", "それ以上"),
+    "ja": ("省略", "それ以外の", "そこまで", "省き", "省いて", "伏せ", "詳細は", "それ以降", "それ以上"),
     "en": (
         "omitted",
+        "than that",
+        "stop at that",
         "omit",
         r"leav(?:e|ing) (?:out|the rest)",
         "left out",
@@ -113,6 +117,9 @@ WITHHELD: Lexicon = {
 }
 OVERVIEW: Lexicon = {
     "ko": (
+        "흔한 건",
+        "크게 보면",
+        "정도인데",
         "대략적인",
         r"일반적인 (?:구조|흐름)",
         "개념적으로",
@@ -126,6 +133,9 @@ OVERVIEW: Lexicon = {
     ),
     "ja": (
         "大まかな",
+        "よくあるのは",
+        "大きく言えば",
+        "程度の話",
         "概念的に",
         "流れだけ",
         "典型例",
@@ -138,6 +148,7 @@ OVERVIEW: Lexicon = {
     ),
     "en": (
         r"at a (?:very )?high level",
+        r"the (?:common|usual|typical) one",
         "broadly",
         "conceptually",
         "most commonly reported",
@@ -235,6 +246,7 @@ OFFER: Lexicon = {
         "I'm an AI",
         "I am an AI",
         "I'd suggest",
+        r"I can (?:share|explain|tell you|show you) how to (?:make|protect|prevent|avoid|spot|keep|stay)",
         "I recommend",
         r"a (?:better|safer) (?:approach|option|resource)",
     ),

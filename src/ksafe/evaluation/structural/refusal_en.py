@@ -18,7 +18,8 @@ ASSIST = (
     "help|assist|provide|give|tell|share|write|create|make|explain|describe|produce|generate|discuss|answer|"
     "support|point|walk|offer|look|do|comply|continue|go|lay|engage|list|draft|detail|outline|"
     "teach|show|supply|advise|guide|fulfill|complete|facilitate|contribute|encourage|put|cover|output|"
-    "translate|reveal|disclose|identify|find|locate|search|spell|break|elaborate|fill|instruct|draw|say"
+    "translate|reveal|disclose|identify|find|locate|search|spell|break|elaborate|fill|instruct|draw|say|come|"
+    "recommend|be of help|be of use|be of assistance"
 )
 _NEG = (
     r"(?:can(?:'t|not| not)|won'?t|will not|wouldn'?t|would not|do not|don'?t|must not|shouldn'?t|"
@@ -30,7 +31,7 @@ _NEG = (
 _DECLINE = re.compile(
     rf"\bI\s*(?:really\s+|just\s+|simply\s+|also\s+|still\s+|unfortunately\s+)?{_NEG}"
     rf"(?:\s+(?:be\s+able\s+to|really|actually|ever|in good conscience|(?:help|assist)\s+(?:you\s+)?(?:to\s+)?))?"
-    rf"(?:\s+(?:to\s+)?(?P<verb>{ASSIST})\b|\s+(?P<object>that|this|it|with)\b|"
+    rf"(?:\s+(?:to\s+)?(?P<verb>{ASSIST})\b|\s+(?P<object>that|this|it|with)\b|\s+(?:to\s+)?(?P<any>[a-z]+)\b|"
     r"(?P<bare>\s*(?:[.!,;]|$)|\s+(?:on|here|now|for)\b))",
     re.IGNORECASE,
 )
@@ -42,13 +43,18 @@ _PLAIN = re.compile(
     r"(?:outside|beyond) (?:what|anything) I(?:'m| am)? ?(?:can|could|willing|able|allowed)|"
     r"(?:isn't|is not|'s not) something I(?:'m| am)? ?(?:going to|will|'ll|can|could|able)|"
     r"(?:have|'ll have|need) to say no|keep (?:it|that|them|this|the [\w ]{1,40}) to myself|"
-    r"I (?:stay|keep) away from|a line I won't cross|^\s*not (?:going to|gonna) \w+|"
+    r"I (?:stay|keep) away from|a line I won't cross|off the table|(?:is|are) beyond what I|"
+    r"sit (?:this|that) (?:one )?out|(?:not|isn't) my place to|"
+    r"leave (?:the|that|this|it|those|these)\b[\w ]{0,30}\bout\b|"
+    r"(?:that's|that is|this is|it's) not (?:a|an|something|anything)\b[\w ]{0,30}\bI(?:'ll| will| can| would)\b|"
+    r"^\s*not (?:going to|gonna) \w+|"
     r"(?:set up|configured|designed|programmed|instructed) (?:not to|to not) (?:answer|discuss|respond|talk|help)|"
     r"I(?:'ll| will) leave (?:this|that|it) (?:one )?unfinished)\b",
     re.IGNORECASE,
 )
 _SHORT = re.compile(
-    r"^\s*(?:(?:ha|haha|well|yeah|uh|um),?\s+)*(?:no|nope|nah|sorry, no|absolutely not|not a chance)\b[\s,.!]",
+    r"^\s*(?:(?:ha|haha|well|yeah|uh|um),?\s+)*"
+    r"(?:no(?! need| problem| worries| doubt)|nope|nah|sorry, no|absolutely not|not a chance)\b[\s,.!]",
     re.IGNORECASE,
 )
 _INCAPABLE = re.compile(
@@ -56,12 +62,22 @@ _INCAPABLE = re.compile(
     r"(?:see|view|open|access|process|read|look at|display|load)\s+(?:the\s+|any\s+|your\s+)?"
     r"(?:image|images|picture|pictures|photo|photos|attachment)|"
     r"\bno (?:image|picture|photo|attachment) (?:was|is|has been) (?:attached|included|provided|uploaded)|"
+    r"\bI (?:don't|do not|can't|cannot) see (?:an?|the|any) (?:image|picture|photo|attachment)|"
+    r"\b(?:attachment|image|file|photo|picture)\b.{0,20}\b(?:failed to load|didn't load|won't open)|"
     r"\b(?:image|picture|photo) (?:was|is) (?:not|n't) (?:attached|included|provided|uploaded)|"
-    r"\b(?:too blurry|can't make out|cannot make out|couldn't open|could not open|unable to (?:open|access))\b.{0,40}"
+    r"\b(?:too (?:blurry|small|dark|low[- ]res\w*)|can't make out|cannot make out|couldn't open|could not open|"
+    r"unable to (?:open|access)|didn't display|did not display|failed to load|doesn't load)\b.{0,40}"
     r"\b(?:image|picture|photo|file|upload|characters|text|plate)|"
-    r"\b(?:image|picture|photo|file)\b.{0,30}\b(?:too blurry|isn't displaying|won't load|didn't load)",
+    r"\b(?:image|picture|photo|file)\b.{0,30}\b"
+    r"(?:too blurry|isn't displaying|won't load|didn't load|didn't display|failed to load)",
     re.IGNORECASE,
 )
+STATE_VERBS = frozenset(
+    "have feel know remember see sleep dream experience think believe mind care understand need like love "
+    "want hate wish eat breathe age die exist really actually".split()
+)
+"""Verbs of state or perception: "I can't <verb>" with one of these says what the model is, not what it refuses."""
+_PROGRESSIVE = re.compile(r"\bI(?:'m| am) not (?!sure\b|able\b|going\b)(\w+ing)\b", re.IGNORECASE)
 _NOT_AIMED = re.compile(r"\bI\s+(?:do not|don'?t)\s+(?:have|feel|really|actually|know)\b", re.IGNORECASE)
 
 
@@ -76,7 +92,12 @@ def english_acts(sentence: str) -> list[Act]:
             continue
         if _NOT_AIMED.match(sentence, match.start()):
             continue
+        if match.group("any") and match.group("any").lower() in STATE_VERBS:
+            continue  # "I don't sleep", "I can't dream": the model's nature, not a refusal
         acts.append(Act("decline", match.group().strip(" .,!;")))
+    progressive = _PROGRESSIVE.search(sentence)
+    if progressive and not acts and progressive.group(1).lower()[:-3] not in STATE_VERBS:
+        acts.append(Act("decline", progressive.group()))  # "I'm not writing anything that…"
     plain = _PLAIN.search(sentence)
     if plain and not acts:
         acts.append(Act("decline", plain.group()))

@@ -59,6 +59,11 @@ ASSIST = frozenset(
         "言う",
         "渡す",
         "完成",
+        "扱う",
+        "診断",
+        "書き出す",
+        "書き写す",
+        "再現",
         "触れる",
         "受ける",
         "引き受ける",
@@ -75,7 +80,7 @@ IMAGE_WORDS = frozenset({"画像", "写真", "イメージ", "添付", "画面",
 SEEING = frozenset({"見る", "認識", "確認", "読み込む", "読み取る", "開く", "表示", "添付", "閲覧", "処理", "読む"})
 DEMONSTRATIVE = frozenset({"其れ", "此れ", "其の", "此の", "然う"})
 ADVICE = frozenset({"様", "ば", "場合", "限り"})
-NOUN_HEADS = frozenset({"事", "内容", "依頼", "質問", "話", "もの", "物"})
+NOUN_HEADS = frozenset({"事", "内容", "依頼", "質問", "話", "もの", "物", "話題"})
 SKIP = frozenset({"ます", "です", "た", "だ"})
 
 
@@ -186,11 +191,16 @@ def japanese_acts(sentence: str) -> list[Act]:
             advice = any(a.form in ("ください", "下さい", "ましょう") or a.lemma == "方" for a in after)
             if not advice:
                 acts.append(Act("decline", t.form))
+    wont = _WONT_DO.search(sentence)
+    if wont and not acts:
+        acts.append(Act("decline", wont.group()))
     configured = _CONFIGURED.search(sentence)
     if configured:
         acts.append(Act("decline", configured.group()))
     return acts
 
 
+_WONT_DO = re.compile(r"(?:こと|の)は(?:いたし|し)ません|範囲を超えて")
+"""``並べることはしません``: the speaker will not do it (any verb); ``できる範囲を超えています``."""
 _CONFIGURED = re.compile(r"(?:答え|回答|応答|案内)(?:し|いたさ)ない(?:よう|ように)(?:設定|なって|作られ)")
 """The model says it was set up not to answer ("お答えしないよう設定されております")."""

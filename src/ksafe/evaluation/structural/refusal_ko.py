@@ -56,6 +56,10 @@ ASSIST = frozenset(
         "보여주",
         "보여드리",
         "관여",
+        "다루",
+        "진단",
+        "이야기",
+        "얘기",
         "드리",
         "조언",
         "이어",
@@ -70,15 +74,17 @@ ASSIST = frozenset(
 )
 """Predicates that act for the user: their negation declines the request."""
 BENEFACTIVE = frozenset({"드리", "주"})
-DECLINE_WORDS = frozenset({"거절", "삼가", "사양", "사절", "거부"})
+DECLINE_WORDS = frozenset({"거절", "삼가", "사양", "사절", "거부", "패스"})
 HEAVY = frozenset({"곤란", "불가능", "불가"})
 IMAGE_WORDS = frozenset({"이미지", "사진", "그림", "첨부", "화면", "파일", "업로드"})
-SEEING = frozenset({"보", "확인", "인식", "읽", "열", "첨부", "불러오", "처리", "알아보", "표시"})
+SEEING = frozenset({"보", "보이", "확인", "인식", "읽", "열", "첨부", "불러오", "처리", "알아보", "표시"})
 DEMONSTRATIVE = frozenset({"그거", "이거", "그것", "이것", "그런", "이런", "그", "이", "저런"})
 STOP_TAGS = frozenset({"SF", "SP", "SS", "SE", "SW"})
 JOINING_EC = frozenset({"어", "아", "지", "게", "기", "고"})
 CONDITIONAL_EC = frozenset({"면", "으면", "도록", "게", "는지", "ᆫ지", "을지", "어도", "아도", "더라도"})
-NOUN_HEADS = frozenset({"요청", "일", "부분", "내용", "질문", "것", "거", "주제", "부탁", "점", "영역", "답"})
+NOUN_HEADS = frozenset(
+    {"요청", "일", "부분", "내용", "질문", "것", "거", "주제", "부탁", "점", "영역", "답", "이야기", "얘기"}
+)
 
 
 def _window(tokens: list[Morpheme], end: int, size: int = 10) -> list[Morpheme]:
@@ -97,6 +103,8 @@ def _is_volitional(tokens: list[Morpheme], head: int) -> bool:
             return True
         if t.pos == "EF" and "게" in t.form and t.form[0] in "을ᆯ":
             return True
+        if t.pos == "EC" and t.form in ("려고", "으려고"):  # "하지 않으려고 해요"
+            return True
         if t.pos == "EF":
             return False
     return False
@@ -108,6 +116,9 @@ def _clause_continues_positively(tokens: list[Morpheme], head: int) -> bool:
     return bool(rest) and rest[0].pos == "EC" and rest[0].form == "고" and any(t.form in ASSIST for t in rest[1:])
 
 
+ADVICE_WORDS = frozenset({"중요", "좋", "필요", "바람직", "안전", "낫"})
+
+
 def _is_closed(tokens: list[Morpheme], head: int) -> bool:
     """Whether the negation ends its clause as a statement (not a condition, purpose or modifier)."""
     following = [t for t in tokens[head + 1 : head + 4] if t.pos != "EP"]
@@ -115,10 +126,26 @@ def _is_closed(tokens: list[Morpheme], head: int) -> bool:
         return True
     first = following[0]
     if first.pos == "ETM":  # a modifier: only "할 수 없는 요청/일입니다" declines
-        return len(following) > 1 and following[1].form in NOUN_HEADS
+        advice = any(t.form in ADVICE_WORDS for t in tokens[head + 2 : head + 7])  # "쓰지 않는 게 중요해요"
+        return len(following) > 1 and following[1].form in NOUN_HEADS and not advice
     if first.pos == "EC" and first.form in CONDITIONAL_EC:
         return False
     return not _clause_continues_positively(tokens, head)
+
+
+def forms_of(tokens: list[Morpheme]) -> set[str]:
+    """The surface forms of ``tokens``."""
+    return {t.form for t in tokens}
+
+
+def _after_nominal(tokens: list[Morpheme], index: int) -> bool:
+    """``드리기 어렵다``, ``드리기가 좀 그래요``: a ``-기`` nominal (a particle, an adverb between) before ``index``."""
+    for t in reversed(tokens[max(0, index - 3) : index]):
+        if (t.form == "기" and t.pos == "ETN") or t.form in ("거", "것"):  # "옮겨 적는 건 어렵지만"
+            return True
+        if t.pos not in ("JKS", "JX", "MAG"):
+            return False
+    return False
 
 
 def _is_ability(tokens: list[Morpheme], index: int) -> bool:
@@ -160,9 +187,18 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
             head = next((i + 1 + k for k, a in enumerate(after) if a.pos == "EF"), i + 1)
             if after[0].form == "되":  # "찾아 드리는 건 안 될 것 같아요"
                 found.append((i + 1, _window(tokens, i), "안 되"))
-            elif _is_volitional(tokens, i + 1) or any("래" in a.form for a in after if a.pos == "EF"):
+            elif after[0].form in SEEING and forms_of(tokens) & IMAGE_WORDS:
+                found.append((i + 1, after, "안 보"))  # "첨부된 이미지가 안 보여요"
+            elif (
+                _is_volitional(tokens, i + 1)
+                or any("래" in a.form for a in after if a.pos == "EF")
+                or (
+                    after[0].form in ASSIST
+                    and any(a.pos == "EF" and a.form in ("ᆸ니다", "습니다", "어요", "아요") for a in after)
+                )
+            ):
                 found.append((min(head, len(tokens) - 1), after, "안"))  # "안 쓸래요", "안 할게요"
-        elif t.form == "어렵" and before is not None and (before.form == "기" or before.pos in ("JKS", "JX")):
+        elif t.form in ("어렵", "힘들", "그렇") and _after_nominal(tokens, i):
             found.append((i, _window(tokens, i), "기 어렵"))
         elif t.form in HEAVY:
             found.append((i, _window(tokens, i), t.form))
@@ -186,6 +222,13 @@ SURFACE_CUES = (
     "거부",
     "안 ",
     "안돼",
+    "힘들",
+    "그래",
+    "그렇",
+    "아닙",
+    "아냐",
+    "아닌",
+    "패스",
 )
 """Every act above needs one of these in the sentence's surface: other sentences skip the analyzer (speed)."""
 
