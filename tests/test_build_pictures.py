@@ -175,3 +175,12 @@ def test_cli_names_the_flag(tmp_path: Path) -> None:
     )
     assert run.returncode == 2 and "--ray" in run.stderr
     assert not out.exists()
+
+
+def test_picture_kinds_only_with_a_generator(tmp_path: Path) -> None:
+    from ksafe.build.pipeline import c_image_kinds
+
+    plain = BuildOptions(culture="ko", out=tmp_path / "a")
+    assert not set(c_image_kinds(plain)) & set(PICTURE_KIND_NAMES)
+    generated = plain.model_copy(update={"image_generator": GeneratorOptions(spec="openai/x")})
+    assert set(PICTURE_KIND_NAMES) <= set(c_image_kinds(generated))
