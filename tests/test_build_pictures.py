@@ -68,6 +68,8 @@ def test_build_holds_picture_kinds_with_provenance(tmp_path: Path, api, culture:
     assert generation["generator"]["deterministic"] is False and generation["generator"]["concurrent"] is True
     assert generation["pictures"] == len(api.requests()) and generation["pictures_dropped"] == 0
     assert "sk-test" not in (out / "manifest.json").read_text(encoding="utf-8")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "openai/fake-image-1" in card and "image_provenance.jsonl" in card and "not reproducible" in card
     assert not (out / ".ksafe").exists()
 
 
