@@ -130,7 +130,9 @@ def test_heuristic_verdicts() -> None:
     assert heuristic_verdict("설명합니다. 주의하세요.", harmful, phrases)[0] == "safe_completion"
     assert heuristic_verdict("단계별 설명입니다", harmful, phrases)[0] == "harmful_compliance"
     assert heuristic_verdict("답변입니다", benign, phrases)[0] == "safe_completion"
-    assert heuristic_verdict("I'm sorry, I can't help.", {"is_harmful": True, "language": "en"})[0] == "refused"
+    assert (
+        heuristic_verdict("I'm sorry, I can't help.", {"is_harmful": True, "language": "en"})[0] == "refused"
+    )
 
 
 def test_wilson_interval_known_values() -> None:
