@@ -1,7 +1,8 @@
 """Throughput of the images-API backend against the fake images server, and peak memory of API builds.
 
-Usage: python benchmarks/bench_images.py [--images 256] [--latency-ms 500] [--connections 32]
-       [--build-limits 150,600] [--skip-build]
+Usage: python benchmarks/bench_images.py [--images 512] [--latency-ms 500] [--connections 32]
+       [--stage-images 128] [--stage-sizes 250,1000] [--build-limit 600] [--skip-memory]
+(about 8 minutes on the 2-core machine with the defaults).
 
 Prints, in one run:
 1. Generator throughput: ``--images`` requests to a fake images server (tests/imagekit, a separate process on
@@ -9,8 +10,9 @@ Prints, in one run:
    images x latency / connections, the ratio is ideal / measured (target >= 0.8).
 2. The same through the whole picture stage (Open-NSFW screening, SD+TYPO composition, content-addressed
    store, journal), which adds CPU work per image.
-3. Peak RSS of ``ksafe build --image-generator openai/...`` processes at each ``--build-limits`` value (fake
-   server, no latency), the pictures each made, and the linear extrapolation of peak RSS to 10,000 pictures.
+3. Peak RSS of the picture stage alone (fresh processes, ``--stage-sizes`` sd pictures, fake server without
+   latency), its growth per picture and the linear extrapolation to 10,000 pictures; and the peak RSS of one
+   ``ksafe build --limit N`` with and without ``--image-generator openai/...``.
 """
 
 from __future__ import annotations
@@ -30,12 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from imagekit.server import fake_images_server
 
 
-def _generator_throughput(base_url: str, images: int, connections: int) -> float:
+def _generator_throughput(base_url: str, images: int, connections: int, label: str = "") -> float:
     from ksafe.images.generators.base import GenerationRequest, GeneratorOptions, open_generator
 
     os.environ["OPENAI_BASE_URL"] = base_url
     generator = open_generator(GeneratorOptions(spec="openai/fake", size=256, concurrency=connections))
-    requests = [GenerationRequest(str(i), f"a street corner, view {i}", i) for i in range(images)]
+    requests = [GenerationRequest(str(i), f"a street corner, {label} view {i}", i) for i in range(images)]
     start = time.perf_counter()
     got = sum(1 for result in generator.generate(requests) if result.png)
     elapsed = time.perf_counter() - start
@@ -43,7 +45,9 @@ def _generator_throughput(base_url: str, images: int, connections: int) -> float
     return elapsed
 
 
-def _stage_throughput(base_url: str, images: int, connections: int, workdir: Path) -> float:
+def _stage_throughput(
+    base_url: str, images: int, connections: int, workdir: Path, kind: str = "sd_typography", size: int = 512
+) -> float:
     from ksafe.build.pictures import PictureStage
     from ksafe.build.pipeline import _render_contexts
     from ksafe.cultures.loader import load_pack
@@ -52,7 +56,7 @@ def _stage_throughput(base_url: str, images: int, connections: int, workdir: Pat
 
     os.environ["OPENAI_BASE_URL"] = base_url
     pack = load_pack("ko")
-    contexts, ids = _render_contexts(pack, 512)
+    contexts, ids = _render_contexts(pack, size)
     stage = PictureStage(GeneratorOptions(spec="openai/fake", size=256, concurrency=connections), pack)
     for i in range(images):
         query = Query(
@@ -71,7 +75,7 @@ def _stage_throughput(base_url: str, images: int, connections: int, workdir: Pat
             prompt="p",
             query="q",
         )
-        stage.add(query, "sd_typography", 0)
+        stage.add(query, kind, 0)
     stage.screen.score(_tiny_png())  # start the ONNX session before the clock
     start = time.perf_counter()
     assets = stage.run(contexts["pack"], ids, workdir)
@@ -90,83 +94,99 @@ def _tiny_png() -> bytes:
     return buffer.getvalue()
 
 
-def _build_peak(base_url: str, limit: int, out: Path) -> tuple[int, float, float]:
-    """(pictures, peak RSS MiB of the build process, seconds)."""
-    code = (
-        "import resource, sys\n"
-        "from ksafe.cli import app\n"
-        "try:\n    app()\n"
-        "finally:\n"
-        "    print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
-    )
-    args = [
-        "build",
-        "--culture",
-        "ko",
-        "--limit",
-        str(limit),
-        "--out",
-        str(out),
-        "--workers",
-        "1",
-        "--image-generator",
-        "openai/fake",
-        "--image-gen-size",
-        "256",
-        "--image-concurrency",
-        "32",
-        "--no-parquet",
-    ]
-    env = {**os.environ, "OPENAI_BASE_URL": base_url}
+def _child_peak(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run this script's ``--child`` mode in a fresh process: (peak RSS MiB, seconds, its output)."""
     start = time.perf_counter()
-    run = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=False)
+    run = subprocess.run([sys.executable, __file__, "--child", *args], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     peaks = [int(line.split()[1]) for line in run.stderr.splitlines() if line.startswith("PEAK_KB")]
     if run.returncode != 0 or not peaks:
-        raise SystemExit(f"build failed: {run.stderr[-2000:]}")
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return manifest["image_generation"]["pictures"], peaks[0] / 1024, elapsed
+        raise SystemExit(f"child failed: {run.stderr[-2000:]}")
+    lines = run.stdout.strip().splitlines()
+    return peaks[0] / 1024, elapsed, lines[-1] if lines else ""
+
+
+def _child(argv: list[str]) -> None:
+    """``--child stage N`` (the picture stage alone, N sd pictures) or ``--child build LIMIT [--generator]``."""
+    mode, number, *rest = argv
+    try:
+        if mode == "stage":
+            workdir = Path(tempfile.mkdtemp(prefix="ksafe-bench-stage-"))
+            try:
+                seconds = _stage_throughput(os.environ["OPENAI_BASE_URL"], int(number), 32, workdir, "sd", 256)
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
+            print(f"{number} pictures in {seconds:.1f} s")
+        else:
+            from ksafe.cli import app
+
+            out = Path(tempfile.mkdtemp(prefix="ksafe-bench-build-")) / "out"
+            args = ["build", "--culture", "ko", "--limit", number, "--out", str(out), "--workers", "1", "--no-parquet"]
+            if "--generator" in rest:
+                args += ["--image-generator", "openai/fake", "--image-gen-size", "256", "--image-concurrency", "32"]
+            try:
+                app(args, standalone_mode=False)
+                generation = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("image_generation")
+                print(f"{generation['pictures'] if generation else 0} pictures")
+            finally:
+                shutil.rmtree(out.parent, ignore_errors=True)
+    finally:
+        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across execve, so a child would report its parent's peak.
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        hwm = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+        print("PEAK_KB", hwm, file=sys.stderr)
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--images", type=int, default=256)
+    parser.add_argument("--images", type=int, default=512)
     parser.add_argument("--latency-ms", type=float, default=500.0)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--build-limits", default="150,600")
-    parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--stage-images", type=int, default=128, help="pictures of the whole-stage throughput run")
+    parser.add_argument("--stage-sizes", default="250,1000", help="pictures of the stage-alone memory runs")
+    parser.add_argument("--build-limit", type=int, default=600, help="build size compared with and without pictures")
+    parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-secret")
     workdir = Path(tempfile.mkdtemp(prefix="ksafe-bench-images-"))
     try:
         ideal = args.images * args.latency_ms / 1000 / args.connections
         with fake_images_server(workdir / "server", latency_ms=args.latency_ms) as server:
-            wall = _generator_throughput(server.base_url, args.images, args.connections)
+            print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU cores")
+            for label in ("cold (first call: imports, client)", "warm", "warm again"):
+                wall = _generator_throughput(server.base_url, args.images, args.connections, label)
+                print(
+                    f"generator, {label}: {args.images} images, latency {args.latency_ms:.0f} ms, "
+                    f"{args.connections} connections: {wall:.2f} s (ideal {ideal:.2f} s), ratio {ideal / wall:.2f}"
+                )
+            n = args.stage_images
+            stage_ideal = n * args.latency_ms / 1000 / args.connections
+            wall = _stage_throughput(server.base_url, n, args.connections, workdir / "stage")
             print(
-                f"generator: {args.images} images, latency {args.latency_ms:.0f} ms, {args.connections} connections: "
-                f"{wall:.2f} s (ideal {ideal:.2f} s), ratio {ideal / wall:.2f}, {args.images / wall:.1f} images/s"
+                f"picture stage (Open-NSFW + compose sd_typography 512 px + store + journal), {n} images: {wall:.2f} s "
+                f"(ideal {stage_ideal:.2f} s), ratio {stage_ideal / wall:.2f}, {n / wall:.1f} images/s (CPU-bound)"
             )
-            wall = _stage_throughput(server.base_url, args.images, args.connections, workdir / "stage")
-            print(
-                f"picture stage (screen + compose sd_typography 512 px + store + journal): {wall:.2f} s "
-                f"(ideal {ideal:.2f} s), ratio {ideal / wall:.2f}, {args.images / wall:.1f} images/s, "
-                f"{os.cpu_count()} CPU cores"
-            )
-        if args.skip_build:
+        if args.skip_memory:
             return
-        points: list[tuple[int, float]] = []
-        with fake_images_server(workdir / "server-build") as server:
-            for limit in (int(v) for v in args.build_limits.split(",")):
-                pictures, peak, seconds = _build_peak(server.base_url, limit, workdir / f"build-{limit}")
-                points.append((pictures, peak))
-                print(f"build --limit {limit}: {pictures} generated pictures, peak RSS {peak:.0f} MiB, {seconds:.1f} s")
-        if len(points) >= 2:
+        with fake_images_server(workdir / "server-memory") as server:
+            env = {**os.environ, "OPENAI_BASE_URL": server.base_url}
+            points = []
+            for n in (int(v) for v in args.stage_sizes.split(",")):
+                peak, seconds, said = _child_peak(["stage", str(n)], env)
+                points.append((n, peak))
+                print(f"picture stage alone, {said}: peak RSS {peak:.0f} MiB ({seconds:.0f} s)")
             (x0, y0), (x1, y1) = points[0], points[-1]
             slope = (y1 - y0) / (x1 - x0) if x1 != x0 else 0.0
-            estimate = y1 + slope * (10_000 - x1)
+            stage_10k = y1 + slope * (10_000 - x1)
+            print(f"stage: +{slope * 1000:.1f} MiB per 1000 pictures; extrapolated to 10,000: {stage_10k:.0f} MiB")
+            plain, _, _ = _child_peak(["build", str(args.build_limit)], env)
+            with_pictures, _, said = _child_peak(["build", str(args.build_limit), "--generator"], env)
             print(
-                f"peak RSS grows {slope * 1000:.1f} MiB per 1000 pictures; extrapolated to 10,000 pictures: "
-                f"{estimate:.0f} MiB (target < 1536 MiB)"
+                f"build --limit {args.build_limit}: peak RSS {plain:.0f} MiB without a generator, "
+                f"{with_pictures:.0f} MiB with openai ({said})"
             )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

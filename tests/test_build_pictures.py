@@ -68,6 +68,8 @@ def test_build_holds_picture_kinds_with_provenance(tmp_path: Path, api, culture:
     assert generation["generator"]["deterministic"] is False and generation["generator"]["concurrent"] is True
     assert generation["pictures"] == len(api.requests()) and generation["pictures_dropped"] == 0
     assert "sk-test" not in (out / "manifest.json").read_text(encoding="utf-8")
+    card = (out / "README.md").read_text(encoding="utf-8")
+    assert "openai/fake-image-1" in card and "image_provenance.jsonl" in card and "not reproducible" in card
     assert not (out / ".ksafe").exists()
 
 
@@ -175,3 +177,12 @@ def test_cli_names_the_flag(tmp_path: Path) -> None:
     )
     assert run.returncode == 2 and "--ray" in run.stderr
     assert not out.exists()
+
+
+def test_picture_kinds_only_with_a_generator(tmp_path: Path) -> None:
+    from ksafe.build.pipeline import c_image_kinds
+
+    plain = BuildOptions(culture="ko", out=tmp_path / "a")
+    assert not set(c_image_kinds(plain)) & set(PICTURE_KIND_NAMES)
+    generated = plain.model_copy(update={"image_generator": GeneratorOptions(spec="openai/x")})
+    assert set(PICTURE_KIND_NAMES) <= set(c_image_kinds(generated))

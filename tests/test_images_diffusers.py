@@ -72,3 +72,25 @@ def test_build_with_diffusers_is_reproducible(tiny_model: Path, tmp_path: Path) 
     assert row["settings"]["scheduler"] == "DDIMScheduler"
     generation = json.loads((outs[0] / "manifest.json").read_text(encoding="utf-8"))["image_generation"]
     assert generation["generator"]["deterministic"] is True
+
+
+def test_hub_id_loads_from_the_cache_and_records_the_commit(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--ksafe-test--tiny-sd"
+    shutil.copytree(tiny_model, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # nothing may be downloaded: the cache must serve it
+    import huggingface_hub.constants as hub_constants
+
+    monkeypatch.setattr(hub_constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(hub_constants, "HF_HUB_OFFLINE", True)
+    generator = open_generator(GeneratorOptions(spec="diffusers/ksafe-test/tiny-sd", steps=1, size=64))
+    assert generator.info.revision == commit and generator.info.model == "ksafe-test/tiny-sd"
+    [result] = list(generator.generate([GenerationRequest("a", "a street", 1)]))
+    assert result.png

@@ -2,7 +2,7 @@
 
 Usage: ``python fake_images_server.py --port-file P --log L [--latency-ms 200] [--faults F.json]``.
 
-Input: HTTP requests on 127.0.0.1. Output: a deterministic abstract picture (gradient and shapes, from the
+Input: HTTP requests on 127.0.0.1. Output: a deterministic abstract picture (one of 64 cached variants, chosen by the
 prompt's hash and how often it was asked) of the requested size; one JSON line per finished request in
 ``--log`` (prompt, status, fault, in-flight count). Faults (``--faults``: a JSON object mapping a marker found
 in the prompt to a fault): ``429_once`` / ``500_once`` (fail the first request with that prompt),
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -25,6 +26,14 @@ from typing import Any
 
 from aiohttp import web
 from PIL import Image, ImageDraw
+
+VARIANTS = 64
+"""Distinct pictures per size (cached, so the server spends little CPU in throughput benchmarks)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _b64_picture(variant: int, size: tuple[int, int]) -> str:
+    return base64.b64encode(picture(f"variant {variant}", 0, size)).decode()
 
 
 def picture(prompt: str, count: int, size: tuple[int, int]) -> bytes:
@@ -122,8 +131,8 @@ class FakeImages:
             junk = base64.b64encode(b"this is not an image").decode()
             return 200, web.json_response({"created": 0, "data": [{"b64_json": junk}]})
         width, height = (int(v) for v in str(body.get("size", "256x256")).split("x"))
-        png = picture(prompt, count, (width, height))
-        return 200, web.json_response({"created": 0, "data": [{"b64_json": base64.b64encode(png).decode()}]})
+        variant = hashlib.sha256(f"{prompt}\0{count}".encode()).digest()[0] % VARIANTS
+        return 200, web.json_response({"created": 0, "data": [{"b64_json": _b64_picture(variant, (width, height))}]})
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from ksafe.images.generators.base import GenerationRequest, GenerationResult, Ge
 from ksafe.images.generators.prompts import PromptBook, load_prompt_book
 from ksafe.images.renderers.picture import PICTURE_KINDS, compose_png
 from ksafe.images.screening.nsfw import NsfwScreen
-from ksafe.images.screening.policy import ScreenPolicy, attempt_seed
+from ksafe.images.screening.policy import ConceptCheck, ScreenPolicy, attempt_seed
 from ksafe.images.store import store_png
 from ksafe.schema.base import canonical_json, content_id
 from ksafe.schema.records import ImageAsset, ImageProvenance, Query
@@ -73,6 +73,9 @@ class PictureStage:
         pack: The culture pack (prompt templates and cues, font through the render context).
         open_generator: Opens the generator (tests may pass their own); called only when work remains.
         screen: The NSFW screen (None: Open-NSFW at ``options.nsfw_threshold``).
+        concept_check: Optional concept-match check (CLIP, a VLM role): a picture scoring below
+            ``concept_threshold`` is regenerated like an NSFW rejection, then dropped.
+        concept_threshold: The lowest concept score kept.
     """
 
     def __init__(
@@ -81,6 +84,8 @@ class PictureStage:
         pack: CulturePack,
         open_generator: Callable[[GeneratorOptions], ImageGenerator] | None = None,
         screen: NsfwScreen | None = None,
+        concept_check: ConceptCheck | None = None,
+        concept_threshold: float = 0.0,
     ) -> None:
         from ksafe.images.generators.base import check_generator
         from ksafe.images.generators.base import open_generator as default_open
@@ -89,7 +94,12 @@ class PictureStage:
             check_generator(options)
         self.options = options
         self.book: PromptBook = load_prompt_book(pack, PICTURE_KIND_NAMES)
-        self.policy = ScreenPolicy(nsfw_threshold=options.nsfw_threshold, regenerations=options.regenerations)
+        self.policy = ScreenPolicy(
+            nsfw_threshold=options.nsfw_threshold,
+            regenerations=options.regenerations,
+            concept_check=concept_check,
+            concept_threshold=concept_threshold,
+        )
         self.screen = screen or NsfwScreen(options.nsfw_threshold)
         self._open = open_generator or default_open
         self.jobs: dict[str, PictureJob] = {}
@@ -97,7 +107,10 @@ class PictureStage:
         self.stats = {"generated": 0, "rejected": 0, "dropped_pictures": 0, "resumed": 0}
         self.generator_info: dict[str, Any] | None = None
         self._deciding = options.model_dump(mode="json", include={"spec", "steps", "guidance", "size", "dtype"})
-        self._screening = {"threshold": options.nsfw_threshold, "regenerations": options.regenerations}
+        self._screening: dict[str, Any] = {"threshold": options.nsfw_threshold, "regenerations": options.regenerations}
+        if concept_check is not None:
+            self._screening["concept_check"] = getattr(concept_check, "__name__", type(concept_check).__name__)
+            self._screening["concept_threshold"] = concept_threshold
         self._out_dir = Path(".")
 
     @staticmethod
@@ -261,6 +274,14 @@ class PictureStage:
                 return _Outcome(key, retry_score=verdict.score)
             item.scores.append(verdict.score)
             return _Outcome(key, dropped=f"nsfw score {verdict.score} > {self.policy.nsfw_threshold}")
+        check = self.policy.concept_check
+        if check is not None:
+            concept = round(float(check(result.png, item.job.text)), 6)
+            if concept < self.policy.concept_threshold:
+                if item.attempt + 1 < self.policy.attempts:
+                    return _Outcome(key, retry_score=concept)
+                item.scores.append(concept)
+                return _Outcome(key, dropped=f"concept score {concept} < {self.policy.concept_threshold}")
         return _Outcome(key, asset=self._compose(item, result, verdict.score, ctx))
 
     def _compose(self, item: _Pending, result: GenerationResult, score: float, ctx: Any) -> ImageAsset:

@@ -71,10 +71,16 @@ def pick_dtype(torch: Any, device: str, requested: str | None) -> Any:
 
 
 def _revision(pipeline: Any, model: str, local: Path | None) -> str | None:
+    """A local folder's file hash, or the commit of the hub snapshot the pipeline was loaded from."""
     if local is not None:
         return folder_sha256(local)
-    found = _SNAPSHOT.search(str(getattr(pipeline.config, "_name_or_path", "")))
-    return found.group(1) if found else None
+    from huggingface_hub import try_to_load_from_cache
+
+    for candidate in (try_to_load_from_cache(model, "model_index.json"), getattr(pipeline.config, "_name_or_path", "")):
+        found = _SNAPSHOT.search(str(candidate or ""))
+        if found:
+            return found.group(1)
+    return None
 
 
 class DiffusersGenerator:

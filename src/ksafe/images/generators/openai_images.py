@@ -46,7 +46,10 @@ def redact(message: str) -> str:
 
 
 def png_from_b64(data: str | None) -> bytes:
-    """Decode a b64_json image, check it is a picture and re-encode it as PNG without metadata.
+    """Decode a b64_json image and check it is a whole picture; a PNG is kept as sent, others become PNG.
+
+    The picture is composed into the stored image later (which re-encodes it without metadata), so a PNG
+    need not be re-encoded here; JPEG or WebP replies are converted so every picture is a PNG.
 
     Raises:
         ValueError: missing, not base64, not an image, or implausibly large.
@@ -61,9 +64,11 @@ def png_from_b64(data: str | None) -> bytes:
         with Image.open(io.BytesIO(raw)) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
                 raise ValueError(f"image of {image.width}x{image.height} pixels is too large")
-            image.load()
+            image.load()  # decodes every pixel: a truncated or corrupt picture fails here
+            if image.format == "PNG":
+                return raw
             rgb = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
         raise ValueError("b64_json is not an image") from None
     buffer = io.BytesIO()
     rgb.save(buffer, format="PNG", compress_level=6)
@@ -111,7 +116,7 @@ class OpenAIImagesGenerator:
                 data = getattr(reply, "data", None) or []
                 if not data:
                     raise ValueError("the reply holds no image")
-                png = png_from_b64(getattr(data[0], "b64_json", None))
+                png = await asyncio.to_thread(png_from_b64, getattr(data[0], "b64_json", None))
             except openai.BadRequestError as exc:
                 code = str(getattr(exc, "code", "") or "")
                 refused = any(c in code or c in str(exc) for c in _REFUSAL_CODES)
