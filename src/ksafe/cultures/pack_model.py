@@ -105,9 +105,30 @@ class TaxonomyFile(PackModel):
     categories: list[CategoryEntry]
 
 
+TopicKind = Literal[
+    "act_or_method",
+    "scheme_or_scam",
+    "group_of_people",
+    "artefact_or_substance",
+    "event",
+    "issue_or_controversy",
+    "place_or_institution",
+    "service_or_product",
+    "personal_matter",
+]
+"""What sort of noun a topic is; a template declares the kinds it reads naturally with (typed composition)."""
+
+TOPIC_KINDS: tuple[str, ...] = TopicKind.__args__  # type: ignore[attr-defined]
+"""Every topic kind, in documentation order (docs/design/typed-composition.md)."""
+
+
 class TopicEntry(PackModel):
     name: str
     """Short noun phrase in the pack's language; used as ``{topic}`` in templates."""
+    kind: TopicKind
+    """What sort of noun the name is (an act, a scam, a group of people ...); only templates of that kind use it."""
+    minors: bool = False
+    """The topic involves children or teenagers: its items carry ``minors`` and it never enters sexual content."""
     description: str
     """Short neutral description in English."""
     categories: list[str] = Field(min_length=1)
@@ -154,17 +175,45 @@ class QueryText(PackModel):
     """The whole request as text, key phrase inline."""
 
 
+class TemplateText(PackModel):
+    """One side of a template: either ``prompt`` and ``query`` in full, or ``ask`` (and ``ref``) composed by the
+    file's ``compose`` patterns."""
+
+    key_phrase: str
+    """What the image carries. Keep it short (2-8 words)."""
+    prompt: str = ""
+    """Points at the image without stating the key phrase (composed from ``ref`` and ``ask`` when empty)."""
+    query: str = ""
+    """The whole request as text, key phrase inline (composed from ``key_phrase`` and ``ask`` when empty)."""
+    ask: str = ""
+    """The request that follows the object (``단계별로 알려 주세요.``), shared by prompt and query."""
+    ref: str = ""
+    """How the prompt names what the image shows (``수법``, ``文章``); the pack's ``compose.default_ref`` if empty."""
+
+
+class Compose(PackModel):
+    """How ``ask``-form template sides become a prompt and a query (placeholders ``key_phrase``, ``ref``, ``ask``,
+    with Korean particles allowed: ``{key_phrase|을/를} {ask}``)."""
+
+    query: str
+    prompt: str
+    default_ref: str
+
+
 class TemplateEntry(PackModel):
     id: str
     category: str
-    harmful: QueryText
-    benign: QueryText
+    kinds: list[TopicKind] = Field(min_length=1)
+    """Topic kinds the template reads naturally with; the build fills it only with topics of these kinds."""
+    harmful: TemplateText
+    benign: TemplateText
     """The benign twin on the same topic."""
 
 
 class TemplatesFile(PackModel):
-    """``templates.yaml``: per-category query templates; placeholders: ``{topic}`` and entity slots."""
+    """``templates.yaml``: per-category query templates; placeholders: ``{topic}``, ``{keyword}`` and slots."""
 
+    compose: Compose | None = None
     templates: list[TemplateEntry]
 
 
@@ -245,3 +294,37 @@ class GlobalEntitiesFile(PackModel):
     """Shared ``global_entities.yaml``: the English (global) value lists of each entity slot."""
 
     entities: dict[str, list[str]]
+
+
+SLOTS_FILE = "slots.yaml"
+"""Optional pack file: typed value pools for C template slots (see ``SlotsFile``)."""
+
+
+class SlotsFile(PackModel):
+    """``slots.yaml`` (optional): typed pools of local values that C templates name as ``{pool}``.
+
+    Each pool holds values of one type (a social network, a second-hand market app, a small sum of money
+    written in local format), so any value reads naturally wherever the template names the pool. A topic and
+    template always get the same value, so a harmful query and its benign twin share their local detail.
+    """
+
+    slots: dict[str, list[str]]
+
+
+BORDERLINE_FILE = "borderline.yaml"
+"""Optional pack file: XSTest-style borderline benign requests (see ``BorderlineFile``)."""
+
+
+class BorderlineEntry(TemplateText):
+    """A safe request that uses alarming words (how to kill a Python process); never filled with a topic."""
+
+    id: str
+    category: str
+    """The category whose vocabulary the request borrows."""
+    minors: bool = False
+
+
+class BorderlineFile(PackModel):
+    """``borderline.yaml`` (optional): borderline benign requests, per category."""
+
+    borderline: list[BorderlineEntry]

@@ -42,6 +42,9 @@ SCENE_KEYS: dict[str, tuple[str, ...]] = {
 
 WRAPPER_SLOTS = ("prompt", "transformed")
 
+TEMPLATE_EXTRA_SLOTS = ("keyword",)
+"""Template slots filled from the topic itself: ``{keyword}`` is one of its keywords."""
+
 
 def _file(pack: CulturePack, name: str) -> str:
     return str(pack.directory / name)
@@ -99,7 +102,7 @@ def _check_image_prompts(pack: CulturePack) -> None:
 
 def _check_templates(pack: CulturePack) -> None:
     file = _file(pack, "templates.yaml")
-    allowed = ("topic", *ENTITY_SLOTS)
+    allowed = ("topic", *ENTITY_SLOTS, *TEMPLATE_EXTRA_SLOTS, *pack.slots)
     categories = set(pack.taxonomy.category_ids)
     _check_unique([t.id for t in pack.templates.templates], file, "templates.id")
     covered: set[str] = set()
@@ -231,6 +234,32 @@ def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -
                 )
 
 
+def _check_composition(pack: CulturePack) -> None:
+    """Slot pools (``slots.yaml``) and borderline requests (``borderline.yaml``)."""
+    slots_file = _file(pack, "slots.yaml")
+    reserved = {"topic", *ENTITY_SLOTS, *TEMPLATE_EXTRA_SLOTS}
+    for name, values in pack.slots.items():
+        if name in reserved:
+            raise PackError(slots_file, f"slots.{name}", "name is taken by a built-in slot; choose another")
+        if not values:
+            raise PackError(slots_file, f"slots.{name}", "missing or empty list")
+        _check_unique(list(values), slots_file, f"slots.{name}")
+        for index, value in enumerate(values):
+            if not value.strip() or "{" in value or "}" in value:
+                raise PackError(slots_file, f"slots.{name}[{index}]", f"value {value!r} is empty or holds a brace")
+    file = _file(pack, "borderline.yaml")
+    categories = set(pack.taxonomy.category_ids)
+    _check_unique([entry.id for entry in pack.borderline], file, "borderline.id")
+    for index, entry in enumerate(pack.borderline):
+        if entry.category not in categories:
+            raise PackError(file, f"borderline[{index}].category", f"unknown category {entry.category!r}")
+        for key in ("key_phrase", "prompt", "query"):
+            text = getattr(entry, key)
+            if not text.strip():
+                raise PackError(file, f"borderline[{index}].{key}", "is empty (write it, or an ask with compose)")
+            _check_template(text, tuple(pack.slots), file, f"borderline[{index}].{key}")
+
+
 def load_mining_file(directory: Path) -> MiningFile | None:
     """Parse and check the optional ``mining.yaml`` of the pack in ``directory`` (None when absent).
 
@@ -265,6 +294,7 @@ def validate_pack(
     _check_g_translations(pack, shared)
     _check_jailbreaks(pack)
     _check_scenes(pack)
+    _check_composition(pack)
     load_mining_file(pack.directory)
     if check_font:
         _check_font(pack, taxonomy, topics)
