@@ -91,6 +91,7 @@ def test_run_directory_contract_and_rescore_without_target(bench: Path, tmp_path
         "strategy",
         "image_kind",
         "g_version",
+        "benign_kind",
     }
     lines = (out / "responses.jsonl").read_text().splitlines()
     assert len(lines) == 48

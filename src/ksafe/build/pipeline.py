@@ -122,6 +122,7 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     Raises:
         KsafeError: invalid pack, topics file or options (nothing in ``out`` is changed).
     """
+    from ksafe.queries.borderline import borderline_count, make_borderline_queries
     from ksafe.queries.c_queries import make_c_queries
     from ksafe.queries.g_queries import fills_per_seed, make_g_queries
     from ksafe.topics.curated import select_topics
@@ -143,12 +144,14 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     g_pairs = make_g_queries(pack, shared, options.seed, fills) if g_target else {}
     units_g = plan_units(g_pairs, g_target, g_strategies, G_IMAGE_KINDS, options.seed, "G") if g_target else []
     units_c = plan_units(c_pairs, c_target, c_strategies, C_IMAGE_KINDS, options.seed, "C")
+    borderline_queries = make_borderline_queries(pack, borderline_count(pack, c_target), options.seed)
+    borderline = [(q, C_IMAGE_KINDS[i % len(C_IMAGE_KINDS)]) for i, q in enumerate(borderline_queries)]
     n_queries = sum(len(v) for v in c_pairs.values()) + sum(len(v) for v in g_pairs.values())
     report("queries", n_queries, n_queries)
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
-        return _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report)
+        return _render_and_write(options, pack, shared, units_g + units_c, borderline, contexts, context_ids, report)
 
 
 def _render_and_write(
@@ -156,6 +159,7 @@ def _render_and_write(
     pack: CulturePack,
     shared: SharedData,
     units: list[PlannedUnit],
+    borderline: list[tuple[Query, str]],
     contexts: dict[str, Any],
     context_ids: dict[str, str],
     report: Progress,
@@ -172,6 +176,10 @@ def _render_and_write(
             job = _job(query, unit.image_kind, options.seed)
             jobs.setdefault(job.key, job)
             job_of[(query.id, unit.image_kind)] = job.key
+    for query, kind in borderline:
+        job = _job(query, kind, options.seed)
+        jobs.setdefault(job.key, job)
+        job_of[(query.id, kind)] = job.key
     out.mkdir(parents=True, exist_ok=True)
     report("images", 0, len(jobs))
     workers = options.workers or (os.cpu_count() or 1)
@@ -187,7 +195,7 @@ def _render_and_write(
     def lookup(query: Query, kind: str) -> ImageAsset:
         return assets[job_of[(query.id, kind)]]
 
-    items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units)
+    items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units, borderline)
     report("items", len(items), len(items))
     used_assets = {assets[key].sha256: assets[key] for key in jobs}  # not leftovers of an earlier, other build
     manifest = write_outputs(out, options, pack, items, used_assets, report)

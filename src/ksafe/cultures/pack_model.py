@@ -244,6 +244,9 @@ class GTranslationsFile(PackModel):
 class JailbreakEntry(PackModel):
     template: str
     """Wrapper with ``{prompt}`` (and ``{transformed}`` for transform strategies)."""
+    variants: list[str] = []
+    """More wrapper texts of the same strategy (other personas, framings, code layouts); each item uses one,
+    picked deterministically from its query pair, so a harmful item and its benign twins share it."""
     transform: str | None = None
     """Name of a script-aware transform applied to the prompt first, if any."""
 

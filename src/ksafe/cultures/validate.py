@@ -178,9 +178,10 @@ def _check_jailbreaks(pack: CulturePack) -> None:
                 f"{name} needs transform {strategy.requires_transform!r}, the pack says {entry.transform!r}",
             )
         allowed = WRAPPER_SLOTS if strategy.requires_transform else ("prompt",)
-        _check_template(entry.template, allowed, file, f"{field}.template")
-        if "prompt" not in {n for n, _ in placeholders(entry.template)}:
-            raise PackError(file, f"{field}.template", "the wrapper must contain {prompt}")
+        for key, text in [("template", entry.template), *((f"variants[{i}]", v) for i, v in enumerate(entry.variants))]:
+            _check_template(text, allowed, file, f"{field}.{key}")
+            if "prompt" not in {n for n, _ in placeholders(text)}:
+                raise PackError(file, f"{field}.{key}", "the wrapper must contain {prompt}")
         if entry.transform is not None and entry.transform not in TRANSFORMS:
             known = ", ".join(sorted(TRANSFORMS))
             raise PackError(file, f"{field}.transform", f"unknown transform {entry.transform!r} (known: {known})")

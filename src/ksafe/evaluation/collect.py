@@ -51,6 +51,7 @@ def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
         "image_kind": str(meta.get("image_kind", "")),
         "g_version": meta.get("g_version"),
         "is_harmful": bool(meta.get("is_harmful")),
+        "benign_kind": meta.get("benign_kind"),
         "text": str(meta.get("text", "")),
         # Model output is untrusted text: a lone surrogate would make every UTF-8 write after this fail.
         "response": (output.completion if output else "").encode("utf-8", "replace").decode("utf-8"),

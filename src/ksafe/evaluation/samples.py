@@ -50,6 +50,7 @@ def item_metadata(
         "key_phrase": key_phrase,
         "topic": item.topic,
         "pair_id": item.pair_id,
+        "benign_kind": item.benign_kind,
     }
 
 

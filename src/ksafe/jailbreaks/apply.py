@@ -9,8 +9,21 @@ from __future__ import annotations
 from ksafe.cultures.pack_model import STRATEGY_NONE, JailbreakEntry
 from ksafe.errors import KsafeError
 from ksafe.jailbreaks.registry import get_strategy
+from ksafe.schema.base import content_id
 from ksafe.text.template import TemplateError, fill, replace_with_particles
 from ksafe.text.transforms import get_transform
+
+
+def wrapper_texts(entry: JailbreakEntry) -> list[str]:
+    """Every wrapper text of a strategy entry: ``template`` first, then its ``variants``."""
+    return [entry.template, *entry.variants]
+
+
+def select_wrapper(entry: JailbreakEntry, key: str) -> tuple[JailbreakEntry, int]:
+    """The entry reduced to one wrapper text, chosen by ``key`` (a content id), and that text's index."""
+    texts = wrapper_texts(entry)
+    index = int(content_id("wrapper", key), 16) % len(texts)
+    return entry.model_copy(update={"template": texts[index], "variants": []}), index
 
 
 def apply_strategy(strategy: str, entry: JailbreakEntry | None, *, text: str, key_phrase: str) -> str:

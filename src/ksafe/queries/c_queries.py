@@ -99,6 +99,7 @@ def _query(
         key_phrase=key_phrase,
         prompt=prompt,
         query=query_text,
+        minors=topic.minors,
     )
 
 

@@ -107,6 +107,10 @@ class Query(FrozenRecord):
     """The full text-only query, with the key phrase inline."""
     g_version: GVersion | None = None
     """For G: which version this text is."""
+    minors: bool = False
+    """The query's topic involves children or teenagers."""
+    borderline: bool = False
+    """A borderline benign request (safe, but worded with alarming words); it has no harmful twin."""
     contextualization: Contextualization | None = None
     """For a contextualized G query: what changed against the literal translation."""
 
