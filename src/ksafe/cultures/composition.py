@@ -54,11 +54,12 @@ def expand_side(side: T, compose: Compose | None) -> T:
     if not side.ask or compose is None:
         return side
     ref = side.ref or compose.default_ref
-    update = {}
+    update: dict[str, str | list[str]] = {}
     if not side.query:
         update["query"] = compose_text(compose.query, side.key_phrase, ref, side.ask)
     if not side.prompt:
         update["prompt"] = compose_text(compose.prompt, side.key_phrase, ref, side.ask)
+        update["prompt_variants"] = [compose_text(p, side.key_phrase, ref, side.ask) for p in compose.prompt_variants]
     return side.model_copy(update=update)
 
 

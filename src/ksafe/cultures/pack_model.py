@@ -189,6 +189,8 @@ class TemplateText(PackModel):
     """The request that follows the object (``단계별로 알려 주세요.``), shared by prompt and query."""
     ref: str = ""
     """How the prompt names what the image shows (``수법``, ``文章``); the pack's ``compose.default_ref`` if empty."""
+    prompt_variants: list[str] = []
+    """Filled by the loader from ``compose.prompt_variants`` (never written in a pack file)."""
 
 
 class Compose(PackModel):
@@ -198,6 +200,9 @@ class Compose(PackModel):
     query: str
     prompt: str
     default_ref: str
+    prompt_variants: list[str] = []
+    """Other ways to point at the image (``사진 속 {ref|을/를} {ask}``); each fill picks one of ``prompt`` and these
+    deterministically, so image prompts vary across topics of one template."""
 
 
 class TemplateEntry(PackModel):

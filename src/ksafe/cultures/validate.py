@@ -248,6 +248,12 @@ def _check_composition(pack: CulturePack) -> None:
         for index, value in enumerate(values):
             if not value.strip() or "{" in value or "}" in value:
                 raise PackError(slots_file, f"slots.{name}[{index}]", f"value {value!r} is empty or holds a brace")
+    allowed = ("topic", *ENTITY_SLOTS, *TEMPLATE_EXTRA_SLOTS, *pack.slots)
+    for index, template in enumerate(pack.templates.templates):
+        for side in ("harmful", "benign"):
+            for k, text in enumerate(getattr(template, side).prompt_variants):
+                field = f"compose.prompt_variants[{k}] (templates[{index}].{side})"
+                _check_template(text, allowed, _file(pack, "templates.yaml"), field)
     file = _file(pack, "borderline.yaml")
     categories = set(pack.taxonomy.category_ids)
     _check_unique([entry.id for entry in pack.borderline], file, "borderline.id")

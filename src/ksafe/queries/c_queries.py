@@ -68,9 +68,11 @@ def _query(
     values: dict[str, str],
     *,
     is_harmful: bool,
+    prompt_choice: int = 0,
 ) -> Query:
     key_phrase = fill(texts.key_phrase, values)
-    prompt = fill(texts.prompt, values)
+    prompts = [texts.prompt, *texts.prompt_variants]
+    prompt = fill(prompts[prompt_choice % len(prompts)], values)
     query_text = fill(texts.query, values)
     domain = pack.taxonomy.domain_of(category)
     return Query(
@@ -127,8 +129,10 @@ def make_c_queries(pack: CulturePack, topics: tuple[Topic, ...], seed: int) -> d
                 rng = random.Random(content_id("fill", seed, topic.id, template.id))
                 values = _slot_values([template.harmful, template.benign], topic, pack, rng)
                 pair_id = content_id("pair", pack.code, topic.id, category, template.id)
-                harmful = _query(pack, topic, category, template.id, pair_id, template.harmful, values, is_harmful=True)
-                benign = _query(pack, topic, category, template.id, pair_id, template.benign, values, is_harmful=False)
+                choice = rng.randrange(1 << 16)  # which way of pointing at the image; shared by the twins
+                common = (pack, topic, category, template.id, pair_id)
+                harmful = _query(*common, template.harmful, values, is_harmful=True, prompt_choice=choice)
+                benign = _query(*common, template.benign, values, is_harmful=False, prompt_choice=choice)
                 if harmful.query in seen_texts:  # two categories' templates can fill to the same text
                     continue
                 seen_texts.add(harmful.query)
