@@ -20,17 +20,17 @@ import yaml
 from fontTools.ttLib import TTFont
 from pydantic import BaseModel
 
+from ksafe.cultures.composition import expand_templates
 from ksafe.cultures.pack_model import (
     JailbreaksFile,
     PackInfo,
     RefusalFile,
     ScenesFile,
+    SlotsFile,
     TaxonomyFile,
     TemplatesFile,
     TopicsFile,
 )
-from ksafe.cultures.composition import expand_templates
-from ksafe.cultures.pack_model import SlotsFile
 from ksafe.cultures.validate import ENTITY_SLOTS
 from ksafe.jailbreaks.apply import apply_strategy
 from ksafe.jailbreaks.registry import strategy_names
