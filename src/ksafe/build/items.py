@@ -45,8 +45,10 @@ def _wrap(
     if entry is not None:
         entry, index = select_wrapper(entry, content_id(query.pair_id, strategy, kind))
         label = f"{strategy}#{index}"
-    text = apply_strategy(strategy, entry, text=image_prompt(query, kind, prompts), key_phrase=query.key_phrase)
-    text_only = apply_strategy(strategy, entry, text=query.query, key_phrase=query.key_phrase)
+    topic = query.topic if query.subset == "C" else None
+    image_text = image_prompt(query, kind, prompts)
+    text = apply_strategy(strategy, entry, text=image_text, key_phrase=query.key_phrase, topic=topic)
+    text_only = apply_strategy(strategy, entry, text=query.query, key_phrase=query.key_phrase, topic=topic)
     return text, text_only, label
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ksafe.errors import KsafeError
-from ksafe.text.hangul import hangul_initials, hangul_romanize
+from ksafe.text.hangul import hangul_initials_short, hangul_romanize
 from ksafe.text.kana import katakana_reading, romaji
 
 
@@ -27,6 +27,9 @@ class TransformInfo:
     """One sentence for users and the dataset card."""
     function: Callable[[str], str]
     """The pure function applied to the key phrase."""
+    topic_only: bool = False
+    """Apply to the topic inside the key phrase only (the rest and its particles stay readable), when the
+    key phrase contains the topic."""
 
 
 TRANSFORM_INFO: dict[str, TransformInfo] = {
@@ -35,8 +38,10 @@ TRANSFORM_INFO: dict[str, TransformInfo] = {
         TransformInfo(
             "hangul_initials",
             "Hang",
-            "Each Hangul syllable becomes its initial consonant (초성체): 전세 사기 -> ㅈㅅ ㅅㄱ.",
-            hangul_initials,
+            "The leading short words (two at most, five syllables at most each) become their initial consonants "
+            "(초성체), the rest is kept so it stays decodable: 전세 사기 수법 -> ㅈㅅ ㅅㄱ 수법.",
+            hangul_initials_short,
+            topic_only=True,
         ),
         TransformInfo(
             "hangul_romanize",
