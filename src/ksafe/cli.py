@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from ksafe.commands import build, culture, evaluate, report, topics
+from ksafe.commands import build, culture, evaluate, quality, report, topics
 
 app = typer.Typer(
     name="ksafe",
@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (build, culture, evaluate, report, topics):
+for module in (build, culture, evaluate, report, topics, quality):
     module.register(app)
 
 

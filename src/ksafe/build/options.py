@@ -32,3 +32,5 @@ class BuildOptions(FrozenRecord):
     """Rendering processes (0: one per CPU core)."""
     write_parquet: bool = True
     """Also write ``data/*.parquet`` with an image column."""
+    rejections: Path | None = None
+    """A ``rejections.json`` from ``ksafe review apply``: its templates (and topics) are left out."""

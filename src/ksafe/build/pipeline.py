@@ -24,7 +24,7 @@ from ksafe.cultures.pack_model import LineBreaking
 from ksafe.errors import KsafeError
 from ksafe.fileio import exclusive_lock
 from ksafe.schema.base import content_id
-from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query
+from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query, Topic
 
 _IMAGE_NAME = re.compile(r"images/([0-9a-f]{2})/\1[0-9a-f]{62}\.png")
 _OUTPUT_MARKERS = ("manifest.json", "items.jsonl", ".ksafe")
@@ -116,6 +116,32 @@ def _queries_of(unit: PlannedUnit) -> list[Query]:
     return [q for p in pairs for q in (p.harmful, p.benign)]
 
 
+def apply_rejections(
+    pack: CulturePack, shared: SharedData, topics: tuple[Topic, ...], path: Path
+) -> tuple[CulturePack, SharedData, tuple[Topic, ...], dict[str, Any]]:
+    """Leave out the templates, G seeds (and topics) a review rejected; return what was left out.
+
+    Raises:
+        KsafeError: the rejections file is unreadable or belongs to another culture.
+    """
+    from dataclasses import replace
+
+    from ksafe.quality.review import read_rejections
+
+    rejected = read_rejections(path)
+    if rejected.culture and rejected.culture != pack.code:
+        raise KsafeError(f"{path}: rejections are for culture {rejected.culture!r}, the build is {pack.code!r}")
+    ids = set(rejected.template_ids)
+    templates = [t for t in pack.templates.templates if t.id not in ids]
+    pack = replace(pack, templates=pack.templates.model_copy(update={"templates": templates}))
+    seeds = [s for s in shared.g_seeds.seeds if s.id not in ids]
+    shared = replace(shared, g_seeds=shared.g_seeds.model_copy(update={"seeds": seeds}))
+    dropped_topics = set(rejected.topic_ids) if rejected.reject_topics else set()
+    topics = tuple(t for t in topics if t.id not in dropped_topics)
+    record = {"file": str(path), "templates": sorted(ids), "topics": sorted(dropped_topics)}
+    return pack, shared, topics, record
+
+
 def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build a benchmark into ``options.out``.
 
@@ -137,6 +163,9 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
         raise KsafeError(f"{out}: folder is not empty and holds no ksafe benchmark; choose a new or empty --out")
     g_target, c_target = target_counts(options, pack)
     topics = select_topics(pack, options.topics_file)
+    review: dict[str, Any] | None = None
+    if options.rejections is not None:
+        pack, shared, topics, review = apply_rejections(pack, shared, topics, options.rejections)
     report("topics", len(topics), len(topics))
     c_strategies, g_strategies = strategy_lists(pack, shared)
     c_pairs = make_c_queries(pack, topics, options.seed)
@@ -151,7 +180,9 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
-        return _render_and_write(options, pack, shared, units_g + units_c, borderline, contexts, context_ids, report)
+        return _render_and_write(
+            options, pack, shared, units_g + units_c, borderline, contexts, context_ids, report, review
+        )
 
 
 def _render_and_write(
@@ -163,6 +194,7 @@ def _render_and_write(
     contexts: dict[str, Any],
     context_ids: dict[str, str],
     report: Progress,
+    review: dict[str, Any] | None = None,
 ) -> BuildResult:
     """Steps 3 and 4 and the output files, under the build lock."""
     from ksafe.build.items import ItemAssembler
@@ -198,7 +230,7 @@ def _render_and_write(
     items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units, borderline)
     report("items", len(items), len(items))
     used_assets = {assets[key].sha256: assets[key] for key in jobs}  # not leftovers of an earlier, other build
-    manifest = write_outputs(out, options, pack, items, used_assets, report)
+    manifest = write_outputs(out, options, pack, items, used_assets, report, review)
     shutil.rmtree(out / JOURNAL.parent, ignore_errors=True)
     _remove_unused_images(out, {a.path for a in used_assets.values()})
     return BuildResult(out=out, manifest=manifest, items=len(items), images=len(used_assets))

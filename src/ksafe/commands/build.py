@@ -69,6 +69,10 @@ def build(
     image_size: Annotated[int, typer.Option(help="Image width and height in pixels.")] = 512,
     workers: Annotated[int, typer.Option(help="Rendering processes (0: one per CPU core).")] = 0,
     parquet: Annotated[bool, typer.Option("--parquet/--no-parquet", help="Also write data/*.parquet.")] = True,
+    rejections: Annotated[
+        Path | None,
+        typer.Option("--rejections", help="rejections.json from `ksafe review apply`: leave those templates out."),
+    ] = None,
 ) -> None:
     """Build a benchmark offline from a culture pack (template path: no model, no network).
 
@@ -93,6 +97,7 @@ def build(
                 image_size=image_size,
                 workers=workers,
                 write_parquet=parquet,
+                rejections=rejections,
             )
         except ValidationError as exc:  # name the flag, in one line
             first = exc.errors()[0]
@@ -111,6 +116,9 @@ def build(
             f"built {result.manifest.name} in {out}: {counts['harmful']} harmful + {counts['benign']} benign items, "
             f"{counts['images']} images (G {counts['subset'].get('G', 0)}, C {counts['subset'].get('C', 0)})"
         )
+        from ksafe.quality.lint import lint_benchmark
+
+        typer.echo(lint_benchmark(out).summary() + f" (details: ksafe lint {out})")
 
 
 def cultures() -> None:

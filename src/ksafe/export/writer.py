@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ksafe import SCHEMA_VERSION, __version__
 from ksafe.build.options import BuildOptions
@@ -54,8 +55,10 @@ def write_outputs(
     items: list[BenchmarkItem],
     assets: dict[str, ImageAsset],
     report: Callable[[str, int, int | None], None],
+    review: dict[str, Any] | None = None,
 ) -> Manifest:
-    """Write every output file of a build and return the manifest."""
+    """Write every output file of a build and return the manifest (``review``: rejections applied, recorded
+    under ``counts.review_rejections``)."""
     from ksafe.export.card import render_card
     from ksafe.export.parquet import remove_stale_shards, write_parquet
     from ksafe.images.fonts import resolve_font
@@ -81,7 +84,7 @@ def write_outputs(
         options=resolved,
         package_versions=package_versions(),
         font=FontInfo(file=font.path.name, face_index=font.face_index, sha256=font.sha256, source=font.source),
-        counts=count_items(items, len(assets)),
+        counts=count_items(items, len(assets)) | ({"review_rejections": review} if review else {}),
         items_sha256=hashlib.sha256(lines.encode("utf-8")).hexdigest(),
     )
     write_text_atomic(out / "README.md", render_card(manifest, pack, items, has_parquet=options.write_parquet))
