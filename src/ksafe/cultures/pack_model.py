@@ -55,6 +55,15 @@ class BuildDefaults(PackModel):
     """Harmful items in subset C."""
 
 
+class CurrencySpec(PackModel):
+    """How G contextualization converts the seeds' US-dollar amounts into the local currency."""
+
+    per_dollar: float = Field(gt=0)
+    """Local units per US dollar (a fixed, documented rate, so builds are reproducible)."""
+    format: Literal["ko", "ja"]
+    """Local way of writing amounts (``680만 원``, ``75万円``); see ``ksafe.text.money``."""
+
+
 class PackInfo(PackModel):
     """``pack.yaml``: identity, language, font and defaults."""
 
@@ -81,6 +90,8 @@ class PackInfo(PackModel):
     """Per image kind, a prompt that replaces the template prompt; ``{prompt}`` inserts the template prompt."""
     license: str = "CC BY-NC 4.0"
     """Licence of the built benchmark."""
+    currency: CurrencySpec | None = None
+    """Money conversion for G contextualization; without it ``money`` keeps its literal translation."""
 
 
 class DomainEntry(PackModel):
@@ -226,7 +237,11 @@ class EntitySlot(PackModel):
     literal: list[str]
     """Literal translations of the global English values, in the same order."""
     local: list[str] = Field(min_length=1)
-    """Local values swapped in by contextualization."""
+    """Local values C templates may use (``{institution}``)."""
+    equivalent: list[str] = []
+    """G contextualization, parallel to ``literal``: the natural local equivalent of each global value (an
+    institution of the same function, a law of the same domain), or ``""`` where the value needs no change
+    (YouTube, a passport). Empty: the slot is never swapped (names, cities, landmarks stay as translated)."""
 
 
 class EntitiesFile(PackModel):
@@ -302,6 +317,8 @@ class GlobalEntitiesFile(PackModel):
     """Shared ``global_entities.yaml``: the English (global) value lists of each entity slot."""
 
     entities: dict[str, list[str]]
+    landmark_city: list[str] = []
+    """The city each ``landmark`` value stands in (same order): a seed naming both gets a matching pair."""
 
 
 SLOTS_FILE = "slots.yaml"

@@ -267,6 +267,18 @@ def _check_composition(pack: CulturePack) -> None:
             _check_template(text, tuple(pack.slots), file, f"borderline[{index}].{key}")
 
 
+def _check_equivalents(pack: CulturePack) -> None:
+    """``equivalent`` lists of entities.yaml run parallel to ``literal`` (G contextualization)."""
+    file = _file(pack, "entities.yaml")
+    for slot, entry in pack.entities.entities.items():
+        if entry.equivalent and len(entry.equivalent) != len(entry.literal):
+            raise PackError(
+                file,
+                f"entities.{slot}.equivalent",
+                f"has {len(entry.equivalent)} values; literal has {len(entry.literal)} (keep the same order, '' = keep)",
+            )
+
+
 def load_mining_file(directory: Path) -> MiningFile | None:
     """Parse and check the optional ``mining.yaml`` of the pack in ``directory`` (None when absent).
 
@@ -302,6 +314,7 @@ def validate_pack(
     _check_jailbreaks(pack)
     _check_scenes(pack)
     _check_composition(pack)
+    _check_equivalents(pack)
     load_mining_file(pack.directory)
     if check_font:
         _check_font(pack, taxonomy, topics)

@@ -16,6 +16,7 @@ from ksafe.queries.c_queries import QueryPair
 from ksafe.queries.sentences import changed_sentences
 from ksafe.schema.base import content_id
 from ksafe.schema.records import Contextualization, GVersion, Query
+from ksafe.text.money import convert_dollars
 from ksafe.text.template import fill, placeholders
 
 
@@ -26,6 +27,32 @@ def _slots(texts: QueryText) -> list[str]:
             if name not in names:
                 names.append(name)
     return names
+
+
+def draw_indices(slot_names: list[str], shared: SharedData, rng: random.Random) -> dict[str, int]:
+    """Which global value fills each slot; a landmark and a city in one seed are tied (the landmark stands in
+    that city), using the shared ``landmark_city`` list."""
+    entities = shared.global_entities.entities
+    indices = {name: rng.randrange(len(entities[name])) for name in slot_names}
+    cities, landmark_cities = entities.get("city", []), shared.global_entities.landmark_city
+    if "landmark" in indices and "city" in indices and landmark_cities:
+        tied = [j for j, city in enumerate(landmark_cities) if city in cities]
+        if tied:
+            indices["landmark"] = rng.choice(tied)
+            indices["city"] = cities.index(landmark_cities[indices["landmark"]])
+    return indices
+
+
+def local_equivalent(pack: CulturePack, name: str, index: int, english: str, literal: str) -> str:
+    """The contextualized value of a slot: money converted at the pack's rate in local format; a slot value
+    with a natural local equivalent (``equivalent`` in entities.yaml) swapped for it; anything else kept."""
+    if name == "money" and pack.info.currency is not None:
+        converted = convert_dollars(english, pack.info.currency.per_dollar, pack.info.currency.format)
+        return converted or literal
+    equivalents = pack.entities.entities[name].equivalent
+    if index < len(equivalents) and equivalents[index]:
+        return equivalents[index]
+    return literal
 
 
 def fills_per_seed(target: int, seeds: int, strategies: int) -> int:
@@ -98,13 +125,12 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
             literal: dict[str, str] = {}
             local: dict[str, str] = {}
             swaps: list[tuple[str, str, str]] = []
-            for name in slot_names:
-                global_values = shared.global_entities.entities[name]
-                index = rng.randrange(len(global_values))
-                english[name] = global_values[index]
+            for name, index in draw_indices(slot_names, shared, rng).items():
+                english[name] = shared.global_entities.entities[name][index]
                 literal[name] = pack.entities.entities[name].literal[index]
-                local[name] = rng.choice(pack.entities.entities[name].local)
-                swaps.append((name, literal[name], local[name]))
+                local[name] = local_equivalent(pack, name, index, english[name], literal[name])
+                if local[name] != literal[name]:
+                    swaps.append((name, literal[name], local[name]))
             pair_id = content_id("pair", pack.code, "G", g_seed.id, fill_index)
             versions: dict[GVersion, QueryPair] = {}
             version_plan: tuple[tuple[GVersion, str, dict[str, str]], ...] = (
@@ -138,7 +164,7 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
                     )
                 versions[version] = QueryPair(harmful=pair[0], benign=pair[1])
             main = versions["contextualized"]
-            if main.harmful.query in seen_texts:  # two fills drew the same local values
+            if main.harmful.query in seen_texts:  # two fills drew the same values
                 continue
             seen_texts.add(main.harmful.query)
             by_category[g_seed.category].append(
