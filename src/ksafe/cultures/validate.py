@@ -275,7 +275,7 @@ def _check_equivalents(pack: CulturePack) -> None:
             raise PackError(
                 file,
                 f"entities.{slot}.equivalent",
-                f"has {len(entry.equivalent)} values; literal has {len(entry.literal)} (keep the same order, '' = keep)",
+                f"has {len(entry.equivalent)} values, literal {len(entry.literal)} (same order; '' keeps it)",
             )
 
 

@@ -23,7 +23,7 @@ def round_significant(value: float, digits: int = 2) -> int:
     """``value`` rounded to ``digits`` significant figures (6,750,000 -> 6,800,000)."""
     if value <= 0:
         return 0
-    scale = 10 ** (int(math.floor(math.log10(value))) - digits + 1)
+    scale = 10 ** (math.floor(math.log10(value)) - digits + 1)
     return int(round(value / scale) * scale)
 
 
