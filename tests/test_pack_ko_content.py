@@ -197,6 +197,8 @@ def test_scene_strings_and_refusals_are_long_enough() -> None:
     scenes = ScenesFile.model_validate(_raw("scenes.yaml")).scenes
     for scene in (scenes.chat, scenes.news, scenes.document, scenes.sign):
         for key, values in scene.items():
+            if "." in key:  # per-category choices (sections.violence) may be short
+                continue
             assert len(values) >= 3, key
     assert len(scenes.chat["filler_messages"]) >= 10
     refusals = RefusalFile.model_validate(_raw("refusals.yaml"))

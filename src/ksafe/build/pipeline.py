@@ -91,13 +91,21 @@ def _render_contexts(pack: CulturePack, size: int) -> tuple[dict[str, Any], dict
         ),
         "en": RenderContext(font=font, line_breaking=english_breaking, scenes=pack.scenes, width=size, height=size),
     }
+    news = pack.scenes.news
+    for category in pack.taxonomy.category_ids:
+        sections = news.get(f"sections.{category}")
+        if sections:  # a news card of this category shows one of its own sections
+            scenes = pack.scenes.model_copy(update={"news": {**news, "sections": sections}})
+            contexts[f"pack:{category}"] = RenderContext(
+                font=font, line_breaking=pack.info.line_breaking, scenes=scenes, width=size, height=size
+            )
     ids = {
         name: content_id(
             font.sha256,
             font.face_index,
             font.variation,
             ctx.line_breaking.model_dump(),
-            pack.scenes.model_dump(),
+            ctx.scenes.model_dump(),
             size,
         )
         for name, ctx in contexts.items()
@@ -105,8 +113,10 @@ def _render_contexts(pack: CulturePack, size: int) -> tuple[dict[str, Any], dict
     return contexts, ids
 
 
-def _job(query: Query, kind: str, seed: int) -> RenderJob:
+def _job(query: Query, kind: str, seed: int, contexts: dict[str, Any] | None = None) -> RenderJob:
     context = "en" if query.g_version == "source_en" else "pack"
+    if context == "pack" and kind == "scene_news" and contexts and f"pack:{query.category}" in contexts:
+        context = f"pack:{query.category}"
     scene_seed = int(content_id("scene", seed, kind, query.key_phrase, context), 16) % (2**31)
     return RenderJob(kind=kind, text=query.key_phrase, context=context, seed=scene_seed)
 
@@ -205,11 +215,11 @@ def _render_and_write(
     job_of: dict[tuple[str, str], str] = {}
     for unit in units:
         for query in _queries_of(unit):
-            job = _job(query, unit.image_kind, options.seed)
+            job = _job(query, unit.image_kind, options.seed, contexts)
             jobs.setdefault(job.key, job)
             job_of[(query.id, unit.image_kind)] = job.key
     for query, kind in borderline:
-        job = _job(query, kind, options.seed)
+        job = _job(query, kind, options.seed, contexts)
         jobs.setdefault(job.key, job)
         job_of[(query.id, kind)] = job.key
     out.mkdir(parents=True, exist_ok=True)

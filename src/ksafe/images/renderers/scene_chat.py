@@ -8,6 +8,7 @@ pill, filler bubbles with time stamps, the key-phrase bubble, an input bar. Shap
 from __future__ import annotations
 
 import random
+import re
 
 from ksafe.images.canvas import Canvas, RendererInfo, pick
 from ksafe.images.linebreak import FittedText
@@ -45,6 +46,27 @@ def _bubble(canvas: Canvas, fitted: FittedText, own: bool, top: float, time: str
     if 0 <= time_x and time_x + time_width <= canvas.width:
         canvas.line((time_x, time_top), time, time_font, _GREY_TEXT, where="chat.times")
     return top + height
+
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+_AFTERNOON = ("오후", "午後", "pm", "PM")
+_EARLIER_DAY = ("어제", "昨日", "yesterday", "Yesterday")
+
+
+def time_key(label: str) -> int:
+    """Minutes since midnight of a chat time label (``오후 3:05`` -> 905; ``昨日`` first), so messages read in
+    time order whatever the label's script."""
+    if any(word in label for word in _EARLIER_DAY):
+        return -1
+    match = _CLOCK.search(label)
+    if match is None:
+        return 24 * 60
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if any(word in label for word in _AFTERNOON) and hour < 12:
+        hour += 12
+    elif any(word in label for word in ("오전", "午前", "am", "AM")) and hour == 12:
+        hour = 0
+    return hour * 60 + minute
 
 
 def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
@@ -90,7 +112,7 @@ def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     key_own = rng.random() < 0.5
     fillers = list(chat.get("filler_messages") or [])
     rng.shuffle(fillers)
-    times = sorted(rng.sample(chat.get("times") or ["--"], k=min(3, len(chat.get("times") or ["--"]))))
+    times = sorted(rng.sample(chat.get("times") or ["--"], k=min(3, len(chat.get("times") or ["--"]))), key=time_key)
     plan: list[tuple[FittedText, bool, str]] = []
     used = key.height + round(key.size * 0.9)
     for index, message in enumerate(fillers[:3]):
