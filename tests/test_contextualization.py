@@ -77,3 +77,16 @@ def test_changed_sentence_share_lands_near_the_papers(code: str) -> None:
         assert context is not None
         for slot, literal, local in context.swaps:
             assert literal != local, slot  # only real swaps are recorded
+
+
+def test_laws_and_institutions_fit_the_seeds_category() -> None:
+    shared = _shared()
+    laws = shared.global_entities.entities["law"]
+    for seed in range(50):
+        rng = random.Random(seed)
+        assert laws[draw_indices(["law"], shared, rng, "copyrights")["law"]] in {
+            "the Copyright Act",
+            "the Digital Millennium Copyright Act",
+        }
+        institution = draw_indices(["institution"], shared, rng, "political_religious_neutrality")["institution"]
+        assert shared.global_entities.entities["institution"][institution] == "the Federal Election Commission"

@@ -319,6 +319,9 @@ class GlobalEntitiesFile(PackModel):
     entities: dict[str, list[str]]
     landmark_city: list[str] = []
     """The city each ``landmark`` value stands in (same order): a seed naming both gets a matching pair."""
+    by_category: dict[str, dict[str, list[int]]] = {}
+    """Per slot and category, the indices of the values that fit a seed of that category (a copyright seed
+    names a copyright law); other categories draw from the whole list."""
 
 
 SLOTS_FILE = "slots.yaml"

@@ -29,11 +29,17 @@ def _slots(texts: QueryText) -> list[str]:
     return names
 
 
-def draw_indices(slot_names: list[str], shared: SharedData, rng: random.Random) -> dict[str, int]:
-    """Which global value fills each slot; a landmark and a city in one seed are tied (the landmark stands in
-    that city), using the shared ``landmark_city`` list."""
+def draw_indices(
+    slot_names: list[str], shared: SharedData, rng: random.Random, category: str | None = None
+) -> dict[str, int]:
+    """Which global value fills each slot: a law or institution of the seed's domain (``by_category``), and a
+    landmark and a city in one seed tied (the landmark stands in that city, ``landmark_city``)."""
     entities = shared.global_entities.entities
-    indices = {name: rng.randrange(len(entities[name])) for name in slot_names}
+    indices: dict[str, int] = {}
+    for name in slot_names:
+        fitting = shared.global_entities.by_category.get(name, {}).get(category or "", [])
+        valid = [i for i in fitting if 0 <= i < len(entities[name])]
+        indices[name] = rng.choice(valid) if valid else rng.randrange(len(entities[name]))
     cities, landmark_cities = entities.get("city", []), shared.global_entities.landmark_city
     if "landmark" in indices and "city" in indices and landmark_cities:
         tied = [j for j, city in enumerate(landmark_cities) if city in cities]
@@ -125,7 +131,7 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
             literal: dict[str, str] = {}
             local: dict[str, str] = {}
             swaps: list[tuple[str, str, str]] = []
-            for name, index in draw_indices(slot_names, shared, rng).items():
+            for name, index in draw_indices(slot_names, shared, rng, g_seed.category).items():
                 english[name] = shared.global_entities.entities[name][index]
                 literal[name] = pack.entities.entities[name].literal[index]
                 local[name] = local_equivalent(pack, name, index, english[name], literal[name])
