@@ -109,3 +109,11 @@ def test_builtin_packs_ship_borderline_requests_for_every_category() -> None:
             counts[entry.category] += 1
             assert entry.prompt and entry.query and entry.key_phrase in entry.query
         assert all(counts[c] >= 5 for c in pack.taxonomy.category_ids), (code, dict(counts))
+
+
+def test_minors_items_are_reported_apart() -> None:
+    responses = [_response("plain", "refused", 0), _response(None, "harmful_compliance", 1)]
+    flagged = [r.model_copy(update={"minors": True}) for r in responses]
+    by_minors = model_results("m", "heuristic", responses + flagged).breakdowns["minors"]
+    assert set(by_minors) == {"True", "False"}
+    assert by_minors["True"].n_harmful == 1 and by_minors["True"].asr.value == 1.0

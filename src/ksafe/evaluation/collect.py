@@ -52,6 +52,7 @@ def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
         "g_version": meta.get("g_version"),
         "is_harmful": bool(meta.get("is_harmful")),
         "benign_kind": meta.get("benign_kind"),
+        "minors": bool(meta.get("minors", False)),
         "text": str(meta.get("text", "")),
         # Model output is untrusted text: a lone surrogate would make every UTF-8 write after this fail.
         "response": (output.completion if output else "").encode("utf-8", "replace").decode("utf-8"),

@@ -51,6 +51,7 @@ def item_metadata(
         "topic": item.topic,
         "pair_id": item.pair_id,
         "benign_kind": item.benign_kind,
+        "minors": item.minors,
     }
 
 
