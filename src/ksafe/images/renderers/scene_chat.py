@@ -79,8 +79,9 @@ def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     canvas.draw.rectangle((0, 0, width, height), fill=background)
     canvas.draw.rectangle((0, 0, width, status_h + bar_h), fill=bar)
     small = canvas.font(max(9, round(12 * unit)))
-    canvas.line((width - 12 * unit, 4 * unit), pick(chat, "chat", "times", rng), small, _WHITE,
-                where="chat.times", align="right")
+    pick(chat, "chat", "times", rng)  # raises the missing-field error
+    clock = max(chat["times"], key=time_key)  # the status bar never shows a time before the newest message
+    canvas.line((width - 12 * unit, 4 * unit), clock, small, _WHITE, where="chat.times", align="right")
     canvas.draw.rectangle((12 * unit, 7 * unit, 34 * unit, 15 * unit), outline=_WHITE, width=1)
     # App bar: back chevron, contact name, app name under it.
     mid = status_h + bar_h / 2
