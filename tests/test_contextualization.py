@@ -90,3 +90,17 @@ def test_laws_and_institutions_fit_the_seeds_category() -> None:
         }
         institution = draw_indices(["institution"], shared, rng, "political_religious_neutrality")["institution"]
         assert shared.global_entities.entities["institution"][institution] == "the Federal Election Commission"
+
+
+@pytest.mark.parametrize("code", ["ko", "ja"])
+def test_a_seed_set_in_a_named_city_keeps_its_laws_and_institutions(code: str) -> None:
+    pack, shared = _pack(code), _shared()
+    for pairs in make_g_queries(pack, shared, 0, 2).values():
+        for pair in pairs:
+            context = pair.harmful.contextualization
+            assert context is not None
+            swapped = {slot for slot, _, _ in context.swaps}
+            literal = pair.variants[1].harmful
+            names_place = any(city in literal.query for city in pack.entities.entities["city"].literal)
+            if names_place:
+                assert not swapped & {"institution", "law", "bank", "id_document"}, pair.harmful.query

@@ -29,6 +29,12 @@ def _slots(texts: QueryText) -> list[str]:
     return names
 
 
+PLACE_SLOTS = frozenset({"city", "landmark"})
+"""Slots naming a place; contextualization keeps them as translated."""
+PLACE_BOUND_SLOTS = frozenset({"institution", "law", "bank", "id_document"})
+"""Slots that belong to the place: in a seed set in a named (foreign) place they keep their translation."""
+
+
 def draw_indices(
     slot_names: list[str], shared: SharedData, rng: random.Random, category: str | None = None
 ) -> dict[str, int]:
@@ -131,10 +137,14 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
             literal: dict[str, str] = {}
             local: dict[str, str] = {}
             swaps: list[tuple[str, str, str]] = []
+            abroad = bool(PLACE_SLOTS & set(slot_names))  # the seed stays in its (kept) foreign city
             for name, index in draw_indices(slot_names, shared, rng, g_seed.category).items():
                 english[name] = shared.global_entities.entities[name][index]
                 literal[name] = pack.entities.entities[name].literal[index]
-                local[name] = local_equivalent(pack, name, index, english[name], literal[name])
+                if abroad and name in PLACE_BOUND_SLOTS:
+                    local[name] = literal[name]  # a Korean law in Phoenix would not make sense
+                else:
+                    local[name] = local_equivalent(pack, name, index, english[name], literal[name])
                 if local[name] != literal[name]:
                     swaps.append((name, literal[name], local[name]))
             pair_id = content_id("pair", pack.code, "G", g_seed.id, fill_index)
