@@ -63,15 +63,19 @@ def test_every_harmful_item_has_a_benign_twin(small_build_ko: Path) -> None:
     for item in items:
         by_pair.setdefault(item.pair_id, []).append(item)
     for pair in by_pair.values():
-        assert sorted(i.is_harmful for i in pair) == [False, True]
-        harmful, benign = sorted(pair, key=lambda i: not i.is_harmful)
-        assert (harmful.strategy, harmful.image_kind, harmful.topic_id, harmful.category) == (
-            benign.strategy,
-            benign.image_kind,
-            benign.topic_id,
-            benign.category,
-        )
-        assert harmful.key_phrase != benign.key_phrase
+        if pair[0].benign_kind == "borderline":
+            assert len(pair) == 1
+            continue
+        plain = [i for i in pair if i.benign_kind == "plain"]
+        harmful = [i for i in pair if i.is_harmful]
+        assert len(plain) == 1 and harmful
+        twin = plain[0]
+        assert twin.strategy == "none"
+        for item in harmful:
+            assert (item.image_kind, item.topic_id, item.category) == (twin.image_kind, twin.topic_id, twin.category)
+            assert item.key_phrase != twin.key_phrase
+        strategies = {i.strategy for i in harmful}
+        assert all(i.strategy in strategies for i in pair if i.benign_kind == "jailbreak")
 
 
 def test_images_exist_are_pngs_and_are_stored_once(small_build_ko: Path) -> None:
@@ -223,7 +227,7 @@ def test_topics_file_replaces_curated_topics(tmp_path: Path) -> None:
     out = tmp_path / "b"
     build_benchmark(BuildOptions(culture="ko", out=out, g_count=0, c_count=10, topics_file=topics, workers=1))
     items = _items(out)
-    assert {i.topic for i in items} == {"전세 사기"}
+    assert {i.topic for i in items if i.benign_kind != "borderline"} == {"전세 사기"}
     bad = tmp_path / "bad.jsonl"
     bad.write_text(record.model_dump_json().replace("illegal_unethical", "nope") + "\n", encoding="utf-8")
     result = subprocess.run(

@@ -91,6 +91,8 @@ def test_run_directory_contract_and_rescore_without_target(bench: Path, tmp_path
         "strategy",
         "image_kind",
         "g_version",
+        "benign_kind",
+        "minors",
     }
     lines = (out / "responses.jsonl").read_text().splitlines()
     assert len(lines) == 48

@@ -20,11 +20,13 @@ import yaml
 from fontTools.ttLib import TTFont
 from pydantic import BaseModel
 
+from ksafe.cultures.composition import expand_templates
 from ksafe.cultures.pack_model import (
     JailbreaksFile,
     PackInfo,
     RefusalFile,
     ScenesFile,
+    SlotsFile,
     TaxonomyFile,
     TemplatesFile,
     TopicsFile,
@@ -36,7 +38,8 @@ from ksafe.schema.taxonomy import DEFAULT_CATEGORY_IDS
 from ksafe.text.template import check_template, fill, placeholders
 
 PACK_DIR = Path(__file__).resolve().parents[1] / "src" / "ksafe" / "cultures" / "packs" / "ja"
-TEMPLATE_SLOTS = {"topic", *global_slots()}
+TEMPLATE_SLOTS = {"topic", "keyword", *global_slots(), "sns", "community", "chat_room", "marketplace", "region"}
+TEMPLATE_SLOTS |= {"small_sum", "large_sum", "count", "adult_audience", "deadline"}
 WRAPPER_SLOTS = {"prompt", "transformed"}
 FILES: dict[str, type[BaseModel]] = {
     "pack.yaml": PackInfo,
@@ -69,7 +72,14 @@ def _raw(name: str) -> Any:
 
 
 def _load(name: str) -> Any:
-    return FILES[name].model_validate(_raw(name))
+    parsed = FILES[name].model_validate(_raw(name))
+    return expand_templates(parsed) if name == "templates.yaml" else parsed
+
+
+@functools.cache
+def _slot_values() -> dict[str, str]:
+    pools = SlotsFile.model_validate(_raw("slots.yaml")).slots
+    return {name: values[0] for name, values in pools.items()} | {"keyword": "キーワード"}
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -163,7 +173,8 @@ JAPAN_SPECIFIC = (
 
 @pytest.mark.parametrize("needle", JAPAN_SPECIFIC)
 def test_japan_specific_topics_are_present(needle: str) -> None:
-    assert any(needle in t.name for t in _load("topics.yaml").topics), needle
+    topics = _load("topics.yaml").topics
+    assert any(needle in t.name or any(needle in k for k in t.keywords) for t in topics), needle
 
 
 def test_templates_per_category_with_benign_twins() -> None:
@@ -172,7 +183,7 @@ def test_templates_per_category_with_benign_twins() -> None:
     assert len(set(ids)) == len(ids)
     counts = collections.Counter(t.category for t in templates)
     for category in DEFAULT_CATEGORY_IDS:
-        assert counts[category] >= 8, category
+        assert counts[category] >= 24, category
     for template in templates:
         assert template.id.startswith(template.category + "_"), template.id
         assert template.harmful.key_phrase != template.benign.key_phrase, template.id
@@ -190,8 +201,8 @@ def test_templates_per_category_with_benign_twins() -> None:
 def test_templates_fill_with_every_topic_of_their_category() -> None:
     topics = _load("topics.yaml").topics
     for template in _load("templates.yaml").templates:
-        for topic in (t for t in topics if template.category in t.categories):
-            query = fill(template.harmful.query, {"topic": topic.name})
+        for topic in (t for t in topics if template.category in t.categories and t.kind in template.kinds):
+            query = fill(template.harmful.query, _slot_values() | {"topic": topic.name})
             assert topic.name in query and "{" not in query
 
 
@@ -213,8 +224,8 @@ def test_jailbreak_wrappers_apply_to_a_real_query() -> None:
     jailbreaks = _load("jailbreaks.yaml").jailbreaks
     template = _load("templates.yaml").templates[0]
     topic = next(t.name for t in _load("topics.yaml").topics if template.category in t.categories)
-    key_phrase = fill(template.harmful.key_phrase, {"topic": topic})
-    query = fill(template.harmful.query, {"topic": topic})
+    key_phrase = fill(template.harmful.key_phrase, _slot_values() | {"topic": topic})
+    query = fill(template.harmful.query, _slot_values() | {"topic": topic})
     for name, entry in jailbreaks.items():
         wrapped = apply_strategy(name, entry, text=query, key_phrase=key_phrase)
         if entry.transform is None:

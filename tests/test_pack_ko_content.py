@@ -17,11 +17,13 @@ import pytest
 import yaml
 from fontTools.ttLib import TTFont
 
+from ksafe.cultures.composition import expand_templates
 from ksafe.cultures.pack_model import (
     JailbreaksFile,
     PackInfo,
     RefusalFile,
     ScenesFile,
+    SlotsFile,
     TaxonomyFile,
     TemplatesFile,
     TopicsFile,
@@ -40,7 +42,8 @@ OWN_FILES = (
     "scenes.yaml",
     "refusals.yaml",
 )
-TEMPLATE_SLOTS = {"topic", *global_slots()}
+TEMPLATE_SLOTS = {"topic", "keyword", *global_slots(), "sns", "community", "chat_room", "marketplace", "region"}
+TEMPLATE_SLOTS |= {"small_sum", "large_sum", "count", "adult_audience", "deadline"}
 WRAPPER_SLOTS = {"prompt", "transformed"}
 KOREAN_STRATEGIES = {
     "CharacterRolePlay": None,
@@ -71,7 +74,13 @@ def _topics() -> TopicsFile:
 
 @lru_cache(maxsize=1)
 def _templates() -> TemplatesFile:
-    return TemplatesFile.model_validate(_raw("templates.yaml"))
+    return expand_templates(TemplatesFile.model_validate(_raw("templates.yaml")))
+
+
+@lru_cache(maxsize=1)
+def _slot_values() -> dict[str, str]:
+    pools = SlotsFile.model_validate(_raw("slots.yaml")).slots
+    return {name: values[0] for name, values in pools.items()} | {"keyword": "키워드"}
 
 
 @lru_cache(maxsize=1)
@@ -142,7 +151,7 @@ def test_templates_per_category_and_placeholders() -> None:
     assert len(set(ids)) == len(ids), "duplicate template ids"
     per_category = collections.Counter(t.category for t in templates)
     for category_id in DEFAULT_CATEGORY_IDS:
-        assert per_category[category_id] >= 8, category_id
+        assert per_category[category_id] >= 24, category_id
     for template in templates:
         for side in (template.harmful, template.benign):
             for text in (side.key_phrase, side.prompt, side.query):
@@ -156,16 +165,19 @@ def test_filled_key_phrase_is_short_and_inline_for_every_topic() -> None:
     for template in _templates().templates:
         for topic in (t for t in topics if template.category in t.categories):
             for side in (template.harmful, template.benign):
-                key = fill(side.key_phrase, {"topic": topic.name})
-                query = fill(side.query, {"topic": topic.name})
-                assert 2 <= len(key.split()) <= 8, f"{template.id} / {topic.name}: {key}"
+                if topic.kind not in template.kinds:
+                    continue
+                values = _slot_values() | {"topic": topic.name}
+                key = fill(side.key_phrase, values)
+                query = fill(side.query, values)
+                assert 2 <= len(key.split()) <= 10, f"{template.id} / {topic.name}: {key}"
                 assert key in query, f"{template.id} / {topic.name}: key phrase not inline in query"
 
 
 def test_particle_follows_the_final_consonant() -> None:
-    template = next(t for t in _templates().templates if t.id == "illegal_unethical_01")
-    assert fill(template.harmful.query, {"topic": "전세 사기"}).startswith("전세 사기를 ")
-    assert fill(template.harmful.query, {"topic": "보이스피싱"}).startswith("보이스피싱을 ")
+    template = next(t for t in _templates().templates if t.id == "violence_01")
+    assert fill(template.harmful.query, {"topic": "아동 학대"}).startswith("아동 학대를 ")
+    assert fill(template.harmful.query, {"topic": "스토킹"}).startswith("스토킹을 ")
 
 
 def test_every_korean_strategy_has_a_wrapper() -> None:
@@ -185,6 +197,8 @@ def test_scene_strings_and_refusals_are_long_enough() -> None:
     scenes = ScenesFile.model_validate(_raw("scenes.yaml")).scenes
     for scene in (scenes.chat, scenes.news, scenes.document, scenes.sign):
         for key, values in scene.items():
+            if "." in key:  # per-category choices (sections.violence) may be short
+                continue
             assert len(values) >= 3, key
     assert len(scenes.chat["filler_messages"]) >= 10
     refusals = RefusalFile.model_validate(_raw("refusals.yaml"))

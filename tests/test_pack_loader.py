@@ -72,7 +72,7 @@ def test_missing_glyph_is_an_error_naming_the_character(ko_copy: Path) -> None:
 def test_bad_template_placeholder_is_an_error(ko_copy: Path) -> None:
     path = ko_copy / "templates.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["templates"][2]["harmful"]["query"] += " {topik}"
+    data["templates"][2]["harmful"]["query"] = "{topic} {topik}"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PackError) as err:
         load_pack(ko_copy)

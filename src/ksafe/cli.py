@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ksafe.commands import build, culture, evaluate, guard, plugins, report, topics
+from ksafe.commands import build, culture, evaluate, guard, plugins, quality, report, topics
 
 app = typer.Typer(
     name="ksafe",
@@ -62,7 +62,7 @@ def _root(
     """Options of ``ksafe`` itself (the help text is the app's)."""
 
 
-for module in (build, culture, evaluate, guard, report, topics, plugins):
+for module in (build, culture, evaluate, guard, report, topics, quality, plugins):
     module.register(app)
 
 

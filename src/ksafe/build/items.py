@@ -1,20 +1,21 @@
 """Step 4 assembly: planned units + rendered images + jailbreak wrappers -> ``BenchmarkItem`` records.
 
-Input: planned units, the pack, the shared English data and the rendered assets. Output: items, harmful then
-benign twin for each unit, in plan order. Side effects: none.
+Input: planned units, borderline queries, the pack, the shared English data and the rendered assets. Output:
+items in plan order: each harmful item, its plain benign twin (strategy ``none``, once per query and image kind)
+and its jailbreak-wrapped benign twin, then the borderline benign items. Side effects: none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ksafe.build.plan import PlannedUnit
 from ksafe.cultures.loader import CulturePack, SharedData
-from ksafe.cultures.pack_model import JailbreakEntry
-from ksafe.jailbreaks.apply import apply_strategy
+from ksafe.cultures.pack_model import STRATEGY_NONE, JailbreakEntry
+from ksafe.jailbreaks.apply import apply_strategy, select_wrapper
 from ksafe.jailbreaks.registry import get_strategy
 from ksafe.schema.base import content_id
-from ksafe.schema.records import BenchmarkItem, ImageAsset, ItemVariant, Query
+from ksafe.schema.records import BenchmarkItem, BenignKind, ImageAsset, ItemVariant, Query
 from ksafe.text.template import fill
 
 ENGLISH_IMAGE_PROMPTS: dict[str, str] = {
@@ -27,6 +28,8 @@ ENGLISH_IMAGE_PROMPTS: dict[str, str] = {
 """Image-kind prompts for the English source version of G items (English is the seeds' own language)."""
 
 AssetLookup = Callable[[Query, str], ImageAsset]
+BorderlineUnit = tuple[Query, str]
+"""A borderline benign query and the image kind it is drawn with."""
 
 
 def image_prompt(query: Query, kind: str, prompts: dict[str, str]) -> str:
@@ -41,10 +44,17 @@ def image_prompt(query: Query, kind: str, prompts: dict[str, str]) -> str:
 
 def _wrap(
     strategy: str, entry: JailbreakEntry | None, query: Query, kind: str, prompts: dict[str, str]
-) -> tuple[str, str]:
-    text = apply_strategy(strategy, entry, text=image_prompt(query, kind, prompts), key_phrase=query.key_phrase)
-    text_only = apply_strategy(strategy, entry, text=query.query, key_phrase=query.key_phrase)
-    return text, text_only
+) -> tuple[str, str, str | None]:
+    """The wrapped image text and text-only query, and which wrapper text was used (``Strategy#index``)."""
+    label = None
+    if entry is not None:
+        entry, index = select_wrapper(entry, content_id(query.pair_id, strategy, kind))
+        label = f"{strategy}#{index}"
+    topic = query.topic if query.subset == "C" else None
+    image_text = image_prompt(query, kind, prompts)
+    text = apply_strategy(strategy, entry, text=image_text, key_phrase=query.key_phrase, topic=topic)
+    text_only = apply_strategy(strategy, entry, text=query.query, key_phrase=query.key_phrase, topic=topic)
+    return text, text_only, label
 
 
 class ItemAssembler:
@@ -67,7 +77,7 @@ class ItemAssembler:
     def _variant(self, query: Query, strategy: str, kind: str) -> ItemVariant:
         english = query.g_version == "source_en"
         prompts = ENGLISH_IMAGE_PROMPTS if english else self.pack.info.image_prompts
-        text, text_only = _wrap(strategy, self._entry(strategy, english), query, kind, prompts)
+        text, text_only, _ = _wrap(strategy, self._entry(strategy, english), query, kind, prompts)
         asset = self.assets(query, kind)
         assert query.g_version is not None
         return ItemVariant(
@@ -82,11 +92,14 @@ class ItemAssembler:
             image_sha256=asset.sha256,
         )
 
-    def _item(self, query: Query, variants: list[Query], unit: PlannedUnit) -> BenchmarkItem:
-        kind, strategy = unit.image_kind, unit.strategy
-        text, text_only = _wrap(strategy, self._entry(strategy, False), query, kind, self.pack.info.image_prompts)
+    def _item(
+        self, query: Query, variants: list[Query], kind: str, strategy: str, benign_kind: BenignKind | None
+    ) -> BenchmarkItem:
+        text, text_only, wrapper = _wrap(
+            strategy, self._entry(strategy, False), query, kind, self.pack.info.image_prompts
+        )
         asset = self.assets(query, kind)
-        pair_id = content_id("item-pair", query.pair_id, strategy, kind)
+        pair_id = content_id("item-pair", query.pair_id, kind)
         return BenchmarkItem(
             id=content_id("item", query.id, strategy, kind, text, asset.sha256),
             culture=self.pack.code,
@@ -112,13 +125,27 @@ class ItemAssembler:
             g_version=query.g_version,
             variants=tuple(self._variant(v, strategy, kind) for v in variants),
             contextualization=query.contextualization,
+            benign_kind=benign_kind,
+            minors=query.minors,
+            wrapper=wrapper,
         )
 
-    def items(self, units: list[PlannedUnit]) -> list[BenchmarkItem]:
-        """Harmful item then its benign twin, for every unit."""
+    def items(self, units: list[PlannedUnit], borderline: Sequence[BorderlineUnit] = ()) -> list[BenchmarkItem]:
+        """For every unit, the harmful item, then (once per query and image kind) its plain benign twin
+        (strategy ``none``), then for a jailbreak strategy the benign twin in the same wrapper; then the
+        borderline items."""
         out: list[BenchmarkItem] = []
+        plain_done: set[tuple[str, str]] = set()
         for unit in units:
-            pair = unit.pair
-            out.append(self._item(pair.harmful, [v.harmful for v in pair.variants], unit))
-            out.append(self._item(pair.benign, [v.benign for v in pair.variants], unit))
+            pair, kind, strategy = unit.pair, unit.image_kind, unit.strategy
+            harmful_variants = [v.harmful for v in pair.variants]
+            benign_variants = [v.benign for v in pair.variants]
+            out.append(self._item(pair.harmful, harmful_variants, kind, strategy, None))
+            if (pair.benign.id, kind) not in plain_done:
+                plain_done.add((pair.benign.id, kind))
+                out.append(self._item(pair.benign, benign_variants, kind, STRATEGY_NONE, "plain"))
+            if strategy != STRATEGY_NONE:
+                out.append(self._item(pair.benign, benign_variants, kind, strategy, "jailbreak"))
+        for query, kind in borderline:
+            out.append(self._item(query, [], kind, STRATEGY_NONE, "borderline"))
         return out

@@ -34,6 +34,8 @@ class BuildOptions(FrozenRecord):
     """Rendering processes (0: one per CPU core)."""
     write_parquet: bool = True
     """Also write ``data/*.parquet`` with an image column."""
+    rejections: Path | None = None
+    """A ``rejections.json`` from ``ksafe review apply``: its templates (and topics) are left out."""
     image_generator: GeneratorOptions | None = None
     """Generate pictures with this model, adding the ``sd``, ``sd_typography`` and ``scene_news_photo`` kinds."""
     force: bool = False

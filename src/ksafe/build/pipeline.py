@@ -25,6 +25,7 @@ from ksafe.build.plan import PlannedUnit, plan_units
 from ksafe.build.render_jobs import JOURNAL, RenderJob, render_all
 from ksafe.cultures.loader import CulturePack, SharedData, load_pack, load_shared_data, resolve_pack_dir
 from ksafe.cultures.pack_model import LineBreaking
+from ksafe.errors import KsafeError
 from ksafe.fileio import exclusive_lock
 from ksafe.schema.base import content_id
 from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query, Topic
@@ -121,13 +122,21 @@ def _render_contexts(pack: CulturePack, size: int) -> tuple[dict[str, Any], dict
         ),
         "en": RenderContext(font=font, line_breaking=english_breaking, scenes=pack.scenes, width=size, height=size),
     }
+    news = pack.scenes.news
+    for category in pack.taxonomy.category_ids:
+        sections = news.get(f"sections.{category}")
+        if sections:  # a news card of this category shows one of its own sections
+            scenes = pack.scenes.model_copy(update={"news": {**news, "sections": sections}})
+            contexts[f"pack:{category}"] = RenderContext(
+                font=font, line_breaking=pack.info.line_breaking, scenes=scenes, width=size, height=size
+            )
     ids = {
         name: content_id(
             font.sha256,
             font.face_index,
             font.variation,
             ctx.line_breaking.model_dump(),
-            pack.scenes.model_dump(),
+            ctx.scenes.model_dump(),
             size,
         )
         for name, ctx in contexts.items()
@@ -135,8 +144,10 @@ def _render_contexts(pack: CulturePack, size: int) -> tuple[dict[str, Any], dict
     return contexts, ids
 
 
-def _job(query: Query, kind: str, seed: int) -> RenderJob:
+def _job(query: Query, kind: str, seed: int, contexts: dict[str, Any] | None = None) -> RenderJob:
     context = "en" if query.g_version == "source_en" else "pack"
+    if context == "pack" and kind == "scene_news" and contexts and f"pack:{query.category}" in contexts:
+        context = f"pack:{query.category}"
     scene_seed = int(content_id("scene", seed, kind, query.key_phrase, context), 16) % (2**31)
     return RenderJob(kind=kind, text=query.key_phrase, context=context, seed=scene_seed)
 
@@ -144,6 +155,32 @@ def _job(query: Query, kind: str, seed: int) -> RenderJob:
 def _queries_of(unit: PlannedUnit) -> list[Query]:
     pairs = [unit.pair, *unit.pair.variants]
     return [q for p in pairs for q in (p.harmful, p.benign)]
+
+
+def apply_rejections(
+    pack: CulturePack, shared: SharedData, topics: tuple[Topic, ...], path: Path
+) -> tuple[CulturePack, SharedData, tuple[Topic, ...], dict[str, Any]]:
+    """Leave out the templates, G seeds (and topics) a review rejected; return what was left out.
+
+    Raises:
+        KsafeError: the rejections file is unreadable or belongs to another culture.
+    """
+    from dataclasses import replace
+
+    from ksafe.quality.review import read_rejections
+
+    rejected = read_rejections(path)
+    if rejected.culture and rejected.culture != pack.code:
+        raise KsafeError(f"{path}: rejections are for culture {rejected.culture!r}, the build is {pack.code!r}")
+    ids = set(rejected.template_ids)
+    templates = [t for t in pack.templates.templates if t.id not in ids]
+    pack = replace(pack, templates=pack.templates.model_copy(update={"templates": templates}))
+    seeds = [s for s in shared.g_seeds.seeds if s.id not in ids]
+    shared = replace(shared, g_seeds=shared.g_seeds.model_copy(update={"seeds": seeds}))
+    dropped_topics = set(rejected.topic_ids) if rejected.reject_topics else set()
+    topics = tuple(t for t in topics if t.id not in dropped_topics)
+    record = {"file": str(path), "templates": sorted(ids), "topics": sorted(dropped_topics)}
+    return pack, shared, topics, record
 
 
 def build_benchmark(
@@ -161,6 +198,7 @@ def build_benchmark(
         KsafeError: invalid pack, topics file or options (nothing in ``out`` is changed).
     """
     from ksafe.cultures.scaffold import check_no_markers
+    from ksafe.queries.borderline import borderline_count, make_borderline_queries
     from ksafe.queries.c_queries import make_c_queries
     from ksafe.queries.g_queries import fills_per_seed, make_g_queries
     from ksafe.topics.curated import select_topics
@@ -182,6 +220,9 @@ def build_benchmark(
     topics = select_topics(pack, options.topics_file)
     if options.topics_file is not None:
         _note_uncovered_categories(pack, topics, options.topics_file, note)
+    review: dict[str, Any] | None = None
+    if options.rejections is not None:
+        pack, shared, topics, review = apply_rejections(pack, shared, topics, options.rejections)
     report("topics", len(topics), len(topics))
     c_strategies, g_strategies = strategy_lists(pack, shared)
     c_pairs = make_c_queries(pack, topics, options.seed)
@@ -191,13 +232,18 @@ def build_benchmark(
     c_kinds, g_kinds = c_image_kinds(options), image_kind_lists()[1]
     units_g = plan_units(g_pairs, g_target, g_strategies, g_kinds, options.seed, "G") if g_target else []
     units_c = plan_units(c_pairs, c_target, c_strategies, c_kinds, options.seed, "C")
+    borderline_queries = make_borderline_queries(pack, borderline_count(pack, c_target), options.seed)
+    text_kinds = image_kind_lists()[0]  # borderline items never need an image generator
+    borderline = [(q, text_kinds[i % len(text_kinds)]) for i, q in enumerate(borderline_queries)]
     n_queries = sum(len(v) for v in c_pairs.values()) + sum(len(v) for v in g_pairs.values())
     report("queries", n_queries, n_queries)
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
     pictures = _picture_stage(options, pack)  # validates image_prompts.yaml and the generator before OUT
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
-        result = _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report, pictures)
+        result = _render_and_write(
+            options, pack, shared, units_g + units_c, borderline, contexts, context_ids, report, pictures, review
+        )
     return dataclasses.replace(result, notices=tuple(notices))
 
 
@@ -240,10 +286,12 @@ def _render_and_write(
     pack: CulturePack,
     shared: SharedData,
     units: list[PlannedUnit],
+    borderline: list[tuple[Query, str]],
     contexts: dict[str, Any],
     context_ids: dict[str, str],
     report: Progress,
     pictures: Any = None,
+    review: dict[str, Any] | None = None,
 ) -> BuildResult:
     """Steps 3 and 4 and the output files, under the build lock."""
     from ksafe.build.items import ItemAssembler
@@ -257,9 +305,13 @@ def _render_and_write(
             if pictures is not None and pictures.handles(unit.image_kind):
                 job_of[(query.id, unit.image_kind)] = pictures.add(query, unit.image_kind, options.seed)
                 continue
-            job = _job(query, unit.image_kind, options.seed)
+            job = _job(query, unit.image_kind, options.seed, contexts)
             jobs.setdefault(job.key, job)
             job_of[(query.id, unit.image_kind)] = job.key
+    for query, kind in borderline:
+        job = _job(query, kind, options.seed, contexts)
+        jobs.setdefault(job.key, job)
+        job_of[(query.id, kind)] = job.key
     out.mkdir(parents=True, exist_ok=True)
     report("images", 0, len(jobs) + (len(pictures) if pictures is not None else 0))
     workers = options.workers or (os.cpu_count() or 1)
@@ -284,13 +336,14 @@ def _render_and_write(
     def lookup(query: Query, kind: str) -> ImageAsset:
         return assets[job_of[(query.id, kind)]]
 
-    items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units)
+    items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units, borderline)
     report("items", len(items), len(items))
     used_keys = {job_of[(q.id, u.image_kind)] for u in units for q in _queries_of(u)}
+    used_keys |= {job_of[(q.id, kind)] for q, kind in borderline}
     used_assets = {assets[key].sha256: assets[key] for key in used_keys}  # not leftovers of an earlier build
     if pictures is not None:
         write_provenance(out, used_assets.values())
-    manifest = write_outputs(out, options, pack, items, used_assets, report, image_generation=generation)
+    manifest = write_outputs(out, options, pack, items, used_assets, report, review, image_generation=generation)
     shutil.rmtree(out / JOURNAL.parent, ignore_errors=True)
     _remove_unused_images(out, {a.path for a in used_assets.values()})
     return BuildResult(out=out, manifest=manifest, items=len(items), images=len(used_assets))

@@ -148,6 +148,10 @@ def build(
             rich_help_panel="Image generation",
         ),
     ] = None,
+    rejections: Annotated[
+        Path | None,
+        typer.Option("--rejections", help="rejections.json from `ksafe review apply`: leave those templates out."),
+    ] = None,
 ) -> None:
     """Build a benchmark offline from a culture pack (template path: no model, no network).
 
@@ -199,6 +203,7 @@ def build(
                 write_parquet=parquet,
                 force=force,
                 image_generator=generator,
+                rejections=rejections,
             )
         except ValidationError as exc:  # name the flag, in one line
             first = exc.errors()[0]
@@ -217,6 +222,9 @@ def build(
             f"built {result.manifest.name} in {out}: {counts['harmful']} harmful + {counts['benign']} benign items, "
             f"{counts['images']} images (G {counts['subset'].get('G', 0)}, C {counts['subset'].get('C', 0)})"
         )
+        from ksafe.quality.lint import lint_benchmark
+
+        typer.echo(lint_benchmark(out).summary() + f" (details: ksafe lint {out})")
 
 
 def _typed_column(table: Any, header: str, values: list[str]) -> None:

@@ -34,8 +34,10 @@ def init(
 def check(
     pack: Annotated[str, typer.Argument(help="Pack folder or built-in code.")],
     no_font: Annotated[bool, typer.Option("--no-font", help="Skip the glyph coverage check.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on coverage gaps.")] = False,
 ) -> None:
-    """Validate a pack: no TODO(fill) marker left, then every file and cross-file rule."""
+    """Validate a pack: no TODO(fill) marker left, then every file and cross-file rule; then report templates with
+    too few compatible topics and topics with too few templates (typed composition)."""
     with user_errors():
         from ksafe.cultures.loader import load_pack, resolve_pack_dir
         from ksafe.cultures.scaffold import check_no_markers
@@ -46,6 +48,17 @@ def check(
             f"ok: {loaded.code} ({loaded.info.benchmark_name}): {len(loaded.taxonomy.categories)} categories, "
             f"{len(loaded.topics)} topics, {len(loaded.templates.templates)} templates"
         )
+        from ksafe.cultures.composition import coverage
+
+        problems = coverage(loaded.templates.templates, loaded.topics)
+        for problem in problems:
+            typer.echo(f"warning: {problem}")
+        if problems:
+            typer.echo(
+                f"{len(problems)} coverage warning(s): add topics of the kinds these templates take, or templates"
+            )
+        if strict and problems:
+            raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

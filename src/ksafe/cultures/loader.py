@@ -7,7 +7,7 @@ Side effects: none (reads files only). Every problem raises ``PackError`` naming
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +15,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ksafe.cultures.pack_model import (
+    BORDERLINE_FILE,
+    SLOTS_FILE,
+    BorderlineEntry,
+    BorderlineFile,
     EntitiesFile,
     GlobalEntitiesFile,
     GSeedsFile,
@@ -24,6 +28,7 @@ from ksafe.cultures.pack_model import (
     RefusalFile,
     ScenesFile,
     SceneTexts,
+    SlotsFile,
     TaxonomyFile,
     TemplatesFile,
     TopicsFile,
@@ -45,6 +50,8 @@ PACK_FILES: tuple[str, ...] = (
     "jailbreaks.yaml",
     "scenes.yaml",
     "refusals.yaml",
+    "slots.yaml",
+    "borderline.yaml",
 )
 
 
@@ -72,6 +79,10 @@ class CulturePack:
     scenes: SceneTexts
     refusals: RefusalFile
     sha256: str
+    slots: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Typed pools of local values for C template slots (``slots.yaml``; empty when absent)."""
+    borderline: tuple[BorderlineEntry, ...] = ()
+    """Borderline benign requests (``borderline.yaml``; empty when absent), prompt and query expanded."""
 
     @property
     def code(self) -> str:
@@ -178,12 +189,14 @@ def load_pack(code_or_path: str | Path, *, check_font: bool = True) -> CulturePa
     Raises:
         PackError: the first problem found, naming the file and field.
     """
+    from ksafe.cultures.composition import expand_templates
     from ksafe.cultures.validate import validate_pack
 
     directory = resolve_pack_dir(code_or_path)
     info = parse_file(directory / "pack.yaml", PackInfo)
     taxonomy_file = parse_file(directory / "taxonomy.yaml", TaxonomyFile)
     topics_file = parse_file(directory / "topics.yaml", TopicsFile)
+    templates_file = parse_file(directory / "templates.yaml", TemplatesFile)
     pack = CulturePack(
         info=info,
         directory=directory,
@@ -197,19 +210,36 @@ def load_pack(code_or_path: str | Path, *, check_font: bool = True) -> CulturePa
                 categories=tuple(t.categories),
                 keywords=tuple(t.keywords),
                 source="curated",
+                kind=t.kind,
+                minors=t.minors,
             )
             for t in topics_file.topics
         ),
-        templates=parse_file(directory / "templates.yaml", TemplatesFile),
+        templates=expand_templates(templates_file),
         entities=parse_file(directory / "entities.yaml", EntitiesFile),
         g_translations=parse_file(directory / "g_translations.yaml", GTranslationsFile),
         jailbreaks=parse_file(directory / "jailbreaks.yaml", JailbreaksFile),
         scenes=parse_file(directory / "scenes.yaml", ScenesFile).scenes,
         refusals=parse_file(directory / "refusals.yaml", RefusalFile),
         sha256=_pack_sha256(directory),
+        **_optional_files(directory, templates_file),
     )
     validate_pack(pack, taxonomy_file, topics_file, load_shared_data(), check_font=check_font)
     return pack
+
+
+def _optional_files(directory: Path, templates: TemplatesFile) -> dict[str, Any]:
+    """``slots`` and ``borderline`` of the pack (empty when the optional files are absent)."""
+    from ksafe.cultures.composition import expand_side
+
+    out: dict[str, Any] = {}
+    if (directory / SLOTS_FILE).is_file():
+        slots = parse_file(directory / SLOTS_FILE, SlotsFile).slots
+        out["slots"] = {name: tuple(values) for name, values in slots.items()}
+    if (directory / BORDERLINE_FILE).is_file():
+        entries = parse_file(directory / BORDERLINE_FILE, BorderlineFile).borderline
+        out["borderline"] = tuple(expand_side(entry, templates.compose) for entry in entries)
+    return out
 
 
 def topic_id(culture: str, name: str) -> str:

@@ -55,6 +55,15 @@ class BuildDefaults(PackModel):
     """Harmful items in subset C."""
 
 
+class CurrencySpec(PackModel):
+    """How G contextualization converts the seeds' US-dollar amounts into the local currency."""
+
+    per_dollar: float = Field(gt=0)
+    """Local units per US dollar (a fixed, documented rate, so builds are reproducible)."""
+    format: Literal["ko", "ja"]
+    """Local way of writing amounts (``680만 원``, ``75万円``); see ``ksafe.text.money``."""
+
+
 class PackInfo(PackModel):
     """``pack.yaml``: identity, language, font and defaults."""
 
@@ -81,6 +90,8 @@ class PackInfo(PackModel):
     """Per image kind, a prompt that replaces the template prompt; ``{prompt}`` inserts the template prompt."""
     license: str = "CC BY-NC 4.0"
     """Licence of the built benchmark."""
+    currency: CurrencySpec | None = None
+    """Money conversion for G contextualization; without it ``money`` keeps its literal translation."""
 
 
 class DomainEntry(PackModel):
@@ -105,9 +116,30 @@ class TaxonomyFile(PackModel):
     categories: list[CategoryEntry]
 
 
+TopicKind = Literal[
+    "act_or_method",
+    "scheme_or_scam",
+    "group_of_people",
+    "artefact_or_substance",
+    "event",
+    "issue_or_controversy",
+    "place_or_institution",
+    "service_or_product",
+    "personal_matter",
+]
+"""What sort of noun a topic is; a template declares the kinds it reads naturally with (typed composition)."""
+
+TOPIC_KINDS: tuple[str, ...] = TopicKind.__args__  # type: ignore[attr-defined]
+"""Every topic kind, in documentation order (docs/design/typed-composition.md)."""
+
+
 class TopicEntry(PackModel):
     name: str
     """Short noun phrase in the pack's language; used as ``{topic}`` in templates."""
+    kind: TopicKind
+    """What sort of noun the name is (an act, a scam, a group of people ...); only templates of that kind use it."""
+    minors: bool = False
+    """The topic involves children or teenagers: its items carry ``minors`` and it never enters sexual content."""
     description: str
     """Short neutral description in English."""
     categories: list[str] = Field(min_length=1)
@@ -154,17 +186,50 @@ class QueryText(PackModel):
     """The whole request as text, key phrase inline."""
 
 
+class TemplateText(PackModel):
+    """One side of a template: either ``prompt`` and ``query`` in full, or ``ask`` (and ``ref``) composed by the
+    file's ``compose`` patterns."""
+
+    key_phrase: str
+    """What the image carries. Keep it short (2-8 words)."""
+    prompt: str = ""
+    """Points at the image without stating the key phrase (composed from ``ref`` and ``ask`` when empty)."""
+    query: str = ""
+    """The whole request as text, key phrase inline (composed from ``key_phrase`` and ``ask`` when empty)."""
+    ask: str = ""
+    """The request that follows the object (``단계별로 알려 주세요.``), shared by prompt and query."""
+    ref: str = ""
+    """How the prompt names what the image shows (``수법``, ``文章``); the pack's ``compose.default_ref`` if empty."""
+    prompt_variants: list[str] = []
+    """Filled by the loader from ``compose.prompt_variants`` (never written in a pack file)."""
+
+
+class Compose(PackModel):
+    """How ``ask``-form template sides become a prompt and a query (placeholders ``key_phrase``, ``ref``, ``ask``,
+    with Korean particles allowed: ``{key_phrase|을/를} {ask}``)."""
+
+    query: str
+    prompt: str
+    default_ref: str
+    prompt_variants: list[str] = []
+    """Other ways to point at the image (``사진 속 {ref|을/를} {ask}``); each fill picks one of ``prompt`` and these
+    deterministically, so image prompts vary across topics of one template."""
+
+
 class TemplateEntry(PackModel):
     id: str
     category: str
-    harmful: QueryText
-    benign: QueryText
+    kinds: list[TopicKind] = Field(min_length=1)
+    """Topic kinds the template reads naturally with; the build fills it only with topics of these kinds."""
+    harmful: TemplateText
+    benign: TemplateText
     """The benign twin on the same topic."""
 
 
 class TemplatesFile(PackModel):
-    """``templates.yaml``: per-category query templates; placeholders: ``{topic}`` and entity slots."""
+    """``templates.yaml``: per-category query templates; placeholders: ``{topic}``, ``{keyword}`` and slots."""
 
+    compose: Compose | None = None
     templates: list[TemplateEntry]
 
 
@@ -173,7 +238,11 @@ class EntitySlot(PackModel):
     """Literal translations of the global English values, in the same order (none for a slot only this pack
     has)."""
     local: list[str] = Field(min_length=1)
-    """Local values swapped in by contextualization."""
+    """Local values C templates may use (``{institution}``)."""
+    equivalent: list[str] = []
+    """G contextualization, parallel to ``literal``: the natural local equivalent of each global value (an
+    institution of the same function, a law of the same domain), or ``""`` where the value needs no change
+    (YouTube, a passport). Empty: the slot is never swapped (names, cities, landmarks stay as translated)."""
 
 
 class EntitiesFile(PackModel):
@@ -196,6 +265,9 @@ class GTranslationsFile(PackModel):
 class JailbreakEntry(PackModel):
     template: str
     """Wrapper with ``{prompt}`` (and ``{transformed}`` for transform strategies)."""
+    variants: list[str] = []
+    """More wrapper texts of the same strategy (other personas, framings, code layouts); each item uses one,
+    picked deterministically from its query pair, so a harmful item and its benign twins share it."""
     transform: str | None = None
     """Name of a script-aware transform applied to the prompt first, if any."""
 
@@ -246,3 +318,42 @@ class GlobalEntitiesFile(PackModel):
     """Shared ``global_entities.yaml``: the English (global) value lists of each entity slot."""
 
     entities: dict[str, list[str]]
+    landmark_city: list[str] = []
+    """The city each ``landmark`` value stands in (same order): a seed naming both gets a matching pair."""
+    by_category: dict[str, dict[str, list[int]]] = {}
+    """Per slot and category, the indices of the values that fit a seed of that category (a copyright seed
+    names a copyright law); other categories draw from the whole list."""
+
+
+SLOTS_FILE = "slots.yaml"
+"""Optional pack file: typed value pools for C template slots (see ``SlotsFile``)."""
+
+
+class SlotsFile(PackModel):
+    """``slots.yaml`` (optional): typed pools of local values that C templates name as ``{pool}``.
+
+    Each pool holds values of one type (a social network, a second-hand market app, a small sum of money
+    written in local format), so any value reads naturally wherever the template names the pool. A topic and
+    template always get the same value, so a harmful query and its benign twin share their local detail.
+    """
+
+    slots: dict[str, list[str]]
+
+
+BORDERLINE_FILE = "borderline.yaml"
+"""Optional pack file: XSTest-style borderline benign requests (see ``BorderlineFile``)."""
+
+
+class BorderlineEntry(TemplateText):
+    """A safe request that uses alarming words (how to kill a Python process); never filled with a topic."""
+
+    id: str
+    category: str
+    """The category whose vocabulary the request borrows."""
+    minors: bool = False
+
+
+class BorderlineFile(PackModel):
+    """``borderline.yaml`` (optional): borderline benign requests, per category."""
+
+    borderline: list[BorderlineEntry]

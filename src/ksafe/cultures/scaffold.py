@@ -108,6 +108,7 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
             "topics": [
                 {
                     "name": todo(f"a locally sensitive topic ({c})"),
+                    "kind": "act_or_method",
                     "description": todo("short neutral English description"),
                     "categories": [c],
                     "keywords": [todo("related local words")],
@@ -120,6 +121,7 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
                 {
                     "id": f"{c}_01",
                     "category": c,
+                    "kinds": ["act_or_method"],
                     "harmful": {
                         k: todo(f"harmful request about {{topic}} ({k})") for k in ("key_phrase", "prompt", "query")
                     },

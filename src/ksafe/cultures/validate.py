@@ -77,6 +77,8 @@ def is_known_particle(particle: str) -> bool:
         return True
     hangul = all("\uac00" <= c <= "\ud7a3" for c in with_final + without_final)
     return hangul and bool(without_final) and with_final in ("이" + without_final, "으" + without_final)
+TEMPLATE_EXTRA_SLOTS = ("keyword",)
+"""Template slots filled from the topic itself: ``{keyword}`` is one of its keywords."""
 
 
 def _file(pack: CulturePack, name: str) -> str:
@@ -141,7 +143,7 @@ def _check_image_prompts(pack: CulturePack) -> None:
 
 def _check_templates(pack: CulturePack) -> None:
     file = _file(pack, "templates.yaml")
-    allowed = ("topic", *pack.entities.entities)
+    allowed = ("topic", *pack.entities.entities, *TEMPLATE_EXTRA_SLOTS, *pack.slots)
     categories = set(pack.taxonomy.category_ids)
     _check_unique([t.id for t in pack.templates.templates], file, "templates.id")
     covered: set[str] = set()
@@ -220,9 +222,10 @@ def _check_jailbreaks(pack: CulturePack) -> None:
                 f"{name} needs transform {strategy.requires_transform!r}, the pack says {entry.transform!r}",
             )
         allowed = WRAPPER_SLOTS if strategy.requires_transform else ("prompt",)
-        _check_template(entry.template, allowed, file, f"{field}.template")
-        if "prompt" not in {n for n, _ in placeholders(entry.template)}:
-            raise PackError(file, f"{field}.template", "the wrapper must contain {prompt}")
+        for key, text in [("template", entry.template), *((f"variants[{i}]", v) for i, v in enumerate(entry.variants))]:
+            _check_template(text, allowed, file, f"{field}.{key}")
+            if "prompt" not in {n for n, _ in placeholders(text)}:
+                raise PackError(file, f"{field}.{key}", "the wrapper must contain {prompt}")
         if entry.transform is not None and entry.transform not in TRANSFORM_REGISTRY:
             known = ", ".join(sorted(TRANSFORM_REGISTRY.names()))
             raise PackError(file, f"{field}.transform", f"unknown transform {entry.transform!r} (known: {known})")
@@ -291,6 +294,50 @@ def _check_font(pack: CulturePack, taxonomy: TaxonomyFile, topics: TopicsFile) -
                 )
 
 
+def _check_composition(pack: CulturePack) -> None:
+    """Slot pools (``slots.yaml``) and borderline requests (``borderline.yaml``)."""
+    slots_file = _file(pack, "slots.yaml")
+    reserved = {"topic", *pack.entities.entities, *TEMPLATE_EXTRA_SLOTS}
+    for name, values in pack.slots.items():
+        if name in reserved:
+            raise PackError(slots_file, f"slots.{name}", "name is taken by a built-in slot; choose another")
+        if not values:
+            raise PackError(slots_file, f"slots.{name}", "missing or empty list")
+        _check_unique(list(values), slots_file, f"slots.{name}")
+        for index, value in enumerate(values):
+            if not value.strip() or "{" in value or "}" in value:
+                raise PackError(slots_file, f"slots.{name}[{index}]", f"value {value!r} is empty or holds a brace")
+    allowed = ("topic", *pack.entities.entities, *TEMPLATE_EXTRA_SLOTS, *pack.slots)
+    for index, template in enumerate(pack.templates.templates):
+        for side in ("harmful", "benign"):
+            for k, text in enumerate(getattr(template, side).prompt_variants):
+                field = f"compose.prompt_variants[{k}] (templates[{index}].{side})"
+                _check_template(text, allowed, _file(pack, "templates.yaml"), field)
+    file = _file(pack, "borderline.yaml")
+    categories = set(pack.taxonomy.category_ids)
+    _check_unique([entry.id for entry in pack.borderline], file, "borderline.id")
+    for index, entry in enumerate(pack.borderline):
+        if entry.category not in categories:
+            raise PackError(file, f"borderline[{index}].category", f"unknown category {entry.category!r}")
+        for key in ("key_phrase", "prompt", "query"):
+            text = getattr(entry, key)
+            if not text.strip():
+                raise PackError(file, f"borderline[{index}].{key}", "is empty (write it, or an ask with compose)")
+            _check_template(text, tuple(pack.slots), file, f"borderline[{index}].{key}")
+
+
+def _check_equivalents(pack: CulturePack) -> None:
+    """``equivalent`` lists of entities.yaml run parallel to ``literal`` (G contextualization)."""
+    file = _file(pack, "entities.yaml")
+    for slot, entry in pack.entities.entities.items():
+        if entry.equivalent and len(entry.equivalent) != len(entry.literal):
+            raise PackError(
+                file,
+                f"entities.{slot}.equivalent",
+                f"has {len(entry.equivalent)} values, literal {len(entry.literal)} (same order; '' keeps it)",
+            )
+
+
 def load_mining_file(directory: Path) -> MiningFile | None:
     """Parse and check the optional ``mining.yaml`` of the pack in ``directory`` (None when absent).
 
@@ -326,6 +373,8 @@ def validate_pack(
     _check_g_translations(pack, shared)
     _check_jailbreaks(pack)
     _check_scenes(pack)
+    _check_composition(pack)
+    _check_equivalents(pack)
     load_mining_file(pack.directory)
     if check_font:
         _check_font(pack, taxonomy, topics)

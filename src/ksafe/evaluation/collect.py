@@ -47,6 +47,8 @@ _ITEM_FIELDS = {
     "image_kind",
     "g_version",
     "is_harmful",
+    "benign_kind",
+    "minors",
     "text",
 }
 

@@ -23,8 +23,19 @@ from ksafe.schema.evaluation import (
 from ksafe.schema.records import G_VERSIONS
 
 Z_95 = 1.959963984540054
-DIMENSIONS: tuple[str, ...] = ("subset", "domain", "category", "strategy", "image_kind", "g_version")
-"""Breakdown dimensions, in ``results.json`` order."""
+DIMENSIONS: tuple[str, ...] = (
+    "subset",
+    "domain",
+    "category",
+    "strategy",
+    "image_kind",
+    "g_version",
+    "benign_kind",
+    "minors",
+)
+"""Breakdown dimensions, in ``results.json`` order. ``benign_kind`` groups benign items only: its over-refusal
+figures are plain benign twins, borderline requests and benign twins under jailbreak framing. ``minors``
+reports items involving children or teenagers apart."""
 
 
 def wilson(numerator: int, denominator: int, z: float = Z_95) -> Rate:

@@ -53,6 +53,10 @@ class SampleInfo(FrozenRecord):
     key_phrase: str
     topic: str
     pair_id: str
+    benign_kind: str | None = None
+    """``plain``, ``borderline`` or ``jailbreak`` for benign items (None: harmful, or an older benchmark)."""
+    minors: bool = False
+    """The item involves children or teenagers."""
 
     @classmethod
     def of(cls, metadata: dict[str, Any] | None) -> SampleInfo:
@@ -93,6 +97,8 @@ def item_metadata(
         key_phrase=key_phrase,
         topic=item.topic,
         pair_id=item.pair_id,
+        benign_kind=item.benign_kind,
+        minors=item.minors,
     )
     return info.model_dump(mode="json")
 

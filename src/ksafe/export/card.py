@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from ksafe.cultures.loader import CulturePack
 from ksafe.schema.records import BenchmarkItem, Manifest
 
 LICENSE_IDS = {"CC BY-NC 4.0": "cc-by-nc-4.0", "CC BY 4.0": "cc-by-4.0", "CC BY-SA 4.0": "cc-by-sa-4.0"}
+
+
+def _benign_kinds(counts: dict[str, Any]) -> str:
+    kinds = counts.get("benign_kind", {})
+    return ", ".join(f"{kind} {n}" for kind, n in kinds.items()) or "none"
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
@@ -113,8 +119,8 @@ images carrying a local visual cue, and jailbreak versions.
 
 ## Counts
 
-{counts["harmful"]} harmful items and {counts["benign"]} matched benign twins ({counts["items"]} rows),
-{counts["images"]} distinct images.
+{counts["harmful"]} harmful items and {counts["benign"]} benign items ({counts["items"]} rows),
+{counts["images"]} distinct images. Benign items by kind: {_benign_kinds(counts)}.
 
 {_table(("subset", "harmful items"), subset_rows)}
 
@@ -127,7 +133,9 @@ Contextualization changed {counts["g_contextualization"]["changed_sentences"]} o
 
 ## Jailbreak strategies (harmful items)
 
-`none` is the standard query. Benign twins carry the same wrappers, so over-refusal can be measured per strategy.
+`none` is the standard query. Every harmful item has a plain benign twin (strategy `none`, same topic and image
+kind, same `pair_id`); jailbreak-wrapped benign twins (`benign_kind: jailbreak`) and borderline benign requests
+(`benign_kind: borderline`) are separate over-refusal measures.
 
 {_table(("strategy", "harmful items"), strategy_rows)}
 

@@ -28,6 +28,8 @@ def count_items(items: list[BenchmarkItem], images: int) -> dict[str, Any]:
         "category": by("category"),
         "strategy": by("strategy"),
         "image_kind": by("image_kind"),
+        "benign_kind": dict(sorted(Counter(str(i.benign_kind) for i in items if not i.is_harmful).items())),
+        "minors": sum(i.minors for i in items),
         "g_contextualization": {
             "sentences": sentences,
             "changed_sentences": changed,

@@ -56,9 +56,11 @@ def write_outputs(
     items: list[BenchmarkItem],
     assets: dict[str, ImageAsset],
     report: Callable[[str, int, int | None], None],
+    review: dict[str, Any] | None = None,
     image_generation: dict[str, Any] | None = None,
 ) -> Manifest:
-    """Write every output file of a build and return the manifest."""
+    """Write every output file of a build and return the manifest (``review``: rejections applied, recorded
+    under ``counts.review_rejections``)."""
     from ksafe.build.outdir import staging_dir, swap_in
     from ksafe.export.card import render_card
     from ksafe.export.parquet import is_shard_name, write_parquet
@@ -83,7 +85,7 @@ def write_outputs(
         options=resolved,
         package_versions=package_versions(),
         font=FontInfo(file=font.path.name, face_index=font.face_index, sha256=font.sha256, source=font.source),
-        counts=count_items(items, len(assets)),
+        counts=count_items(items, len(assets)) | ({"review_rejections": review} if review else {}),
         items_sha256=hashlib.sha256(lines.encode("utf-8")).hexdigest(),
         image_generation=image_generation,
     )

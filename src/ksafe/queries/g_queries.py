@@ -16,6 +16,7 @@ from ksafe.queries.c_queries import QueryPair
 from ksafe.queries.sentences import changed_sentences
 from ksafe.schema.base import content_id
 from ksafe.schema.records import Contextualization, GVersion, Query
+from ksafe.text.money import convert_dollars
 from ksafe.text.template import fill, placeholders
 
 
@@ -26,6 +27,44 @@ def _slots(texts: QueryText) -> list[str]:
             if name not in names:
                 names.append(name)
     return names
+
+
+PLACE_SLOTS = frozenset({"city", "landmark"})
+"""Slots naming a place; contextualization keeps them as translated."""
+PLACE_BOUND_SLOTS = frozenset({"institution", "law", "bank", "id_document"})
+"""Slots that belong to the place: in a seed set in a named (foreign) place they keep their translation."""
+
+
+def draw_indices(
+    slot_names: list[str], shared: SharedData, rng: random.Random, category: str | None = None
+) -> dict[str, int]:
+    """Which global value fills each slot: a law or institution of the seed's domain (``by_category``), and a
+    landmark and a city in one seed tied (the landmark stands in that city, ``landmark_city``)."""
+    entities = shared.global_entities.entities
+    indices: dict[str, int] = {}
+    for name in slot_names:
+        fitting = shared.global_entities.by_category.get(name, {}).get(category or "", [])
+        valid = [i for i in fitting if 0 <= i < len(entities[name])]
+        indices[name] = rng.choice(valid) if valid else rng.randrange(len(entities[name]))
+    cities, landmark_cities = entities.get("city", []), shared.global_entities.landmark_city
+    if "landmark" in indices and "city" in indices and landmark_cities:
+        tied = [j for j, city in enumerate(landmark_cities) if city in cities]
+        if tied:
+            indices["landmark"] = rng.choice(tied)
+            indices["city"] = cities.index(landmark_cities[indices["landmark"]])
+    return indices
+
+
+def local_equivalent(pack: CulturePack, name: str, index: int, english: str, literal: str) -> str:
+    """The contextualized value of a slot: money converted at the pack's rate in local format; a slot value
+    with a natural local equivalent (``equivalent`` in entities.yaml) swapped for it; anything else kept."""
+    if name == "money" and pack.info.currency is not None:
+        converted = convert_dollars(english, pack.info.currency.per_dollar, pack.info.currency.format)
+        return converted or literal
+    equivalents = pack.entities.entities[name].equivalent
+    if index < len(equivalents) and equivalents[index]:
+        return equivalents[index]
+    return literal
 
 
 def fills_per_seed(target: int, seeds: int, strategies: int) -> int:
@@ -98,13 +137,16 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
             literal: dict[str, str] = {}
             local: dict[str, str] = {}
             swaps: list[tuple[str, str, str]] = []
-            for name in slot_names:
-                global_values = shared.global_entities.entities[name]
-                index = rng.randrange(len(global_values))
-                english[name] = global_values[index]
+            abroad = bool(PLACE_SLOTS & set(slot_names))  # the seed stays in its (kept) foreign city
+            for name, index in draw_indices(slot_names, shared, rng, g_seed.category).items():
+                english[name] = shared.global_entities.entities[name][index]
                 literal[name] = pack.entities.entities[name].literal[index]
-                local[name] = rng.choice(pack.entities.entities[name].local)
-                swaps.append((name, literal[name], local[name]))
+                if abroad and name in PLACE_BOUND_SLOTS:
+                    local[name] = literal[name]  # a Korean law in Phoenix would not make sense
+                else:
+                    local[name] = local_equivalent(pack, name, index, english[name], literal[name])
+                if local[name] != literal[name]:
+                    swaps.append((name, literal[name], local[name]))
             pair_id = content_id("pair", pack.code, "G", g_seed.id, fill_index)
             versions: dict[GVersion, QueryPair] = {}
             version_plan: tuple[tuple[GVersion, str, dict[str, str]], ...] = (
@@ -138,7 +180,7 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
                     )
                 versions[version] = QueryPair(harmful=pair[0], benign=pair[1])
             main = versions["contextualized"]
-            if main.harmful.query in seen_texts:  # two fills drew the same local values
+            if main.harmful.query in seen_texts:  # two fills drew the same values
                 continue
             seen_texts.add(main.harmful.query)
             by_category[g_seed.category].append(

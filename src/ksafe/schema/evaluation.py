@@ -67,6 +67,10 @@ class ScoredResponse(FrozenRecord):
     """G version evaluated, if any."""
     is_harmful: bool
     """Whether the item is a harmful request or a benign twin."""
+    benign_kind: str | None = None
+    """For benign items: ``plain``, ``borderline`` or ``jailbreak`` (each its own over-refusal figure)."""
+    minors: bool = False
+    """The item involves children or teenagers (reported apart in the ``minors`` breakdown)."""
     text: str
     """The text sent to the model."""
     response: str

@@ -52,6 +52,11 @@ class Topic(FrozenRecord):
     """Salience score when mined."""
     evidence: tuple[Evidence, ...] = ()
     """Posts or pages the topic was mined from."""
+    kind: str | None = None
+    """Topic kind (``act_or_method``, ``group_of_people`` ...); templates of other kinds never use the topic.
+    ``None`` (a mined topic): the most common kind of the pack's curated topics in its first category."""
+    minors: bool = False
+    """The topic involves children or teenagers."""
 
 
 class Contextualization(FrozenRecord):
@@ -102,6 +107,10 @@ class Query(FrozenRecord):
     """The full text-only query, with the key phrase inline."""
     g_version: GVersion | None = None
     """For G: which version this text is."""
+    minors: bool = False
+    """The query's topic involves children or teenagers."""
+    borderline: bool = False
+    """A borderline benign request (safe, but worded with alarming words); it has no harmful twin."""
     contextualization: Contextualization | None = None
     """For a contextualized G query: what changed against the literal translation."""
 
@@ -181,6 +190,10 @@ class ItemVariant(FrozenRecord):
     """SHA-256 of the image."""
 
 
+BenignKind = Literal["plain", "borderline", "jailbreak"]
+"""The three kinds of benign item, each with its own over-refusal figure."""
+
+
 class BenchmarkItem(FrozenRecord):
     """One released benchmark row: an image plus a text turn (step 4 output)."""
 
@@ -205,7 +218,8 @@ class BenchmarkItem(FrozenRecord):
     query_id: str
     """Id of the unwrapped query."""
     pair_id: str
-    """Shared with the matched harmful/benign twin (same strategy and image kind)."""
+    """Shared by the harmful items of one query and image kind (one per strategy), their plain benign twin and
+    the jailbreak-wrapped benign items of the same query and image kind."""
     is_harmful: bool
     """True: a request a model should refuse. False: a benign twin a model should answer."""
     strategy: str
@@ -232,6 +246,14 @@ class BenchmarkItem(FrozenRecord):
     """For G items: the English source and the literal translation."""
     contextualization: Contextualization | None = None
     """For G items: what contextualization changed."""
+    benign_kind: BenignKind | None = None
+    """For benign items: ``plain`` (the standard benign twin, strategy ``none``), ``borderline`` (a safe request
+    that uses alarming words, XSTest-style) or ``jailbreak`` (a benign twin inside a jailbreak wrapper).
+    ``None`` for harmful items."""
+    minors: bool = False
+    """The item involves children or teenagers (reported apart; never in sexual content)."""
+    wrapper: str | None = None
+    """Which localized wrapper text of the strategy was used (``CharacterRolePlay#2``); ``None`` for ``none``."""
 
     def variant(self, version: GVersion) -> ItemVariant:
         """Return the text and image of this item in ``version`` (G items only)."""

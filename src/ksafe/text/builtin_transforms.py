@@ -6,7 +6,7 @@ their morphological analyser on first use (see ``ksafe.text.kana``).
 
 from __future__ import annotations
 
-from ksafe.text.hangul import hangul_initials, hangul_romanize
+from ksafe.text.hangul import hangul_initials_short, hangul_romanize
 from ksafe.text.kana import katakana_reading, romaji
 from ksafe.text.transforms import TransformInfo
 
@@ -14,8 +14,10 @@ TRANSFORMS: tuple[TransformInfo, ...] = (
     TransformInfo(
         "hangul_initials",
         "Hang",
-        "Each Hangul syllable becomes its initial consonant (초성체): 전세 사기 -> ㅈㅅ ㅅㄱ.",
-        hangul_initials,
+        "The leading short words (two at most, five syllables at most each) become their initial consonants "
+        "(초성체), the rest is kept so it stays decodable: 전세 사기 수법 -> ㅈㅅ ㅅㄱ 수법.",
+        hangul_initials_short,
+        topic_only=True,
     ),
     TransformInfo(
         "hangul_romanize",

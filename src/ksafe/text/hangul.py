@@ -74,6 +74,28 @@ def hangul_initials(text: str) -> str:
     return "".join(out)
 
 
+CHOSUNG_MAX_WORDS = 2
+"""Initial-consonant abbreviations stay decodable only for short phrases: at most this many words ..."""
+CHOSUNG_MAX_SYLLABLES = 5
+"""... of at most this many syllables each (``ㅈㅅ ㅅㄱ``, ``ㅂㅇㅅㅍㅅ``; never ``ㄱㄷ ㄴ ㄱㅎㅎㅇ ㅍㅎㅈ ㅇㅁㅇ``)."""
+
+
+def hangul_initials_short(text: str) -> str:
+    """Abbreviate only the leading short words of ``text`` to initial consonants (초성체 as people write it).
+
+    The first ``CHOSUNG_MAX_WORDS`` words are abbreviated while each is a Hangul word of at most
+    ``CHOSUNG_MAX_SYLLABLES`` syllables; the rest of the phrase is kept, so a reader can still decode it
+    (``전세 사기 수법`` -> ``ㅈㅅ ㅅㄱ 수법``; ``성착취물 텔레그램 유포 수법`` -> ``ㅅㅊㅊㅁ ㅌㄹㄱㄹ 유포 수법``).
+    """
+    words = text.split(" ")
+    for index, word in enumerate(words[:CHOSUNG_MAX_WORDS]):
+        syllables = sum(_decompose(char) is not None for char in word)
+        if syllables == 0 or syllables > CHOSUNG_MAX_SYLLABLES or syllables != len(word):
+            break
+        words[index] = hangul_initials(word)
+    return " ".join(words)
+
+
 def _boundary(final: str, initial: int, next_medial: int) -> tuple[str, str]:
     """Romanize a final jamo and the following initial across a syllable boundary inside a word."""
     initial_jamo = _INITIAL_JAMO[initial]

@@ -120,7 +120,21 @@ def katakana_reading(text: str) -> str:
     Returns:
         The reading, e.g. ``振り込め詐欺`` -> ``フリコメサギ``.
     """
-    return "".join(token.space_before + token.reading for token in _tokens(text))
+    return "".join(
+        token.space_before + (token.surface if _is_katakana(token.surface) else token.reading)
+        for token in _tokens(text)
+    )
+
+
+def _is_katakana(text: str) -> bool:
+    """Is ``text`` written in katakana only (a word already in the target script of ``katakana_reading``)?"""
+    return bool(text) and all("\u30a0" <= char <= "\u30ff" for char in text)
+
+
+def _is_latin_literal(token: _Token) -> bool:
+    """Is ``token`` a Latin or number token (already in the target script of ``romaji``)?"""
+    normalized = unicodedata.normalize("NFKC", token.surface)
+    return bool(normalized) and normalized.isascii() and normalized.isalnum()
 
 
 def kana_to_romaji(kana: str) -> str:
@@ -166,18 +180,20 @@ class _Word:
         out, kana = [], ""
         for part in self.parts:
             if part.startswith("\x01"):
-                out += [kana_to_romaji(kana), part[1:]]
+                out += [kana_to_romaji(kana).lower(), part[1:]]
                 kana = ""
             else:
                 kana += part
-        out.append(kana_to_romaji(kana))
-        return "".join(out).lower()
+        out.append(kana_to_romaji(kana).lower())
+        return "".join(out)
 
 
 def _continues_word(token: _Token, previous: _Token) -> bool:
     """Does ``token`` join the previous word without a space (inflection, suffix, て/ば, after ッ)?"""
     if token.space_before:
         return False
+    if _is_latin_literal(token) and _is_latin_literal(previous):
+        return True  # 3D, A4: one Latin word split by the analyser
     if previous.reading.endswith("ッ") or token.pos1 == "接尾辞":
         return True
     if token.pos1 == "助動詞":
@@ -189,8 +205,10 @@ def _part(token: _Token) -> str:
     """The romaji source of a token: its kana, or a literal for sound particles and unread tokens."""
     if token.pos1 == "助詞" and token.surface in _SOUND_PARTICLES:
         return "\x01" + _SOUND_PARTICLES[token.surface]
-    if not token.has_reading and not all("\u30a0" <= c <= "\u30ff" for c in token.reading):
-        return "\x01" + unicodedata.normalize("NFKC", token.surface)
+    if _is_latin_literal(token) or (
+        not token.has_reading and not all("\u30a0" <= c <= "\u30ff" for c in token.reading)
+    ):
+        return "\x01" + unicodedata.normalize("NFKC", token.surface)  # already Latin: kept as written
     return token.reading
 
 

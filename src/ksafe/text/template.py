@@ -1,8 +1,9 @@
 """Placeholder templates: ``{slot}`` and ``{slot|A/B}`` (a particle chosen by the value's last sound).
 
 ``{slot|A/B}`` inserts the value followed by ``A`` when the value ends in a Hangul syllable with a final
-consonant, ``B`` otherwise (for ``으로/로`` a final ㄹ takes ``B``). Values ending in another script take
-``B`` after a vowel-like ending; digits are read by their Sino-Korean final sound.
+consonant, ``B`` otherwise (for ``으로/로`` a final ㄹ takes ``B``). A Latin-script value (a romanized
+phrase, a brand) is read by its last letter: a vowel letter (or silent ``r``) takes ``B``, a consonant ``A``
+(``bangbeop을``, ``sagi를``, ``Excel로``); digits are read by their Sino-Korean final sound.
 """
 
 from __future__ import annotations
@@ -78,9 +79,23 @@ def _final_sound(value: str) -> str | None:
         if char.isdigit():
             sound = _DIGIT_FINAL.get(char, "")
             return "none" if not sound else ("l" if sound == "l" else "other")
+        if char.isascii() and char.isalpha():
+            word = value.strip().split()[-1] if value.strip() else char
+            if word.isupper() and len(word) > 1:  # an acronym is read letter by letter: SNS = 에스엔에스
+                return {"L": "l", "R": "l", "M": "other", "N": "other"}.get(char, "none")
+            return _latin_final(char.lower())
         if char.isalpha():
             return "none"
     return None
+
+
+def _latin_final(last: str) -> str:
+    """Final sound of a Latin-script word read in Korean: romanized Korean (``bangbeop`` = 방법) and loanwords
+    end in a consonant unless they end in a vowel letter (``sagi``, ``Python``/파이썬 -> consonant); ``-r`` is
+    silent in Korean loanword reading (computer/컴퓨터)."""
+    if last in "aeiouyrw":
+        return "none"
+    return "l" if last == "l" else "other"
 
 
 def choose_particle(value: str, particle: str) -> str:

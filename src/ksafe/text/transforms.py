@@ -27,6 +27,9 @@ class TransformInfo:
     """One sentence for users and the dataset card."""
     function: Callable[[str], str]
     """The pure function applied to the key phrase."""
+    topic_only: bool = False
+    """Apply to the topic inside the key phrase only (the rest and its particles stay readable), when the
+    key phrase contains the topic."""
 
 
 def _check_transform(obj: object) -> TransformInfo:

@@ -8,6 +8,7 @@ pill, filler bubbles with time stamps, the key-phrase bubble, an input bar. Shap
 from __future__ import annotations
 
 import random
+import re
 
 from ksafe.images.canvas import Canvas, RendererInfo, pick
 from ksafe.images.linebreak import FittedText
@@ -47,6 +48,27 @@ def _bubble(canvas: Canvas, fitted: FittedText, own: bool, top: float, time: str
     return top + height
 
 
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+_AFTERNOON = ("오후", "午後", "pm", "PM")
+_EARLIER_DAY = ("어제", "昨日", "yesterday", "Yesterday")
+
+
+def time_key(label: str) -> int:
+    """Minutes since midnight of a chat time label (``오후 3:05`` -> 905; ``昨日`` first), so messages read in
+    time order whatever the label's script."""
+    if any(word in label for word in _EARLIER_DAY):
+        return -1
+    match = _CLOCK.search(label)
+    if match is None:
+        return 24 * 60
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if any(word in label for word in _AFTERNOON) and hour < 12:
+        hour += 12
+    elif any(word in label for word in ("오전", "午前", "am", "AM")) and hour == 12:
+        hour = 0
+    return hour * 60 + minute
+
+
 def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     """Draw a chat screen; the key phrase sits in the newest bubble, fillers above it."""
     chat = canvas.ctx.scenes.chat
@@ -57,8 +79,9 @@ def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     canvas.draw.rectangle((0, 0, width, height), fill=background)
     canvas.draw.rectangle((0, 0, width, status_h + bar_h), fill=bar)
     small = canvas.font(max(9, round(12 * unit)))
-    canvas.line((width - 12 * unit, 4 * unit), pick(chat, "chat", "times", rng), small, _WHITE,
-                where="chat.times", align="right")
+    pick(chat, "chat", "times", rng)  # raises the missing-field error
+    clock = max(chat["times"], key=time_key)  # the status bar never shows a time before the newest message
+    canvas.line((width - 12 * unit, 4 * unit), clock, small, _WHITE, where="chat.times", align="right")
     canvas.draw.rectangle((12 * unit, 7 * unit, 34 * unit, 15 * unit), outline=_WHITE, width=1)
     # App bar: back chevron, contact name, app name under it.
     mid = status_h + bar_h / 2
@@ -90,7 +113,7 @@ def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     key_own = rng.random() < 0.5
     fillers = list(chat.get("filler_messages") or [])
     rng.shuffle(fillers)
-    times = sorted(rng.sample(chat.get("times") or ["--"], k=min(3, len(chat.get("times") or ["--"]))))
+    times = sorted(rng.sample(chat.get("times") or ["--"], k=min(3, len(chat.get("times") or ["--"]))), key=time_key)
     plan: list[tuple[FittedText, bool, str]] = []
     used = key.height + round(key.size * 0.9)
     for index, message in enumerate(fillers[:3]):

@@ -58,9 +58,14 @@ def render_scene_document(canvas: Canvas, text: str, rng: random.Random) -> None
     labels = list(dict.fromkeys(document.get("field_labels") or []))
     if not labels:
         pick(document, "document", "field_labels", rng)  # raises the missing-field error
+    request_labels = [label for label in document.get("request_labels") or [] if label]
     rng.shuffle(labels)
-    labels = labels[:4]
-    key_row = rng.randrange(len(labels))
+    key_row = 0
+    if request_labels:  # the key phrase goes where a form states its subject or request, never in 주소/作成日
+        request = rng.choice(request_labels)
+        labels = [request, *[label for label in labels if label not in request_labels][:3]]
+    else:
+        labels = labels[:4]
     footer_font = canvas.font(max(9, round(13 * unit)))
     f_ascent, f_descent = footer_font.getmetrics()
     footer_top = sheet[3] - pad - f_ascent - f_descent

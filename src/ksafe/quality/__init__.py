@@ -1,0 +1,1 @@
+"""Quality gate and review kit for built benchmarks."""
