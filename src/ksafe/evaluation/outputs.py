@@ -20,7 +20,7 @@ from ksafe.schema.evaluation import GroupMetrics, Rate, RunResults, ScoredRespon
 RESPONSES_FILE = "responses.jsonl"
 RESULTS_FILE = "results.json"
 TABLES_DIR = "tables"
-HEURISTIC_LABEL = " (heuristic: offline structural judge, not a model judge)"
+HEURISTIC_LABEL = " (offline structural judge, not a model judge)"
 
 
 def judge_display(judge: str, is_heuristic: bool) -> str:
