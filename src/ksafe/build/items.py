@@ -108,6 +108,8 @@ class ItemAssembler:
             g_version=query.g_version,
             variants=tuple(self._variant(v, strategy, kind) for v in variants),
             contextualization=query.contextualization,
+            source=query.source,
+            prompt_version=query.prompt_version,
         )
 
     def items(self, units: list[PlannedUnit]) -> list[BenchmarkItem]:

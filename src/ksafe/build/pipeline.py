@@ -56,6 +56,8 @@ class BuildResult:
     manifest: Manifest
     items: int
     images: int
+    generation: Any = None
+    """``GenerationOutcome`` of a build with a generator (counts, call costs), else ``None``."""
 
 
 def _noop(stage: str, advance: int, total: int | None) -> None:
@@ -157,7 +159,13 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
-        return _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report)
+        generation = None
+        if options.generator:  # models in the loop: the slots the template plan uses, written by the generator
+            from ksafe.generation.build_hook import generated_c_pairs
+
+            c_pairs, generation = generated_c_pairs(options, pack, topics, c_pairs, units_c, report)
+            units_c = plan_units(c_pairs, c_target, c_strategies, c_kinds, options.seed, "C")
+        return _render_and_write(options, pack, shared, units_g + units_c, contexts, context_ids, report, generation)
 
 
 def _render_and_write(
@@ -168,6 +176,7 @@ def _render_and_write(
     contexts: dict[str, Any],
     context_ids: dict[str, str],
     report: Progress,
+    generation: Any = None,
 ) -> BuildResult:
     """Steps 3 and 4 and the output files, under the build lock."""
     from ksafe.build.items import ItemAssembler
@@ -199,10 +208,15 @@ def _render_and_write(
     items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units)
     report("items", len(items), len(items))
     used_assets = {assets[key].sha256: assets[key] for key in jobs}  # not leftovers of an earlier, other build
-    manifest = write_outputs(out, options, pack, items, used_assets, report)
+    extra = {"generation": generation.counts} if generation is not None else None
+    manifest = write_outputs(out, options, pack, items, used_assets, report, extra_counts=extra)
+    if generation is not None:
+        from ksafe.generation.build_hook import write_candidates
+
+        write_candidates(out, generation)
     shutil.rmtree(out / JOURNAL.parent, ignore_errors=True)
     _remove_unused_images(out, {a.path for a in used_assets.values()})
-    return BuildResult(out=out, manifest=manifest, items=len(items), images=len(used_assets))
+    return BuildResult(out=out, manifest=manifest, items=len(items), images=len(used_assets), generation=generation)
 
 
 def _remove_unused_images(out: Path, used: set[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ksafe.cultures.loader import CulturePack
-from ksafe.schema.records import BenchmarkItem, Manifest
+from ksafe.schema.records import PROVENANCE_DEFAULTS, BenchmarkItem, Manifest
 
 LICENSE_IDS = {"CC BY-NC 4.0": "cc-by-nc-4.0", "CC BY 4.0": "cc-by-4.0", "CC BY-SA 4.0": "cc-by-sa-4.0"}
 
@@ -19,9 +19,11 @@ def _table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
     return "\n".join(lines)
 
 
-def _field_table() -> str:
+def _field_table(with_provenance: bool = False) -> str:
     rows: list[tuple[object, ...]] = []
     for name, info in BenchmarkItem.model_fields.items():
+        if name in PROVENANCE_DEFAULTS and not with_provenance:
+            continue  # written only by generated builds
         column = "image_path" if name == "image" else name
         rows.append((f"`{column}`", (info.description or "").strip()))
     rows.append(("`image`", "The image, decoded by `datasets` (PNG bytes in the parquet files)."))
@@ -111,7 +113,7 @@ Contextualization changed {counts["g_contextualization"]["changed_sentences"]} o
 
 `items.jsonl` holds one record per line; `data/*.parquet` holds the same rows with the image.
 
-{_field_table()}
+{_field_table(any(item.is_generated for item in items))}
 
 ## Loading
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ksafe import SCHEMA_VERSION, __version__
 from ksafe.build.options import BuildOptions
@@ -55,6 +56,7 @@ def write_outputs(
     items: list[BenchmarkItem],
     assets: dict[str, ImageAsset],
     report: Callable[[str, int, int | None], None],
+    extra_counts: dict[str, Any] | None = None,
 ) -> Manifest:
     """Write every output file of a build and return the manifest."""
     from ksafe.build.outdir import staging_dir, swap_in
@@ -81,7 +83,7 @@ def write_outputs(
         options=resolved,
         package_versions=package_versions(),
         font=FontInfo(file=font.path.name, face_index=font.face_index, sha256=font.sha256, source=font.source),
-        counts=count_items(items, len(assets)),
+        counts={**count_items(items, len(assets)), **(extra_counts or {})},
         items_sha256=hashlib.sha256(lines.encode("utf-8")).hexdigest(),
     )
     write_text_atomic(staging / "README.md", render_card(manifest, pack, items, has_parquet=options.write_parquet))
