@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from ksafe.cultures.loader import CulturePack
 from ksafe.generation.calls import ModelCalls
 from ksafe.generation.prompts import critic_messages, repaired
-from ksafe.generation.refusal import is_refusal
+from ksafe.generation.refusal import refusal_of
 from ksafe.generation.replies import CRITERIA, Candidate, CriticBatch, CriticScore, ReplyError, parse_reply
 from ksafe.generation.writer import MAX_REPAIRS, Slot
 
@@ -29,7 +29,7 @@ async def score_slot(
     messages = critic_messages(pack, slot.topic, category, candidates)
     for _ in range(MAX_REPAIRS + 1):
         answer = await calls.ask(critic, messages, CriticBatch, kind="critic")
-        if is_refusal(answer.text, answer.stop_reason, pack.refusals.refusal_phrases):
+        if await refusal_of(answer.text, answer.stop_reason, pack.refusals.refusal_phrases):
             return None
         try:
             batch = parse_reply(answer.text, CriticBatch)
@@ -66,19 +66,28 @@ def apply_scores(
     return kept
 
 
-def near_duplicates(texts: Sequence[str], threshold: float = NEAR_DUPLICATE_COSINE) -> set[int]:
-    """Indices of texts too similar to an earlier one (greedy, in order), by the shipped sentence encoder."""
-    if len(texts) < 2:
-        return set()
+def near_duplicates(groups: Sequence[Sequence[str]], threshold: float = NEAR_DUPLICATE_COSINE) -> list[set[int]]:
+    """For each group of texts, the indices too similar to an earlier one of the same group (greedy, in order).
+
+    Every text is encoded in one batch by the shipped multilingual sentence encoder (loaded once).
+    """
+    if all(len(g) < 2 for g in groups):
+        return [set() for _ in groups]
     from ksafe.topics.mining.encoders import encoder_for
 
-    vectors = encoder_for("auto").encode(list(texts))
-    similarity = vectors @ vectors.T
-    dropped: set[int] = set()
-    for i in range(len(texts)):
-        if i in dropped:
-            continue
-        for j in range(i + 1, len(texts)):
-            if j not in dropped and similarity[i, j] >= threshold:
-                dropped.add(j)
-    return dropped
+    vectors = encoder_for("auto").encode([t for g in groups for t in g])
+    out: list[set[int]] = []
+    start = 0
+    for group in groups:
+        block = vectors[start : start + len(group)]
+        start += len(group)
+        similarity = block @ block.T
+        dropped: set[int] = set()
+        for i in range(len(group)):
+            if i in dropped:
+                continue
+            for j in range(i + 1, len(group)):
+                if j not in dropped and similarity[i, j] >= threshold:
+                    dropped.add(j)
+        out.append(dropped)
+    return out

@@ -136,8 +136,8 @@ def generate_c_pairs(options: BuildOptions, pack: CulturePack, slots: list[Slot]
         kept = apply_scores(result.candidates, scores, options.critic_min_score, counter)
         kept_by_category.setdefault(result.slot.category, []).extend((result.slot, c) for c in kept)
     records: list[dict[str, Any]] = []
-    for category, slot_candidates in kept_by_category.items():
-        dropped = near_duplicates([c.harmful.query for _, c in slot_candidates])
+    duplicates = near_duplicates([[c.harmful.query for _, c in kept] for kept in kept_by_category.values()])
+    for (category, slot_candidates), dropped in zip(kept_by_category.items(), duplicates, strict=True):
         per_category[category]["near_duplicate"] += len(dropped)
         for index, (slot, candidate) in enumerate(slot_candidates):
             if index in dropped:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ksafe.cultures.loader import CulturePack
 from ksafe.generation.calls import ModelCalls
 from ksafe.generation.prompts import query_messages, reframed, repaired
-from ksafe.generation.refusal import is_refusal
+from ksafe.generation.refusal import refusal_of
 from ksafe.generation.replies import Candidate, CandidateBatch, ReplyError, check_candidate, parse_reply
 from ksafe.schema.records import Topic
 
@@ -61,7 +61,7 @@ async def write_slot(calls: ModelCalls, model: str, pack: CulturePack, slot: Slo
     reframed_once = False
     while True:
         answer = await calls.ask(model, messages, CandidateBatch, kind="queries")
-        if is_refusal(answer.text, answer.stop_reason, phrases):
+        if await refusal_of(answer.text, answer.stop_reason, phrases):
             result.refusals += 1
             if reframed_once:
                 result.fallback = "refused"
