@@ -76,7 +76,7 @@ class Scripted:
         self.kill_after = args.kill_after
         self.requests = 0
         self.seen: set[str] = set()
-        self.killed = False
+        self.killed_at: float | None = None
 
     def _record(self, entry: dict[str, Any]) -> None:
         if self._log:
@@ -133,16 +133,17 @@ class Scripted:
             "has_schema": "response_format" in body,
         }
         self.requests += 1
+        arrived = time.monotonic()
         if self.kill_after and self.requests == self.kill_after and self.kill_pid_file:
             pid = int(Path(self.kill_pid_file).read_text().strip())
             entry["status"] = "killed_client"
             self._record(entry)
             await asyncio.sleep(0.5)
-            self.killed = True
             os.kill(pid, signal.SIGKILL)
+            self.killed_at = time.monotonic()
             await asyncio.sleep(3600)
         await asyncio.sleep(self.latency)
-        if self.killed:
+        if self.killed_at is not None and arrived < self.killed_at:  # asked by the killed client: never received
             entry["status"] = "client_gone"
             self._record(entry)
             return 503, {"error": {"message": "client gone"}}
