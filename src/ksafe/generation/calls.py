@@ -9,6 +9,7 @@ provider, retries and connection limit). Side effects: appends one line per answ
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,17 @@ class CallStats:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
+@functools.cache
+def _response_config(schema: type[ReplyModel]) -> Any:
+    """Inspect's ``GenerateConfig`` asking for JSON that follows ``schema`` (built once per schema)."""
+    from inspect_ai.model import GenerateConfig, ResponseSchema
+    from inspect_ai.util import json_schema
+
+    return GenerateConfig(
+        response_schema=ResponseSchema(name=schema.__name__, json_schema=json_schema(schema), strict=False)
+    )
+
+
 def call_key(model: str, messages: list[Message], schema: type[ReplyModel]) -> str:
     """The journal key of a prompt: a hash of the model string, every message and the reply schema's name."""
     return content_id("generation-call", model, [list(m) for m in messages], schema.__name__, length=32)
@@ -80,6 +92,7 @@ class ModelCalls:
             from inspect_ai.model import GenerateConfig, get_model
 
             from ksafe.evaluation.dry_run import model_args_for
+            from ksafe.evaluation.engine import http_client_args
 
             config = GenerateConfig(
                 max_connections=self._connections,
@@ -87,7 +100,10 @@ class ModelCalls:
                 attempt_timeout=self._timeout_s,
                 max_retries=3,
             )
-            self._models[name] = get_model(name, config=config, memoize=False, **model_args_for(name, {}))
+            # OpenAI-compatible servers go through the openai SDK's aiohttp transport, as in eval (less CPU a
+            # call); the client is bound to the running event loop, so models are made inside it.
+            args = {**model_args_for(name, {}), **http_client_args(name, "aiohttp")}
+            self._models[name] = get_model(name, config=config, memoize=False, **args)
         return self._models[name]
 
     async def ask(self, model: str, messages: list[Message], schema: type[ReplyModel], kind: str) -> Answer:
@@ -127,10 +143,7 @@ class ModelCalls:
             ChatMessageAssistant,
             ChatMessageSystem,
             ChatMessageUser,
-            GenerateConfig,
-            ResponseSchema,
         )
-        from inspect_ai.util import json_schema
 
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self._connections)
@@ -142,9 +155,7 @@ class ModelCalls:
                 chat.append(ChatMessageAssistant(content=text))
             else:
                 chat.append(ChatMessageUser(content=text))
-        config = GenerateConfig(
-            response_schema=ResponseSchema(name=schema.__name__, json_schema=json_schema(schema), strict=False)
-        )
+        config = _response_config(schema)
         async with self._semaphore:
             try:
                 output = await self._model(model).generate(chat, config=config)
@@ -161,6 +172,12 @@ class ModelCalls:
         self._journal.append(record)
         self._answers[key] = record
         return Answer(text, stop, journaled=False)
+
+    async def close_models(self) -> None:
+        """Close the models' HTTP clients (call in the event loop that made them)."""
+        models, self._models = list(self._models.values()), {}
+        for model in models:
+            await model.__aexit__(None, None, None)
 
     def close(self) -> None:
         """Close the journal (fsync)."""

@@ -103,7 +103,10 @@ async def _slot(calls: ModelCalls, options: BuildOptions, pack: CulturePack, slo
 
 async def _run_all(calls: ModelCalls, options: BuildOptions, pack: CulturePack, slots: list[Slot]) -> list[Any]:
     tasks = [_slot(calls, options, pack, slot) for slot in slots]
-    return await asyncio.gather(*tasks, return_exceptions=True)  # a spent budget lets in-flight calls finish
+    try:
+        return await asyncio.gather(*tasks, return_exceptions=True)  # a spent budget lets in-flight calls finish
+    finally:
+        await calls.close_models()
 
 
 def generate_c_pairs(options: BuildOptions, pack: CulturePack, slots: list[Slot]) -> GenerationOutcome:
