@@ -136,3 +136,19 @@ def test_template_items_and_options_are_written_as_before(small_build_ko: Path) 
     assert "generator" not in BuildOptions(culture="ko", out=Path("x"), max_calls=5).resolved("ko")
     resolved = BuildOptions(culture="ko", out=Path("x"), generator="openai/gpt-4o", max_calls=5).resolved("ko")
     assert resolved["critic"] == "openai/gpt-4o" and "max_calls" not in resolved
+
+
+def test_a_model_string_inspect_cannot_resolve_fails_in_one_line_before_out_is_touched(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "never"
+    command = [sys.executable, "-m", "ksafe", "build", "--culture", "ko", "--limit", "3", "--out", str(out)]
+    done = subprocess.run([*command, "--generator", "nosuch/model"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: model 'nosuch/model': Model API nosuch of model 'nosuch/model' not recognized."
+    )
+    assert "Traceback" not in done.stderr and not out.exists()
+    plan = subprocess.run([*command, "--plan"], capture_output=True, text=True, timeout=120)
+    assert plan.returncode == 2 and "--plan: needs --generator" in plan.stderr

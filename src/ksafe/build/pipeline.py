@@ -158,6 +158,10 @@ def build_benchmark(options: BuildOptions, progress: Progress | None = None) -> 
     report("queries", n_queries, n_queries)
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
+    if options.generator:  # a model string Inspect cannot resolve fails before OUT is touched
+        from ksafe.generation.calls import check_model_strings
+
+        check_model_strings(options.generator, options.critic or options.generator)
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
         generation = None
         if options.generator:  # models in the loop: the slots the template plan uses, written by the generator

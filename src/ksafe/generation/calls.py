@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ksafe.errors import KsafeError
 from ksafe.evaluation.journal import Journal, read_journal
 from ksafe.generation.prompts import Message
 from ksafe.generation.replies import ReplyModel
@@ -70,11 +71,11 @@ def call_key(model: str, messages: list[Message], schema: type[ReplyModel]) -> s
 class ModelCalls:
     """Asks models through Inspect, at most ``connections`` at once, journaling every answer."""
 
-    def __init__(self, journal: Path, *, connections: int, timeout_s: int, max_calls: int | None) -> None:
+    def __init__(self, journal: Path | None, *, connections: int, timeout_s: int, max_calls: int | None) -> None:
         self._answers: dict[str, dict[str, Any]] = {
-            str(r["key"]): r for r in read_journal(journal) if isinstance(r.get("reply"), str)
+            str(r["key"]): r for r in (read_journal(journal) if journal else []) if isinstance(r.get("reply"), str)
         }
-        self._journal = Journal(journal)
+        self._journal = Journal(journal) if journal else None
         self._connections = connections
         self._timeout_s = timeout_s
         self._max_calls = max_calls
@@ -103,8 +104,21 @@ class ModelCalls:
             # OpenAI-compatible servers go through the openai SDK's aiohttp transport, as in eval (less CPU a
             # call); the client is bound to the running event loop, so models are made inside it.
             args = {**model_args_for(name, {}), **http_client_args(name, "aiohttp")}
-            self._models[name] = get_model(name, config=config, memoize=False, **args)
+            try:
+                self._models[name] = get_model(name, config=config, memoize=False, **args)
+            except Exception as exc:  # unknown provider, missing API key or package: the user can fix it
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise KsafeError(f"model {name!r}: {first}") from None
         return self._models[name]
+
+    def check_models(self, *names: str) -> None:
+        """Resolve ``names`` now (inside the event loop), so a bad model string fails before any call.
+
+        Raises:
+            KsafeError: a model string Inspect cannot resolve (unknown provider, missing key or package).
+        """
+        for name in names:
+            self._model(name)
 
     async def ask(self, model: str, messages: list[Message], schema: type[ReplyModel], kind: str) -> Answer:
         """The reply to ``messages`` (journaled, or asked now).
@@ -169,7 +183,8 @@ class ModelCalls:
             self.stats.input_tokens += output.usage.input_tokens
             self.stats.output_tokens += output.usage.output_tokens
         record = {"key": key, "kind": kind, "model": model, "reply": text, "stop_reason": stop}
-        self._journal.append(record)
+        if self._journal is not None:
+            self._journal.append(record)
         self._answers[key] = record
         return Answer(text, stop, journaled=False)
 
@@ -181,4 +196,22 @@ class ModelCalls:
 
     def close(self) -> None:
         """Close the journal (fsync)."""
-        self._journal.close()
+        if self._journal is not None:
+            self._journal.close()
+
+
+def check_model_strings(*names: str) -> None:
+    """Resolve Inspect model strings without calling them, before a build touches its folder.
+
+    Raises:
+        KsafeError: a model string Inspect cannot resolve (unknown provider, missing key or package).
+    """
+    calls = ModelCalls(None, connections=1, timeout_s=1, max_calls=0)
+
+    async def resolve() -> None:
+        try:
+            calls.check_models(*names)
+        finally:
+            await calls.close_models()
+
+    asyncio.run(resolve())

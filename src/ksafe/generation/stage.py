@@ -102,6 +102,12 @@ async def _slot(calls: ModelCalls, options: BuildOptions, pack: CulturePack, slo
 
 
 async def _run_all(calls: ModelCalls, options: BuildOptions, pack: CulturePack, slots: list[Slot]) -> list[Any]:
+    assert options.generator is not None
+    try:
+        calls.check_models(options.generator, options.critic or options.generator)
+    except BaseException:
+        await calls.close_models()
+        raise
     tasks = [_slot(calls, options, pack, slot) for slot in slots]
     try:
         return await asyncio.gather(*tasks, return_exceptions=True)  # a spent budget lets in-flight calls finish
