@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.genkit.server import MODEL, scripted_generator
+from tests.genkit.server import MODEL, SECRET, scripted_generator
 
 from ksafe.build import BuildOptions, build_benchmark
 from ksafe.errors import KsafeError
@@ -24,6 +24,7 @@ FAULTS = {
     "weaponization": "duplicates",
     "copyrights": "low_critic",
     "sensitive_uses": "timeout_once",
+    "illegal_unethical": "echo_secret",
 }
 
 
@@ -65,6 +66,9 @@ def test_generated_build_handles_every_fault_and_resumes_without_asking_again(
         assert any(not i["is_harmful"] for i in generated)  # the generated benign twins are in the build
         candidates = (out / "generation" / "candidates.jsonl").read_text(encoding="utf-8").splitlines()
         assert all("borderline" in json.loads(c) and json.loads(c)["image_prompt"] for c in candidates)
+        assert any("(key ***)" in json.loads(c)["harmful"]["query"] for c in candidates)  # the echoed key, redacted
+        for path in out.rglob("*"):
+            assert not path.is_file() or SECRET.encode() not in path.read_bytes(), path
         manifest_bytes = (out / "manifest.json").read_bytes()
         again = build_benchmark(_options(out))
         assert len(server.requests()) == len(first)  # every prompt came from the journal

@@ -8,7 +8,8 @@ from the prompt's topic, as JSON for the schema. ``--faults`` maps a category id
 ``Category:`` line) to a fault: ``refuse_once`` (refuse, then comply after the benchmark framing),
 ``refuse_always``, ``malformed_once`` (broken JSON, then valid after the repair prompt), ``schema_once`` (JSON
 missing a field), ``wrong_language`` (English texts, always), ``timeout_once`` (the first request never
-answers), ``duplicates`` (two near-identical candidates), ``low_critic`` (the critic scores 1 on naturalness).
+answers), ``duplicates`` (two near-identical candidates), ``low_critic`` (the critic scores 1 on
+naturalness), ``echo_secret`` (the request's bearer token inside a valid reply).
 Each finished request is one JSON line in ``--log``: ``{"kind", "category", "key", "status"}`` where ``key``
 hashes the whole message list. Replies are bland test fixtures, never harmful content.
 """
@@ -82,7 +83,7 @@ class Scripted:
         if self._log:
             self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
-    def answer(self, messages: list[dict[str, Any]]) -> tuple[str, str, str, str]:
+    def answer(self, messages: list[dict[str, Any]], auth: str = "") -> tuple[str, str, str, str]:
         """(kind, category, reply, fault) for a message list."""
         users = [str(m.get("content", "")) for m in messages if m.get("role") == "user"]
         first = users[0] if users else ""
@@ -111,6 +112,9 @@ class Scripted:
             twin = json.loads(json.dumps(candidates[0]))
             twin["harmful"]["query"] = twin["harmful"]["query"].replace("자세히", "아주 자세히")
             candidates.insert(1, twin)
+        if fault == "echo_secret" and candidates:
+            token = auth.removeprefix("Bearer ")
+            candidates[0]["harmful"]["query"] += f" (key {token})"
         valid = json.dumps({"candidates": candidates}, ensure_ascii=False)
         if fault == "refuse_always" or (fault == "refuse_once" and turns == 1):
             return "queries", category, REFUSAL, fault
@@ -121,10 +125,10 @@ class Scripted:
             return "queries", category, json.dumps(broken, ensure_ascii=False), fault
         return "queries", category, valid, fault
 
-    async def respond(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    async def respond(self, body: dict[str, Any], auth: str = "") -> tuple[int, dict[str, Any]]:
         messages = body.get("messages", [])
         key = hashlib.sha256(json.dumps(messages, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:20]
-        kind, category, reply, fault = self.answer(messages)
+        kind, category, reply, fault = self.answer(messages, auth)
         entry: dict[str, Any] = {
             "kind": kind,
             "category": category,
@@ -184,7 +188,7 @@ class Scripted:
                 raw = await reader.readexactly(length) if length else b""
                 path = request_line.decode("latin-1").split(" ")[1]
                 if path.endswith("/chat/completions"):
-                    status, payload = await self.respond(json.loads(raw or b"{}"))
+                    status, payload = await self.respond(json.loads(raw or b"{}"), headers.get("authorization", ""))
                 else:
                     status, payload = 404, {"error": {"message": "not found"}}
                 data = json.dumps(payload).encode()

@@ -20,6 +20,9 @@ SCRIPT = Path(__file__).with_name("scripted_generator.py")
 MODEL = "openai-api/scripted/gen-1"
 """The model string tests use (``SCRIPTED_BASE_URL`` and ``SCRIPTED_API_KEY`` point it at the server)."""
 
+SECRET = "sk-scripted-4f9a2c7e1b"
+"""The API key tests send; it must never appear in a built file or in output."""
+
 
 @dataclass
 class RunningGenerator:
@@ -30,7 +33,7 @@ class RunningGenerator:
     @property
     def env(self) -> dict[str, str]:
         """Environment variables for the ``openai-api/scripted/...`` provider."""
-        return {"SCRIPTED_BASE_URL": self.base_url, "SCRIPTED_API_KEY": "test-key-not-secret"}
+        return {"SCRIPTED_BASE_URL": self.base_url, "SCRIPTED_API_KEY": SECRET}
 
     def requests(self) -> list[dict[str, Any]]:
         """Every request the server has finished (or dropped), in order."""
