@@ -40,8 +40,7 @@ def generated_c_pairs(
     """Replace the planned slots' template pairs with generated ones (see the module docstring)."""
     slots = planned_slots(template_units, topics)
     report("generate", 0, len(slots))
-    outcome = generate_c_pairs(options, pack, slots)
-    report("generate", len(slots), None)
+    outcome = generate_c_pairs(options, pack, slots, on_slot=lambda: report("generate", 1, None))
     by_slot: dict[tuple[str, str], list[QueryPair]] = {}
     for category, pairs in template_pairs.items():
         for pair in pairs:

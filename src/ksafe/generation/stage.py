@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,31 +93,42 @@ def candidate_pair(pack: CulturePack, slot: Slot, candidate: Candidate, source: 
     return QueryPair(harmful=harmful, benign=benign)
 
 
-async def _slot(calls: ModelCalls, options: BuildOptions, pack: CulturePack, slot: Slot) -> tuple[SlotResult, Any]:
+async def _slot(
+    calls: ModelCalls, options: BuildOptions, pack: CulturePack, slot: Slot, done: Callable[[], None]
+) -> tuple[SlotResult, Any]:
     assert options.generator is not None
     result = await write_slot(calls, options.generator, pack, slot, options.candidates_per_slot)
     scores = None
     if result.candidates:
         scores = await score_slot(calls, options.critic or options.generator, pack, slot, result.candidates)
+    done()
     return result, scores
 
 
-async def _run_all(calls: ModelCalls, options: BuildOptions, pack: CulturePack, slots: list[Slot]) -> list[Any]:
+async def _run_all(
+    calls: ModelCalls,
+    options: BuildOptions,
+    pack: CulturePack,
+    slots: list[Slot],
+    on_slot: Callable[[], None] = lambda: None,
+) -> list[Any]:
     assert options.generator is not None
     try:
         calls.check_models(options.generator, options.critic or options.generator)
     except BaseException:
         await calls.close_models()
         raise
-    tasks = [_slot(calls, options, pack, slot) for slot in slots]
+    tasks = [_slot(calls, options, pack, slot, on_slot) for slot in slots]
     try:
         return await asyncio.gather(*tasks, return_exceptions=True)  # a spent budget lets in-flight calls finish
     finally:
         await calls.close_models()
 
 
-def generate_c_pairs(options: BuildOptions, pack: CulturePack, slots: list[Slot]) -> GenerationOutcome:
-    """Run the generator and critic over ``slots`` (see the module docstring)."""
+def generate_c_pairs(
+    options: BuildOptions, pack: CulturePack, slots: list[Slot], on_slot: Callable[[], None] = lambda: None
+) -> GenerationOutcome:
+    """Run the generator and critic over ``slots`` (see the module docstring); ``on_slot`` runs as each ends."""
     assert options.generator is not None
     source = options.generator
     calls = ModelCalls(
@@ -126,7 +138,7 @@ def generate_c_pairs(options: BuildOptions, pack: CulturePack, slots: list[Slot]
         max_calls=options.max_calls,
     )
     try:
-        results = asyncio.run(_run_all(calls, options, pack, slots))
+        results = asyncio.run(_run_all(calls, options, pack, slots, on_slot))
     finally:
         calls.close()
     _raise_for_failures(results, calls.stats, options)
