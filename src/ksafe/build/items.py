@@ -128,6 +128,8 @@ class ItemAssembler:
             benign_kind=benign_kind,
             minors=query.minors,
             wrapper=wrapper,
+            source=query.source,
+            prompt_version=query.prompt_version,
         )
 
     def items(self, units: list[PlannedUnit], borderline: Sequence[BorderlineUnit] = ()) -> list[BenchmarkItem]:

@@ -40,9 +40,34 @@ class BuildOptions(FrozenRecord):
     """Generate pictures with this model, adding the ``sd``, ``sd_typography`` and ``scene_news_photo`` kinds."""
     force: bool = False
     """Replace a benchmark in ``out`` that was built with other options (never a folder ksafe did not write)."""
+    generator: str | None = None
+    """Inspect model string of the model that writes step 2's C queries (``None``: the template path)."""
+    critic: str | None = None
+    """Inspect model string of the critic that scores generated candidates (default: the generator)."""
+    candidates_per_slot: int = Field(default=3, ge=1, le=20)
+    """Candidates the generator writes for each (topic, category) slot."""
+    critic_min_score: int = Field(default=3, ge=1, le=5)
+    """A candidate scoring below this (1-5) on any critic criterion is dropped."""
+    max_calls: int | None = Field(default=None, ge=0)
+    """Budget of new model calls (journaled answers are free); the build stops when it is spent."""
+    generator_connections: int = Field(default=8, ge=1, le=512)
+    """Generator and critic calls in flight at once."""
+    generator_timeout_s: int = Field(default=120, ge=1)
+    """Seconds one generator attempt may take before Inspect retries it."""
 
     def resolved(self, pack_code: str) -> dict[str, Any]:
         """The options that decide the content, as the manifest records them (``culture`` as the pack's code)."""
-        resolved = self.model_dump(mode="json", exclude={"out", "workers", "force"})
+        resolved = self.model_dump(mode="json", exclude={"out", "workers", "force", *_CALL_SETTINGS})
         resolved["culture"] = pack_code
+        if self.generator is None:  # the template path: the same options as before generation existed
+            for name in _GENERATION_CONTENT:
+                del resolved[name]
+        else:
+            resolved["critic"] = self.critic or self.generator
         return resolved
+
+
+_GENERATION_CONTENT = ("generator", "critic", "candidates_per_slot", "critic_min_score")
+"""Options that decide a generated build's content."""
+_CALL_SETTINGS = ("max_calls", "generator_connections", "generator_timeout_s")
+"""How calls are made, not what they say: never part of the resolved options."""

@@ -76,6 +76,8 @@ class BuildResult:
     images: int
     notices: tuple[str, ...] = ()
     """Warnings given before the work started (also passed to ``notify``)."""
+    generation: Any = None
+    """``GenerationOutcome`` of a build with a generator (counts, call costs), else ``None``."""
 
 
 def _noop(stage: str, advance: int, total: int | None) -> None:
@@ -240,9 +242,29 @@ def build_benchmark(
 
     contexts, context_ids = _render_contexts(pack, options.image_size)
     pictures = _picture_stage(options, pack)  # validates image_prompts.yaml and the generator before OUT
+    if options.generator:  # a model string Inspect cannot resolve fails before OUT is touched
+        from ksafe.generation.calls import check_model_strings
+
+        check_model_strings(options.generator, options.critic or options.generator)
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
+        text_generation = None
+        if options.generator:  # models in the loop: the slots the template plan uses, written by the generator
+            from ksafe.generation.build_hook import generated_c_pairs
+
+            c_pairs, text_generation = generated_c_pairs(options, pack, topics, c_pairs, units_c, report)
+            units_c = plan_units(c_pairs, c_target, c_strategies, c_kinds, options.seed, "C")
         result = _render_and_write(
-            options, pack, shared, units_g + units_c, borderline, contexts, context_ids, report, pictures, review
+            options,
+            pack,
+            shared,
+            units_g + units_c,
+            borderline,
+            contexts,
+            context_ids,
+            report,
+            pictures,
+            review,
+            text_generation,
         )
     return dataclasses.replace(result, notices=tuple(notices))
 
@@ -292,6 +314,7 @@ def _render_and_write(
     report: Progress,
     pictures: Any = None,
     review: dict[str, Any] | None = None,
+    text_generation: Any = None,
 ) -> BuildResult:
     """Steps 3 and 4 and the output files, under the build lock."""
     from ksafe.build.items import ItemAssembler
@@ -343,10 +366,19 @@ def _render_and_write(
     used_assets = {assets[key].sha256: assets[key] for key in used_keys}  # not leftovers of an earlier build
     if pictures is not None:
         write_provenance(out, used_assets.values())
-    manifest = write_outputs(out, options, pack, items, used_assets, report, review, image_generation=generation)
+    extra = {"generation": text_generation.counts} if text_generation is not None else None
+    manifest = write_outputs(
+        out, options, pack, items, used_assets, report, review, image_generation=generation, extra_counts=extra
+    )
+    if text_generation is not None:
+        from ksafe.generation.build_hook import write_candidates
+
+        write_candidates(out, text_generation)
     shutil.rmtree(out / JOURNAL.parent, ignore_errors=True)
     _remove_unused_images(out, {a.path for a in used_assets.values()})
-    return BuildResult(out=out, manifest=manifest, items=len(items), images=len(used_assets))
+    return BuildResult(
+        out=out, manifest=manifest, items=len(items), images=len(used_assets), generation=text_generation
+    )
 
 
 def _remove_unused_images(out: Path, used: set[str]) -> None:

@@ -152,6 +152,27 @@ def build(
         Path | None,
         typer.Option("--rejections", help="rejections.json from `ksafe review apply`: leave those templates out."),
     ] = None,
+    generator: Annotated[
+        str | None,
+        typer.Option(
+            help="Inspect model string that writes the C queries (openai/gpt-4o, openai-api/<name>/<model>, "
+            "mockllm/model). Default: the offline template path."
+        ),
+    ] = None,
+    critic: Annotated[
+        str | None, typer.Option(help="Inspect model string that scores generated queries (default: the generator).")
+    ] = None,
+    candidates_per_slot: Annotated[
+        int, typer.Option(help="Candidates the generator writes per (topic, category).")
+    ] = 3,
+    max_calls: Annotated[
+        int | None,
+        typer.Option(help="Budget of new model calls; journaled answers are free, and a rerun continues."),
+    ] = None,
+    generator_connections: Annotated[int, typer.Option(help="Generator and critic calls in flight at once.")] = 8,
+    plan: Annotated[
+        bool, typer.Option("--plan", help="Print the calls and tokens a generated build will make, and stop.")
+    ] = False,
 ) -> None:
     """Build a benchmark offline from a culture pack (template path: no model, no network).
 
@@ -166,7 +187,7 @@ def build(
         from ksafe.images.generators.base import GeneratorOptions
 
         try:
-            generator = (
+            image_options = (
                 GeneratorOptions(
                     spec=image_generator,
                     steps=image_steps,
@@ -187,7 +208,7 @@ def build(
             first = exc.errors()[0]
             flag = _GENERATOR_FLAGS.get(str(first["loc"][0]), "image-generator")
             raise KsafeError(f"--{flag}: {first['msg']}") from None
-        if generator is None and ray:
+        if image_options is None and ray:
             raise KsafeError("--ray: needs --image-generator diffusers/<model>")
         try:
             options = BuildOptions(
@@ -202,12 +223,20 @@ def build(
                 workers=workers,
                 write_parquet=parquet,
                 force=force,
-                image_generator=generator,
+                image_generator=image_options,
                 rejections=rejections,
+                generator=generator,
+                critic=critic,
+                candidates_per_slot=candidates_per_slot,
+                max_calls=max_calls,
+                generator_connections=generator_connections,
             )
         except ValidationError as exc:  # name the flag, in one line
             first = exc.errors()[0]
             raise KsafeError(f"--{str(first['loc'][0]).replace('_', '-')}: {first['msg']}") from None
+        if plan:
+            _print_plan(options)
+            return
         bars = _StageBars()
         try:
             result = build_benchmark(options, progress=bars.report, notify=bars.warn)
@@ -222,9 +251,39 @@ def build(
             f"built {result.manifest.name} in {out}: {counts['harmful']} harmful + {counts['benign']} benign items, "
             f"{counts['images']} images (G {counts['subset'].get('G', 0)}, C {counts['subset'].get('C', 0)})"
         )
+        if result.generation is not None:
+            _print_generation(result.generation)
         from ksafe.quality.lint import lint_benchmark
 
         typer.echo(lint_benchmark(out).summary() + f" (details: ksafe lint {out})")
+
+
+def _print_plan(options: Any) -> None:
+    from ksafe.errors import KsafeError
+    from ksafe.generation.plan import plan_generation
+
+    if options.generator is None:
+        raise KsafeError("--plan: needs --generator (the template path makes no model calls)")
+    p = plan_generation(options)
+    typer.echo(
+        f"plan: {p.slots} (topic, category) slots, {p.journaled} already answered in the journal; "
+        f"{p.min_calls} new calls if every reply is valid (at most {p.max_calls} with refusals and repairs); "
+        f"about {p.input_tokens} input + {p.output_tokens} output tokens"
+    )
+
+
+def _print_generation(outcome: Any) -> None:
+    totals = outcome.counts["totals"]
+    calls = outcome.calls
+    typer.echo(
+        f"generator {outcome.counts['generator']}: {totals.get('generated_slots', 0)} of {totals.get('slots', 0)} "
+        f"slots generated, {totals.get('refusals', 0)} refusals, {totals.get('fallbacks', 0)} fallbacks to templates; "
+        f"{calls.new} new calls, {calls.journaled} from the journal "
+        f"({calls.input_tokens} + {calls.output_tokens} tokens)"
+    )
+    for category, c in outcome.counts["category"].items():
+        if c.get("refusals") or c.get("fallbacks"):
+            typer.echo(f"  {category}: {c.get('refusals', 0)} refusals, {c.get('fallbacks', 0)} fallbacks")
 
 
 def _typed_column(table: Any, header: str, values: list[str]) -> None:

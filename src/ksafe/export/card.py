@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ksafe.cultures.loader import CulturePack
-from ksafe.schema.records import BenchmarkItem, Manifest
+from ksafe.schema.records import PROVENANCE_DEFAULTS, BenchmarkItem, Manifest
 
 LICENSE_IDS = {"CC BY-NC 4.0": "cc-by-nc-4.0", "CC BY 4.0": "cc-by-4.0", "CC BY-SA 4.0": "cc-by-sa-4.0"}
 
@@ -25,10 +25,13 @@ def _table(header: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
     return "\n".join(lines)
 
 
-def _field_table() -> str:
-    """The fields of an ``items.jsonl`` record, by their real names (the parquet columns that differ follow)."""
+def _field_table(with_provenance: bool = False) -> str:
+    """The fields of an ``items.jsonl`` record, by their real names (the parquet columns that differ follow);
+    the generator's provenance fields only when a generator wrote items."""
     rows: list[tuple[object, ...]] = []
     for name, info in BenchmarkItem.model_fields.items():
+        if name in PROVENANCE_DEFAULTS and not with_provenance:
+            continue  # written only by generated builds
         rows.append((f"`{name}`", (info.description or "").strip()))
     return _table(("field", "meaning"), rows)
 
@@ -148,7 +151,7 @@ kind, same `pair_id`); jailbreak-wrapped benign twins (`benign_kind: jailbreak`)
 `items.jsonl` holds one record per line, in build order (subset G, then C; by category); each record's
 `image` is the path of its PNG file.
 
-{_field_table()}
+{_field_table(any(item.is_generated for item in items))}
 {_parquet_section(has_parquet)}
 ## How it was built
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.fileio import write_bytes_atomic
-from ksafe.schema.records import BenchmarkItem, Contextualization, ItemVariant
+from ksafe.schema.records import PROVENANCE_DEFAULTS, BenchmarkItem, Contextualization, ItemVariant
 
 ROWS_PER_FILE = 4000
 ROWS_PER_GROUP = 500
@@ -25,6 +25,8 @@ ROWS_PER_GROUP = 500
 
 def _row(item: BenchmarkItem, out: Path, cache: dict[str, bytes]) -> dict[str, Any]:
     row = item.model_dump(mode="json", exclude={"variants", "contextualization"})
+    for name, default in PROVENANCE_DEFAULTS.items():
+        row.setdefault(name, default)  # a generated build's template-fallback rows still fill the column
     if item.image not in cache:
         cache[item.image] = (out / item.image).read_bytes()
     row["image_path"] = row.pop("image")
@@ -63,12 +65,14 @@ def _arrow_type(feature: Any) -> Any:
     return pa.struct([(name, _arrow_type(sub)) for name, sub in feature.items()])
 
 
-def features() -> dict[str, Any]:
-    """Hugging Face features of a parquet row, in column order."""
+def features(with_provenance: bool = False) -> dict[str, Any]:
+    """Hugging Face features of a parquet row, in column order (``source``, ``prompt_version``: generated builds)."""
     if set(CONTEXTUALIZATION_COLUMNS) != set(Contextualization.model_fields):
         raise RuntimeError("parquet: CONTEXTUALIZATION_COLUMNS no longer matches the Contextualization record")
     columns: dict[str, Any] = {}
     for name, info in BenchmarkItem.model_fields.items():
+        if name in PROVENANCE_DEFAULTS and not with_provenance:
+            continue
         if name == "image":
             columns["image_path"] = _STRING
         elif name == "variants":
@@ -83,10 +87,10 @@ def features() -> dict[str, Any]:
     return columns
 
 
-def _schema() -> Any:
+def _schema(with_provenance: bool = False) -> Any:
     import pyarrow as pa
 
-    columns = features()
+    columns = features(with_provenance)
     schema = pa.schema([pa.field(name, _arrow_type(feature)) for name, feature in columns.items()])
     return schema.with_metadata({b"huggingface": json.dumps({"info": {"features": columns}}).encode()})
 
@@ -102,7 +106,8 @@ def write_parquet(out: Path, items: list[BenchmarkItem], dest: Path | None = Non
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = _schema()
+    provenance = any(item.is_generated for item in items)
+    schema = _schema(provenance)
     ordered = sorted(items, key=lambda i: (i.image, i.id))
     chunks = [ordered[i : i + ROWS_PER_FILE] for i in range(0, len(ordered), ROWS_PER_FILE)] or [[]]
     target = dest or out

@@ -58,6 +58,7 @@ def write_outputs(
     report: Callable[[str, int, int | None], None],
     review: dict[str, Any] | None = None,
     image_generation: dict[str, Any] | None = None,
+    extra_counts: dict[str, Any] | None = None,
 ) -> Manifest:
     """Write every output file of a build and return the manifest (``review``: rejections applied, recorded
     under ``counts.review_rejections``)."""
@@ -85,7 +86,11 @@ def write_outputs(
         options=resolved,
         package_versions=package_versions(),
         font=FontInfo(file=font.path.name, face_index=font.face_index, sha256=font.sha256, source=font.source),
-        counts=count_items(items, len(assets)) | ({"review_rejections": review} if review else {}),
+        counts={
+            **count_items(items, len(assets)),
+            **({"review_rejections": review} if review else {}),
+            **(extra_counts or {}),
+        },
         items_sha256=hashlib.sha256(lines.encode("utf-8")).hexdigest(),
         image_generation=image_generation,
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from ksafe.schema.base import FrozenRecord
 
@@ -18,6 +18,12 @@ GVersion = Literal["source_en", "literal", "contextualized"]
 """The three versions of a G item: English source, literal translation, contextualized."""
 
 G_VERSIONS: tuple[GVersion, ...] = ("source_en", "literal", "contextualized")
+
+TEMPLATE_SOURCE = "template"
+"""``source`` of a query made from the pack's templates (the offline path)."""
+PROVENANCE_DEFAULTS: dict[str, str] = {"source": TEMPLATE_SOURCE, "prompt_version": ""}
+"""Provenance fields of an item and their template-path values, which are left out of the written record (so
+a template build's files are byte-identical to those written before these fields existed)."""
 
 
 class Evidence(FrozenRecord):
@@ -113,6 +119,10 @@ class Query(FrozenRecord):
     """A borderline benign request (safe, but worded with alarming words); it has no harmful twin."""
     contextualization: Contextualization | None = None
     """For a contextualized G query: what changed against the literal translation."""
+    source: str = TEMPLATE_SOURCE
+    """``template``, or the Inspect model string of the generator that wrote the text."""
+    prompt_version: str = ""
+    """Version of the generator prompt that wrote the text (empty for the template path)."""
 
 
 class ImageProvenance(FrozenRecord):
@@ -254,6 +264,23 @@ class BenchmarkItem(FrozenRecord):
     """The item involves children or teenagers (reported apart; never in sexual content)."""
     wrapper: str | None = None
     """Which localized wrapper text of the strategy was used (``CharacterRolePlay#2``); ``None`` for ``none``."""
+    source: str = TEMPLATE_SOURCE
+    """``template``, or the Inspect model string of the generator that wrote the text."""
+    prompt_version: str = ""
+    """Version of the generator prompt that wrote the text (empty for the template path)."""
+
+    @model_serializer(mode="wrap")
+    def _omit_template_provenance(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name, default in PROVENANCE_DEFAULTS.items():
+            if data.get(name) == default:
+                del data[name]
+        return data
+
+    @property
+    def is_generated(self) -> bool:
+        """Whether a generator model wrote this item's text (else the pack's templates)."""
+        return self.source != TEMPLATE_SOURCE
 
     def variant(self, version: GVersion) -> ItemVariant:
         """Return the text and image of this item in ``version`` (G items only)."""

@@ -1,0 +1,58 @@
+"""The hook ``build_benchmark`` calls when a build has a generator.
+
+Input: the options, pack, topics, the template path's C pairs and its C plan. Output: C pairs by category in
+which every slot the plan uses (a (topic, category) pair) holds the generator's queries, or its template
+queries where the generator refused or failed, plus the ``GenerationOutcome``. Side effects: model calls
+journaled under ``OUT/generation/``; ``write_candidates`` writes ``OUT/generation/candidates.jsonl``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ksafe.build.options import BuildOptions
+from ksafe.build.plan import PlannedUnit
+from ksafe.cultures.loader import CulturePack
+from ksafe.fileio import write_text_atomic
+from ksafe.generation.stage import CANDIDATES_FILE, GenerationOutcome, generate_c_pairs
+from ksafe.generation.writer import Slot
+from ksafe.queries.c_queries import QueryPair
+from ksafe.schema.base import canonical_json
+from ksafe.schema.records import Topic
+
+
+def planned_slots(units: list[PlannedUnit], topics: tuple[Topic, ...]) -> list[Slot]:
+    """The (topic, category) slots of ``units``, in plan order, each once."""
+    by_id = {t.id: t for t in topics}
+    keys = dict.fromkeys((u.pair.harmful.topic_id, u.pair.harmful.category) for u in units)
+    return [Slot(topic=by_id[topic_id], category=category) for topic_id, category in keys]
+
+
+def generated_c_pairs(
+    options: BuildOptions,
+    pack: CulturePack,
+    topics: tuple[Topic, ...],
+    template_pairs: dict[str, list[QueryPair]],
+    template_units: list[PlannedUnit],
+    report: Callable[[str, int, int | None], None],
+) -> tuple[dict[str, list[QueryPair]], GenerationOutcome]:
+    """Replace the planned slots' template pairs with generated ones (see the module docstring)."""
+    slots = planned_slots(template_units, topics)
+    report("generate", 0, len(slots))
+    outcome = generate_c_pairs(options, pack, slots, on_slot=lambda: report("generate", 1, None))
+    by_slot: dict[tuple[str, str], list[QueryPair]] = {}
+    for category, pairs in template_pairs.items():
+        for pair in pairs:
+            by_slot.setdefault((pair.harmful.topic_id, category), []).append(pair)
+    result: dict[str, list[QueryPair]] = {c: [] for c in template_pairs}
+    for slot in slots:
+        key = (slot.topic.id, slot.category)
+        result[slot.category].extend(outcome.pairs.get(key) or by_slot.get(key, []))
+    return result, outcome
+
+
+def write_candidates(out: Path, outcome: GenerationOutcome) -> None:
+    """Write the kept candidates (image prompts and borderline variants included), one JSON object a line."""
+    lines = "".join(canonical_json(record) + "\n" for record in outcome.candidates)
+    write_text_atomic(out / CANDIDATES_FILE, lines)
