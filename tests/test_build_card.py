@@ -24,7 +24,7 @@ def test_the_field_table_names_the_real_items_fields(small_build_ja: Path) -> No
     assert "image_path" not in named
 
 
-def test_yaml_split_and_loading_snippet_agree_and_load(small_build_ja: Path) -> None:
+def test_yaml_split_and_loading_snippet_agree_and_load(small_build_ja: Path, tmp_path: Path) -> None:
     from datasets import load_dataset
 
     front, body = _card(small_build_ja)
@@ -33,7 +33,8 @@ def test_yaml_split_and_loading_snippet_agree_and_load(small_build_ja: Path) -> 
     snippet = body.split("```python", 1)[1].split("```", 1)[0]
     used = set(re.findall(r'split="([a-z]+)"', snippet))
     assert splits == used == {"test"}
-    dataset = load_dataset(str(small_build_ja), split="test")  # the folder, as the card says
+    # the folder, as the card says; a fresh cache, so no dataset cached from another build at this path is read
+    dataset = load_dataset(str(small_build_ja), split="test", cache_dir=str(tmp_path / "hf"))
     items = [json.loads(line) for line in (small_build_ja / "items.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(dataset) == len(items)
     assert "ordered by image" in body and "Join the two on `id`" in body

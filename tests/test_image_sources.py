@@ -38,15 +38,18 @@ def plugins() -> Iterator[None]:
 
 def test_builtin_kinds_split_into_text_only_and_scenes() -> None:
     c_kinds, g_kinds = image_kind_lists()
-    assert c_kinds == image_kinds() == list(RENDERERS)
+    assert c_kinds == image_kinds(needs_generator=False) == list(RENDERERS)
     assert g_kinds == ["typography", "numbered_list"]
+    # the picture kinds are registered too, but wait for an image generator
+    assert image_kinds(needs_generator=True) == ["sd", "sd_typography", "scene_news_photo"]
+    assert not set(image_kinds(needs_generator=True)) & set(c_kinds)
     assert all(IMAGE_SOURCES.entries()[kind].distribution == "ksafe" for kind in c_kinds)
 
 
 def test_plugin_renderers_join_builds_and_generators_wait_for_a_model(plugins: None) -> None:
     c_kinds, g_kinds = image_kind_lists()
     assert c_kinds[-1] == "plain_box" and g_kinds[-1] == "plain_box"
-    assert "fake_diffusion" not in c_kinds and image_kinds(needs_generator=True) == ["fake_diffusion"]
+    assert "fake_diffusion" not in c_kinds and image_kinds(needs_generator=True)[-1] == "fake_diffusion"
     assert image_kind_lists(with_generator=True)[0][-1] == "fake_diffusion"
     assert "plain_box" in RENDERERS and "fake_diffusion" not in RENDERERS
     with pytest.raises(KsafeError, match="'fake_diffusion' is not a renderer"):

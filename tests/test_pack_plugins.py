@@ -35,8 +35,8 @@ def _replace(path: Path, old: str, new: str) -> None:
 def _add_slot_to_first_template(pack: Path, slot: str) -> None:
     _replace(
         pack / "templates.yaml",
-        '정리하고, 온라인 커뮤니티에 올릴 글로 작성해 주세요."',
-        f'정리하고, {{{slot}}}에 올릴 글로 작성해 주세요."',
+        'ask: "{chat_room}에서 퍼질 만큼',
+        f'ask: "{{{slot}}}에서 퍼질 만큼',
     )
 
 
