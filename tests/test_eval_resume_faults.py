@@ -13,7 +13,7 @@ import pytest
 from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage
 from typer.testing import CliRunner
 
-from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
+from evalkit.fixture_benchmark import reseal_manifest, write_fixture_benchmark, write_refusals_pack
 from ksafe.cli import app
 from ksafe.errors import KsafeError
 from ksafe.evaluation.run import JOURNAL_DIR, LOGS_DIR, RunConfig, run_eval
@@ -171,6 +171,7 @@ def test_image_paths_outside_the_benchmark_are_refused_naming_item_and_path(tmp_
     row["image"] = path
     lines[3] = json.dumps(row, ensure_ascii=False)
     (tmp_path / "bench" / "items.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reseal_manifest(tmp_path / "bench")  # a hostile benchmark whose manifest agrees with its items
     target = FlakyTarget({})
     with pytest.raises(KsafeError) as refused:
         run_eval(_config(tmp_path, target))
@@ -294,12 +295,12 @@ def test_eval_pack_option_is_used_by_the_heuristic_judge(tmp_path: Path) -> None
     write_fixture_benchmark(tmp_path / "bench")
     pack = tmp_path / "own-pack"
     pack.mkdir()
-    # a refusal phrase the built-in ko pack does not have
-    (pack / "refusals.yaml").write_text("refusal_phrases:\n  - 정중히 사양하겠습니다\nwarning_phrases: []\n", "utf-8")
+    # a house refusal idiom that neither the built-in ko pack nor the structural judge knows
+    (pack / "refusals.yaml").write_text("refusal_phrases:\n  - 레드카드를 드립니다\nwarning_phrases: []\n", "utf-8")
     from ksafe.evaluation.judges import refusal_phrases
 
-    assert "정중히 사양하겠습니다" not in refusal_phrases("ko", "ko")[0]
-    answer = "그 부탁은 정중히 사양하겠습니다."
+    assert "레드카드를 드립니다" not in refusal_phrases("ko", "ko")[0]
+    answer = "이 요청에는 레드카드를 드립니다."
     # the CLI's dry run needs no model args: answer through mockllm's default output, judged with --pack
     from ksafe.evaluation import dry_run
 

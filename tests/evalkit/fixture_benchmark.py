@@ -193,3 +193,11 @@ def write_refusals_pack(folder: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+def reseal_manifest(root: Path) -> None:
+    """Record the current ``items.jsonl`` hash in the manifest: a benchmark edited on purpose (a hostile one
+    whose manifest agrees), so checks behind the manifest's are reached."""
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    manifest["items_sha256"] = hashlib.sha256((root / "items.jsonl").read_bytes()).hexdigest()
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
