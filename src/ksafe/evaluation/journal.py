@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -79,13 +79,21 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def read_journals(directory: Path, pattern: str = "*.jsonl") -> dict[str, dict[str, Any]]:
+def has_choices(output: dict[str, Any]) -> bool:
+    """Whether a journaled model output holds an answer (an Inspect ``ModelOutput`` with choices)."""
+    return bool(output.get("choices"))
+
+
+def read_journals(
+    directory: Path, pattern: str = "*.jsonl", is_answer: Callable[[dict[str, Any]], bool] | None = None
+) -> dict[str, dict[str, Any]]:
     """Merge every journal file in ``directory`` into one state per sample ``id``.
 
     The state holds ``output`` (the answer) or ``error`` (the last failure, when no answer came),
     and ``scores`` (judge name -> the judge's score of the answer, when judged). An answer is final: a
-    later error record for the same sample never replaces it; an "answer" without choices (journaled by
-    ksafe before it checked replies) is an error. Score records merge per judge, the later
+    later error record for the same sample never replaces it; an output ``is_answer`` rejects (eval passes
+    ``has_choices``: a reply without choices journaled by ksafe before it checked replies) is an error.
+    Score records merge per judge, the later
     one winning (a re-judged ``judge_error`` replaces the failure). Files are read oldest first (a run
     never appends to an earlier run's file), so "later" is the order the records were written in.
     """
@@ -96,7 +104,7 @@ def read_journals(directory: Path, pattern: str = "*.jsonl") -> dict[str, dict[s
             entry = state.setdefault(str(record.get("id", "")), {})
             if isinstance(record.get("scores"), dict):
                 entry.setdefault("scores", {}).update(record["scores"])
-            elif isinstance(record.get("output"), dict) and not record["output"].get("choices"):
+            elif isinstance(record.get("output"), dict) and is_answer is not None and not is_answer(record["output"]):
                 # a reply without choices journaled by an older ksafe: not an answer, so asked again
                 if entry.get("output") is None:
                     entry["error"] = "MalformedReplyError: the provider's reply holds no choices (no answer)"

@@ -93,7 +93,7 @@ def _log_from_journal(log: Any, journal_dir: Path, judges: JudgeSet) -> Any:
     from inspect_ai.dataset import Sample
 
     from ksafe.evaluation.evallog import build_log
-    from ksafe.evaluation.journal import read_journals
+    from ksafe.evaluation.journal import has_choices, read_journals
 
     names = [j.name for j in judges.judges]
     spec = log.eval
@@ -102,7 +102,7 @@ def _log_from_journal(log: Any, journal_dir: Path, judges: JudgeSet) -> Any:
         run_id=str(spec.run_id),
         model=str(spec.model),
         samples=samples,
-        records=read_journals(journal_dir),
+        records=read_journals(journal_dir, is_answer=has_choices),
         task_args={**(spec.task_args or {}), "judges": ",".join(names)},
         metadata={**(spec.metadata or {}), "judges": names},
         dataset_name=str(spec.dataset.name or "ksafe"),

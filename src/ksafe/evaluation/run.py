@@ -27,7 +27,7 @@ from ksafe.evaluation.collect import build_results, collect_responses
 from ksafe.evaluation.dry_run import is_dry_run, model_args_for
 from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
 from ksafe.evaluation.evallog import model_slug
-from ksafe.evaluation.journal import read_journals, run_lock
+from ksafe.evaluation.journal import has_choices, read_journals, run_lock
 from ksafe.evaluation.judging import JudgeSet, judge_specs
 from ksafe.evaluation.outputs import write_outputs
 from ksafe.fileio import write_text_atomic
@@ -306,7 +306,7 @@ def _evaluate_model(
     if path.exists() and not journal_dir.is_dir():  # a run directory from before the journal: nothing to resume
         return {}
     samples = loaded.samples
-    state = read_journals(journal_dir) if journal_dir.is_dir() else {}
+    state = read_journals(journal_dir, is_answer=has_choices) if journal_dir.is_dir() else {}
     pending = [s for s in samples if state.get(str(s.id), {}).get("output") is None]
     if path.exists() and not pending and not unjudged(samples, state, judges):
         return {}  # answered, judged and logged by an earlier run of this command
@@ -323,7 +323,7 @@ def _evaluate_model(
             else:
                 given = model_args_for(model, config.model_args)
                 answer_in_process(model, pending, journal_dir, options, given, judges, uncached)
-        state = read_journals(journal_dir)
+        state = read_journals(journal_dir, is_answer=has_choices)
     needs = unjudged(samples, state, judges)
     if needs:  # a crash came between an answer and its judges, or a judge failed on an earlier run
         from inspect_ai.model import ModelOutput
@@ -332,7 +332,7 @@ def _evaluate_model(
         outputs = {str(s.id): ModelOutput.model_validate(state[str(s.id)]["output"]) for s in todo}
         with Journal(journal_file(journal_dir, 0)) as journal:
             run_judge_missing(model, todo, outputs, journal, judges, options, needs)
-        state = read_journals(journal_dir)
+        state = read_journals(journal_dir, is_answer=has_choices)
     log = build_log(
         run_id=run_id,
         model=model,
