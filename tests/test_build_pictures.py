@@ -78,7 +78,9 @@ def test_nsfw_rejection_regenerates_then_drops(tmp_path: Path, api) -> None:  # 
     _build(out, nsfw_threshold=0.0, regenerations=1)  # every real score is > 0: all rejected
     items = _items(out)
     assert not {i["image_kind"] for i in items} & set(PICTURE_KIND_NAMES)
-    assert sum(1 for i in items if i["is_harmful"]) == sum(1 for i in items if not i["is_harmful"])
+    # a dropped picture takes its items with it: every harmful item left keeps its plain benign twin
+    plain = {i["pair_id"] for i in items if i.get("benign_kind") == "plain"}
+    assert all(i["pair_id"] in plain for i in items if i["is_harmful"])
     generation = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["image_generation"]
     assert generation["pictures_dropped"] == generation["pictures"] > 0
     assert generation["items_dropped"] > 0

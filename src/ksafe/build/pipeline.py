@@ -353,7 +353,7 @@ def _render_and_write(
 
         assets.update(pictures.run(contexts["pack"], context_ids, out, lambda n: report("images", n, None)))
         kept = [u for u in units if all(job_of[(q.id, u.image_kind)] in assets for q in _queries_of(u))]
-        generation = pictures.manifest_entry(items_dropped=2 * (len(units) - len(kept)))
+        generation = pictures.manifest_entry(items_dropped=_item_count(units) - _item_count(kept))
         units = kept
 
     def lookup(query: Query, kind: str) -> ImageAsset:
@@ -379,6 +379,19 @@ def _render_and_write(
     return BuildResult(
         out=out, manifest=manifest, items=len(items), images=len(used_assets), generation=text_generation
     )
+
+
+def _item_count(units: list[PlannedUnit]) -> int:
+    """Items ``ItemAssembler.items`` makes of ``units`` (harmful, one plain twin per query and kind, jailbreak
+    twin), so a dropped picture's items are counted as they would have been written."""
+    from ksafe.cultures.pack_model import STRATEGY_NONE
+
+    plain: set[tuple[str, str]] = set()
+    count = 0
+    for unit in units:
+        count += 1 + (unit.strategy != STRATEGY_NONE)
+        plain.add((unit.pair.benign.id, unit.image_kind))
+    return count + len(plain)
 
 
 def _remove_unused_images(out: Path, used: set[str]) -> None:
