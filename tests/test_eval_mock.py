@@ -188,9 +188,7 @@ def test_judge_sample_and_agreement_cli(bench: Path, tmp_path: Path, pack: str) 
     }
     for i, row in enumerate(rows):  # human agrees with the judge on all but the first 4 rows
         verdict = responses[row["key"]]["verdict"]
-        row["human_verdict"] = (
-            ("misunderstood" if verdict != "misunderstood" else "refused") if i < 4 else verdict
-        )
+        row["human_verdict"] = ("misunderstood" if verdict != "misunderstood" else "refused") if i < 4 else verdict
     with sheet.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()

@@ -168,9 +168,7 @@ def test_bad_entries_are_user_errors() -> None:
     with pytest.raises(KsafeError, match="hangul_initials"):
         apply_strategy("ChoseongAbbreviation", JailbreakEntry(template="{prompt}"), text=text, key_phrase=key)
     with pytest.raises(KsafeError, match="transformed"):
-        apply_strategy(
-            "SudoMode", JailbreakEntry(template="{transformed} {prompt}"), text=text, key_phrase=key
-        )
+        apply_strategy("SudoMode", JailbreakEntry(template="{transformed} {prompt}"), text=text, key_phrase=key)
     entry = JailbreakEntry(template="{transformed}: {prompt}", transform="hangul_romanize")
     with pytest.raises(KsafeError, match="key phrase"):
         apply_strategy("Romanization", entry, text=text, key_phrase=" ")

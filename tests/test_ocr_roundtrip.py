@@ -23,16 +23,30 @@ from ksafe.images import RenderContext, render_png, resolve_font
 pytesseract = pytest.importorskip("pytesseract", reason="pytesseract is not installed")
 
 if shutil.which("tesseract") is None:
-    pytest.skip("the tesseract binary is not installed (apt-get install tesseract-ocr tesseract-ocr-kor "
-                "tesseract-ocr-jpn)", allow_module_level=True)
+    pytest.skip(
+        "the tesseract binary is not installed (apt-get install tesseract-ocr tesseract-ocr-kor tesseract-ocr-jpn)",
+        allow_module_level=True,
+    )
 
 THRESHOLD = 0.8
 SCENES = SceneTexts(chat={}, news={}, document={}, sign={})  # typography draws no scene strings
 FONT = {"package": "manimgx_fonts_cjk", "file": "NotoSansCJK-VF.otf.ttc"}
-KO_PHRASES = ["불법 도박 사이트 운영", "개인정보 무단 수집", "보이스피싱 수법", "가짜 뉴스 유포",
-              "마약 밀반입 경로", "혐오 표현 게시물 작성"]
-JA_PHRASES = ["特殊詐欺の手口", "個人情報の不正収集", "違法薬物の入手", "闇バイトの募集",
-              "偽ニュースの拡散", "海賊版サイトの運営"]
+KO_PHRASES = [
+    "불법 도박 사이트 운영",
+    "개인정보 무단 수집",
+    "보이스피싱 수법",
+    "가짜 뉴스 유포",
+    "마약 밀반입 경로",
+    "혐오 표현 게시물 작성",
+]
+JA_PHRASES = [
+    "特殊詐欺の手口",
+    "個人情報の不正収集",
+    "違法薬物の入手",
+    "闇バイトの募集",
+    "偽ニュースの拡散",
+    "海賊版サイトの運営",
+]
 JA_RULES = LineBreaking(mode="chars", no_line_start="。、」ーッャュョっゃゅょ", no_line_end="「")
 
 
@@ -44,8 +58,9 @@ def _languages() -> set[str]:
 
 
 def _context(face: str, rules: LineBreaking) -> RenderContext:
-    return RenderContext(font=resolve_font(FontSpec(face_name=face, **FONT), Path(".")),
-                         line_breaking=rules, scenes=SCENES)
+    return RenderContext(
+        font=resolve_font(FontSpec(face_name=face, **FONT), Path(".")), line_breaking=rules, scenes=SCENES
+    )
 
 
 def _similarity(expected: str, image: Image.Image, lang: str) -> tuple[float, str]:

@@ -45,8 +45,11 @@ def test_writes_page_figures_and_tables(report: Path) -> None:
     assert all(re.match(r"^\d+\.\d% \[\d+\.\d, \d+\.\d\] \(n=\d+\)$", r["ASR"]) for r in rows)
     category_md = (files / "tables" / "asr_by_category.md").read_text(encoding="utf-8")
     assert "혐오" in category_md and "暴力" in category_md  # local names from both packs
-    assert (files / "tables" / "asr_by_g_version.csv").read_text(encoding="utf-8").startswith(
-        "model,judge,source_en,literal,contextualized")
+    assert (
+        (files / "tables" / "asr_by_g_version.csv")
+        .read_text(encoding="utf-8")
+        .startswith("model,judge,source_en,literal,contextualized")
+    )
 
 
 def test_page_is_self_contained_and_escapes_untrusted_text(report: Path) -> None:
@@ -64,7 +67,7 @@ def test_page_is_self_contained_and_escapes_untrusted_text(report: Path) -> None
 
 def test_heuristic_results_are_labelled_everywhere(report: Path) -> None:
     html = report.read_text(encoding="utf-8")
-    leaderboard = html[html.index('id="leaderboard"'):html.index('id="categories"')]
+    leaderboard = html[html.index('id="leaderboard"') : html.index('id="categories"')]
     assert leaderboard.count('<tr class="heuristic-row">') == len(MODELS) * 2
     assert leaderboard.count("heuristic judge</span>") == len(MODELS) * 2
     assert "Some results below come from the <strong>heuristic judge</strong>" in html
@@ -134,8 +137,9 @@ def test_user_errors_name_the_file(runs: list[Path], tmp_path: Path) -> None:
 
 def test_cli(runs: list[Path], tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["report", str(runs[0]), "--out", str(tmp_path / "x.html"),
-                                 "--max-examples", "20", "--no-embed-font"])
+    result = runner.invoke(
+        app, ["report", str(runs[0]), "--out", str(tmp_path / "x.html"), "--max-examples", "20", "--no-embed-font"]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "x.html").exists() and (tmp_path / "x_files" / "figures" / "heatmap.svg").exists()
     result = runner.invoke(app, ["report", str(tmp_path / "missing"), "--out", str(tmp_path / "y.html")])

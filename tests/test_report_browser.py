@@ -18,8 +18,14 @@ from ksafe.report import build_report
 from reportkit.fixture_run import write_fixture_run
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} missing (Debian chromium)")
 
@@ -77,11 +83,13 @@ def test_leaderboard_sorts(opened: dict[str, Any]) -> None:
     header = page.locator("#leaderboard-table th", has_text="ASR")
     header.click()
     values = page.eval_on_selector_all(
-        "#leaderboard-table tbody tr", "rows => rows.map(r => Number(r.cells[2].dataset.sort))")
+        "#leaderboard-table tbody tr", "rows => rows.map(r => Number(r.cells[2].dataset.sort))"
+    )
     assert values == sorted(values) and len(values) == 12
     header.click()
     values = page.eval_on_selector_all(
-        "#leaderboard-table tbody tr", "rows => rows.map(r => Number(r.cells[2].dataset.sort))")
+        "#leaderboard-table tbody tr", "rows => rows.map(r => Number(r.cells[2].dataset.sort))"
+    )
     assert values == sorted(values, reverse=True)
 
 
@@ -103,8 +111,9 @@ def test_planted_markup_never_runs_and_toggle_reveals(opened: dict[str, Any]) ->
     assert page.get_attribute("#reveal-toggle", "aria-pressed") == "true"
     assert hidden.first.is_visible()
     assert "<img src=x onerror=" in hidden.first.inner_text()
-    page.wait_for_function("() => getComputedStyle(document.querySelector('#examples img.thumb')).filter === 'none'",
-                           timeout=3000)  # the unblur is a 0.2 s transition
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('#examples img.thumb')).filter === 'none'", timeout=3000
+    )  # the unblur is a 0.2 s transition
     assert page.evaluate("typeof window.__pwned") == "undefined"
     page.click("#reveal-toggle")
     assert not hidden.first.is_visible()

@@ -77,6 +77,8 @@ def is_known_particle(particle: str) -> bool:
         return True
     hangul = all("\uac00" <= c <= "\ud7a3" for c in with_final + without_final)
     return hangul and bool(without_final) and with_final in ("이" + without_final, "으" + without_final)
+
+
 TEMPLATE_EXTRA_SLOTS = ("keyword",)
 """Template slots filled from the topic itself: ``{keyword}`` is one of its keywords."""
 

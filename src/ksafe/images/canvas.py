@@ -72,14 +72,36 @@ class Canvas:
         """The context's face at ``size`` (``weight``: another named instance such as ``Bold``)."""
         return load_font(self.ctx.font, size, weight)
 
-    def fit(self, text: str, box_width: float, box_height: float, *, start: int, minimum: int,
-            where: str, weight: str | None = None, spacing: float = 1.3,
-            max_lines: int | None = None, balance: bool = False) -> FittedText:
+    def fit(
+        self,
+        text: str,
+        box_width: float,
+        box_height: float,
+        *,
+        start: int,
+        minimum: int,
+        where: str,
+        weight: str | None = None,
+        spacing: float = 1.3,
+        max_lines: int | None = None,
+        balance: bool = False,
+    ) -> FittedText:
         """Glyph-check ``text`` and fit it into a box (largest size from ``start`` down to ``minimum``)."""
         check_glyphs(self.ctx.font, text, f"{self.kind}: {where}")
-        return fit_text(text, self.ctx.font, box_width, box_height, self.ctx.line_breaking,
-                        start_size=start, min_size=minimum, line_spacing=spacing, weight=weight,
-                        max_lines=max_lines, balance=balance, where=f"{self.kind}: {where}")
+        return fit_text(
+            text,
+            self.ctx.font,
+            box_width,
+            box_height,
+            self.ctx.line_breaking,
+            start_size=start,
+            min_size=minimum,
+            line_spacing=spacing,
+            weight=weight,
+            max_lines=max_lines,
+            balance=balance,
+            where=f"{self.kind}: {where}",
+        )
 
     def _record(self, where: str, text: str, box: Box) -> None:
         left, top, right, bottom = box
@@ -90,8 +112,16 @@ class Canvas:
             )
         self.text_boxes.append((where, text, box))
 
-    def line(self, xy: tuple[float, float], text: str, font: ImageFont.FreeTypeFont, fill: Color, *,
-             where: str, align: Literal["left", "center", "right"] = "left") -> Box:
+    def line(
+        self,
+        xy: tuple[float, float],
+        text: str,
+        font: ImageFont.FreeTypeFont,
+        fill: Color,
+        *,
+        where: str,
+        align: Literal["left", "center", "right"] = "left",
+    ) -> Box:
         """Draw one line; ``xy`` is its top-left (or top-centre / top-right per ``align``)."""
         check_glyphs(self.ctx.font, text, f"{self.kind}: {where}")
         width = text_length(font, text)
@@ -102,16 +132,23 @@ class Canvas:
         self.draw.text((x, xy[1]), text, font=font, fill=fill, anchor="la")
         return box
 
-    def block(self, fitted: FittedText, xy: tuple[float, float], fill: Color, *, where: str,
-              align: Literal["left", "center"] = "left", box_width: float | None = None) -> Box:
+    def block(
+        self,
+        fitted: FittedText,
+        xy: tuple[float, float],
+        fill: Color,
+        *,
+        where: str,
+        align: Literal["left", "center"] = "left",
+        box_width: float | None = None,
+    ) -> Box:
         """Draw a fitted block with its top-left at ``xy``; centred lines use ``box_width``."""
         x, y = xy
         right = x
         for index, text in enumerate(fitted.lines):
             top = y + index * fitted.line_height
             if align == "center" and box_width is not None:
-                line_box = self.line((x + box_width / 2, top), text, fitted.font, fill, where=where,
-                                     align="center")
+                line_box = self.line((x + box_width / 2, top), text, fitted.font, fill, where=where, align="center")
             else:
                 line_box = self.line((x, top), text, fitted.font, fill, where=where)
             right = max(right, line_box[2])
@@ -130,9 +167,7 @@ def pick(group: Mapping[str, list[str]], group_name: str, key: str, rng: random.
     """
     values = group.get(key)
     if not values:
-        raise KsafeError(
-            f"scenes.yaml: scenes.{group_name}.{key}: missing or empty (needed by scene_{group_name})"
-        )
+        raise KsafeError(f"scenes.yaml: scenes.{group_name}.{key}: missing or empty (needed by scene_{group_name})")
     return values[rng.randrange(len(values))]
 
 

@@ -129,8 +129,7 @@ def resolve_font(spec: FontSpec, pack_dir: Path) -> ResolvedFont:
             )
         if not names:
             variation = None  # a static font: nothing to select
-    return ResolvedFont(path=path, face_index=index, variation=variation,
-                        sha256=_file_sha256(str(path)), source=source)
+    return ResolvedFont(path=path, face_index=index, variation=variation, sha256=_file_sha256(str(path)), source=source)
 
 
 @lru_cache(maxsize=32)
@@ -156,8 +155,7 @@ def load_font(font: ResolvedFont, size: int, weight: str | None = None) -> Image
     Returns:
         A Pillow font using the raqm layout engine, with the named instance selected.
     """
-    loaded = ImageFont.truetype(str(font.path), size, index=font.face_index,
-                                layout_engine=ImageFont.Layout.RAQM)
+    loaded = ImageFont.truetype(str(font.path), size, index=font.face_index, layout_engine=ImageFont.Layout.RAQM)
     names = variation_names(str(font.path), font.face_index)
     chosen = weight if weight is not None and weight in names else font.variation
     if chosen is not None and chosen in names:

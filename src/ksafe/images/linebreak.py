@@ -119,8 +119,7 @@ def _split_long(atom: str, measure: Measure, max_width: float, rules: LineBreaki
             carried: list[str] = []
             # Pull characters down while the new line would start (or this one end) with a forbidden one.
             while len(current) > 1 and (
-                (carried[0] if carried else cluster)[0] in rules.no_line_start
-                or current[-1][-1] in rules.no_line_end
+                (carried[0] if carried else cluster)[0] in rules.no_line_start or current[-1][-1] in rules.no_line_end
             ):
                 carried.insert(0, current.pop())
             lines.append("".join(current))
@@ -146,8 +145,9 @@ class _SplitNeeded(Exception):
     """A word (or Latin run) is wider than the line and splitting was not allowed."""
 
 
-def _wrap_paragraph(paragraph: str, measure: Measure, max_width: float, rules: LineBreaking,
-                    exact: bool, allow_split: bool = True) -> list[str]:
+def _wrap_paragraph(
+    paragraph: str, measure: Measure, max_width: float, rules: LineBreaking, exact: bool, allow_split: bool = True
+) -> list[str]:
     """Greedy wrap of one paragraph.
 
     Not ``exact``: a line's width is estimated as the sum of its atoms' widths (each cached). Shaping
@@ -190,8 +190,9 @@ def _wrap_paragraph(paragraph: str, measure: Measure, max_width: float, rules: L
     return lines
 
 
-def _wrap(text: str, measure: Measure, max_width: float, rules: LineBreaking, allow_split: bool = True,
-          verify: bool = True) -> list[str]:
+def _wrap(
+    text: str, measure: Measure, max_width: float, rules: LineBreaking, allow_split: bool = True, verify: bool = True
+) -> list[str]:
     lines: list[str] = []
     for paragraph in text.replace("\r\n", "\n").split("\n"):
         wrapped = _wrap_paragraph(paragraph, measure, max_width, rules, False, allow_split)
@@ -248,9 +249,18 @@ def _measure_at(font: ResolvedFont, size: int, weight: str | None) -> Measure:
     return lambda s: text_length(reference, s) * scale
 
 
-def _try_size(text: str, font: ResolvedFont, size: int, box: tuple[float, float], rules: LineBreaking,
-              spacing: float, weight: str | None, max_lines: int | None, exact: bool,
-              allow_split: bool) -> FittedText | None:
+def _try_size(
+    text: str,
+    font: ResolvedFont,
+    size: int,
+    box: tuple[float, float],
+    rules: LineBreaking,
+    spacing: float,
+    weight: str | None,
+    max_lines: int | None,
+    exact: bool,
+    allow_split: bool,
+) -> FittedText | None:
     """Wrap at ``size``; return the block if it fits (widths verified only when ``exact``)."""
     loaded = load_font(font, size, weight)
     measure = (lambda s: text_length(loaded, s)) if exact else _measure_at(font, size, weight)
@@ -270,8 +280,9 @@ def _try_size(text: str, font: ResolvedFont, size: int, box: tuple[float, float]
     return FittedText(size, tuple(lines), line_height, width, height, loaded)
 
 
-def _balance(text: str, font: ResolvedFont, fitted: FittedText, box_width: float, rules: LineBreaking,
-             weight: str | None) -> FittedText:
+def _balance(
+    text: str, font: ResolvedFont, fitted: FittedText, box_width: float, rules: LineBreaking, weight: str | None
+) -> FittedText:
     """Narrow the wrapping width as far as the line count allows, so lines come out even."""
     count = len(fitted.lines)
     if count < 2:
@@ -297,9 +308,21 @@ def _balance(text: str, font: ResolvedFont, fitted: FittedText, box_width: float
     return FittedText(fitted.size, tuple(best), fitted.line_height, max(widths), fitted.height, fitted.font)
 
 
-def fit_text(text: str, font: ResolvedFont, box_width: float, box_height: float, rules: LineBreaking, *,
-             start_size: int, min_size: int, line_spacing: float = 1.3, weight: str | None = None,
-             max_lines: int | None = None, balance: bool = False, where: str = "text") -> FittedText:
+def fit_text(
+    text: str,
+    font: ResolvedFont,
+    box_width: float,
+    box_height: float,
+    rules: LineBreaking,
+    *,
+    start_size: int,
+    min_size: int,
+    line_spacing: float = 1.3,
+    weight: str | None = None,
+    max_lines: int | None = None,
+    balance: bool = False,
+    where: str = "text",
+) -> FittedText:
     """Choose the largest size in ``[min_size, start_size]`` whose wrapped block fits the box.
 
     Sizes that keep every word (and Latin run) whole are preferred; a word is broken only when no size

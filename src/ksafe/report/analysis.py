@@ -173,9 +173,17 @@ def _disagreements(run: RunData) -> dict[str, object] | None:
             by_key.setdefault((r.model, r.item_id, r.g_version), {})[r.judge] = r.verdict
     both = [v for v in by_key.values() if a in v and b in v]
     pairs = Counter((v[a], v[b]) for v in both if v[a] != v[b])
-    return {"run": run.results.run_id, "a": a, "b": b, "n": len(both), "disagree": sum(pairs.values()),
-            "pairs": [{"a": x, "b": y, "count": c} for (x, y), c in pairs.most_common(8)],
-            "judges": judges, "matrix": _kappa_matrix(run, judges), "answers": _disagreeing_answers(run, judges)}
+    return {
+        "run": run.results.run_id,
+        "a": a,
+        "b": b,
+        "n": len(both),
+        "disagree": sum(pairs.values()),
+        "pairs": [{"a": x, "b": y, "count": c} for (x, y), c in pairs.most_common(8)],
+        "judges": judges,
+        "matrix": _kappa_matrix(run, judges),
+        "answers": _disagreeing_answers(run, judges),
+    }
 
 
 DISAGREEMENTS_SHOWN = 40
@@ -207,11 +215,19 @@ def _disagreeing_answers(run: RunData, judges: list[str]) -> list[dict[str, obje
         if len({r.verdict for r in group}) < 2:
             continue
         first = group[0]
-        out.append({"model": first.model, "item_id": first.item_id, "harmful": first.is_harmful,
-                    "text": first.text[:400], "response": first.response[:800],
-                    "verdicts": [{"judge": r.judge, "verdict": r.verdict, "rationale": r.rationale[:200]}
-                                 for r in sorted(group, key=lambda r: judges.index(r.judge)
-                                                 if r.judge in judges else len(judges))]})
+        out.append(
+            {
+                "model": first.model,
+                "item_id": first.item_id,
+                "harmful": first.is_harmful,
+                "text": first.text[:400],
+                "response": first.response[:800],
+                "verdicts": [
+                    {"judge": r.judge, "verdict": r.verdict, "rationale": r.rationale[:200]}
+                    for r in sorted(group, key=lambda r: judges.index(r.judge) if r.judge in judges else len(judges))
+                ],
+            }
+        )
         if len(out) >= DISAGREEMENTS_SHOWN:
             break
     return out

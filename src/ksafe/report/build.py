@@ -88,8 +88,10 @@ def build_report(
     examples, total = build_examples(data, max_examples)
     rel = files_dir.name
     files = [f"{rel}/{f}" for fig in figures for f in fig.files] + [f"{rel}/{t}" for t in table_files]
-    figures = [fig.__class__(fig.name, fig.title, fig.caption, fig.svg, tuple(f"{rel}/{f}" for f in fig.files))
-               for fig in figures]
+    figures = [
+        fig.__class__(fig.name, fig.title, fig.caption, fig.svg, tuple(f"{rel}/{f}" for f in fig.files))
+        for fig in figures
+    ]
     html = render_html(data, figures, tables, examples, total, files, guard_html=guard_html)
     if embed_font:
         text = "".join(sorted({ch for ch in html if ord(ch) > 0x7F}))
@@ -103,8 +105,10 @@ def build_report(
     os.chmod(tmp, 0o644)
     os.replace(tmp, out)
     return ReportOutput(
-        html=out, files_dir=files_dir,
+        html=out,
+        files_dir=files_dir,
         figures=tuple(files_dir.parent / f for fig in figures for f in fig.files),
         tables=tuple(files_dir / t for t in table_files),
-        examples_shown=len(examples), examples_total=total,
+        examples_shown=len(examples),
+        examples_total=total,
     )

@@ -51,14 +51,30 @@ def build_examples(data: ReportData, max_examples: int, seed: int = 0) -> tuple[
             if row is None:
                 first[key] = r
                 row = rows[key] = {
-                    "run": run.results.run_id, "model": labels.get(r.model, r.model), "item": r.item_id,
-                    "category": r.category, "domain": r.domain, "subset": r.subset, "strategy": r.strategy,
-                    "image_kind": r.image_kind, "g_version": r.g_version or "", "language": r.language,
-                    "harmful": r.is_harmful, "text": _clip(r.text), "response": _clip(r.response),
-                    "verdicts": [], "human": run.human_labels.get((r.item_id, r.model), ""),
+                    "run": run.results.run_id,
+                    "model": labels.get(r.model, r.model),
+                    "item": r.item_id,
+                    "category": r.category,
+                    "domain": r.domain,
+                    "subset": r.subset,
+                    "strategy": r.strategy,
+                    "image_kind": r.image_kind,
+                    "g_version": r.g_version or "",
+                    "language": r.language,
+                    "harmful": r.is_harmful,
+                    "text": _clip(r.text),
+                    "response": _clip(r.response),
+                    "verdicts": [],
+                    "human": run.human_labels.get((r.item_id, r.model), ""),
                 }
-            row["verdicts"].append({"judge": r.judge, "heuristic": r.is_heuristic_judge,
-                                    "verdict": r.verdict, "rationale": _clip(r.rationale)})
+            row["verdicts"].append(
+                {
+                    "judge": r.judge,
+                    "heuristic": r.is_heuristic_judge,
+                    "verdict": r.verdict,
+                    "rationale": _clip(r.rationale),
+                }
+            )
     keys = list(rows)
     total = len(keys)
     if total > max_examples:

@@ -62,8 +62,16 @@ def _dot_plot(ax: Any, rows: list[str], labels: list[str], entries: list[Entry],
             if pct is None:
                 continue
             y = row + (i - (n - 1) / 2) * 0.8 / n
-            ax.errorbar(pct[0], y, xerr=[[pct[1]], [pct[2]]], fmt="o", color=color, capsize=2, ms=5,
-                        label=model_label(entry) if row == 0 or key == rows[0] else None)
+            ax.errorbar(
+                pct[0],
+                y,
+                xerr=[[pct[1]], [pct[2]]],
+                fmt="o",
+                color=color,
+                capsize=2,
+                ms=5,
+                label=model_label(entry) if row == 0 or key == rows[0] else None,
+            )
     ax.set_yticks(range(len(rows)), labels)
     ax.invert_yaxis()
     ax.set_xlim(-2, 102)
@@ -92,10 +100,10 @@ def _heatmap(data: ReportData, plt: Any) -> Any:
     for r, row in enumerate(matrix):
         for c, value in enumerate(row):
             if value == value:  # not NaN
-                ax.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=8,
-                        color="white" if value > 60 else "black")
-    labels = [data.names.name(c) + ("\n" + data.names.local_name(c) if data.names.local_name(c) else "")
-              for c in cols]
+                ax.text(
+                    c, r, f"{value:.0f}", ha="center", va="center", fontsize=8, color="white" if value > 60 else "black"
+                )
+    labels = [data.names.name(c) + ("\n" + data.names.local_name(c) if data.names.local_name(c) else "") for c in cols]
     ax.set_xticks(range(len(cols)), labels, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(entries)), [model_label(e) for e in entries], fontsize=9)
     centers, domain_labels, start = [], [], 0
@@ -120,8 +128,17 @@ def _tradeoff(data: ReportData, plt: Any) -> Any:
         if asr is None or orr is None:
             continue
         color = COLORS[i % len(COLORS)]
-        ax.errorbar(orr[0], asr[0], xerr=[[orr[1]], [orr[2]]], yerr=[[asr[1]], [asr[2]]], fmt="o",
-                    color=color, capsize=3, ms=7, label=model_label(entry))
+        ax.errorbar(
+            orr[0],
+            asr[0],
+            xerr=[[orr[1]], [orr[2]]],
+            yerr=[[asr[1]], [asr[2]]],
+            fmt="o",
+            color=color,
+            capsize=3,
+            ms=7,
+            label=model_label(entry),
+        )
     ax.set_xlabel("Over-refusal on benign twins (%)  → more refusals")
     ax.set_ylabel("Attack success rate (%)  → less safe")
     ax.set_xlim(-2, 102)
@@ -133,10 +150,14 @@ def _tradeoff(data: ReportData, plt: Any) -> Any:
 
 def _g_and_c(data: ReportData, plt: Any) -> Any:
     panels = 2 if data.g_versions else 1
-    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 1.5 + 0.5 * max(2, len(data.primary))),
-                             squeeze=False)
-    _dot_plot(axes[0][0], data.subsets, [f"{s} ({'global risks' if s == 'G' else 'culture-specific'})"
-                                          for s in data.subsets], data.primary, "subset")
+    fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 1.5 + 0.5 * max(2, len(data.primary))), squeeze=False)
+    _dot_plot(
+        axes[0][0],
+        data.subsets,
+        [f"{s} ({'global risks' if s == 'G' else 'culture-specific'})" for s in data.subsets],
+        data.primary,
+        "subset",
+    )
     axes[0][0].set_title("G against C")
     if data.g_versions:
         ax = axes[0][1]
@@ -146,11 +167,15 @@ def _g_and_c(data: ReportData, plt: Any) -> Any:
             xs = [x + shift for x, p in points if p is not None]
             ys = [p[0] for _, p in points if p is not None]
             errs = [[p[1] for _, p in points if p is not None], [p[2] for _, p in points if p is not None]]
-            ax.errorbar(xs, ys, yerr=errs, marker="o", capsize=3, color=COLORS[i % len(COLORS)],
-                        label=model_label(entry))
-        ax.set_xticks(range(len(data.g_versions)), ["English source", "literal translation",
-                                                    "contextualized"][-len(data.g_versions):]
-                      if len(data.g_versions) == 3 else data.g_versions)
+            ax.errorbar(
+                xs, ys, yerr=errs, marker="o", capsize=3, color=COLORS[i % len(COLORS)], label=model_label(entry)
+            )
+        ax.set_xticks(
+            range(len(data.g_versions)),
+            ["English source", "literal translation", "contextualized"][-len(data.g_versions) :]
+            if len(data.g_versions) == 3
+            else data.g_versions,
+        )
         ax.set_ylabel("ASR on G items (%)")
         ax.set_ylim(0, 100)
         ax.set_title("Contextualization ablation")
@@ -171,24 +196,43 @@ def draw_figures(data: ReportData, folder: Path, font_folder: Path) -> list[Figu
     note = " Results from the heuristic judge are marked '(heuristic judge)'." if data.uses_heuristic else ""
     specs: list[tuple[str, str, str, Any]] = [
         ("heatmap", "ASR by category", "ASR (%) per model and category, grouped by domain.", _heatmap),
-        ("tradeoff", "Safety / over-refusal trade-off",
-         "One point per model; bars are 95% Wilson intervals. Lower-left is better.", _tradeoff),
+        (
+            "tradeoff",
+            "Safety / over-refusal trade-off",
+            "One point per model; bars are 95% Wilson intervals. Lower-left is better.",
+            _tradeoff,
+        ),
     ]
     if data.strategies:
-        specs.append(("strategy", "ASR by jailbreak strategy",
-                      f"'{STANDARD}' is the standard query without a jailbreak.",
-                      lambda d, p: _single(d, p, "strategy", d.strategies)))
+        specs.append(
+            (
+                "strategy",
+                "ASR by jailbreak strategy",
+                f"'{STANDARD}' is the standard query without a jailbreak.",
+                lambda d, p: _single(d, p, "strategy", d.strategies),
+            )
+        )
     if data.image_kinds:
-        specs.append(("image_kind", "ASR by image kind", "ASR per image renderer.",
-                      lambda d, p: _single(d, p, "image_kind", d.image_kinds)))
+        specs.append(
+            (
+                "image_kind",
+                "ASR by image kind",
+                "ASR per image renderer.",
+                lambda d, p: _single(d, p, "image_kind", d.image_kinds),
+            )
+        )
     if data.subsets:
-        specs.append(("g_vs_c", "G against C, and contextualization",
-                      "G: global risks contextualized into the culture; C: culture-specific. "
-                      "Right: the same G items as English source, literal translation, contextualized.",
-                      _g_and_c))
+        specs.append(
+            (
+                "g_vs_c",
+                "G against C, and contextualization",
+                "G: global risks contextualized into the culture; C: culture-specific. "
+                "Right: the same G items as English source, literal translation, contextualized.",
+                _g_and_c,
+            )
+        )
     figures: list[Figure] = []
-    with plt.rc_context({"font.family": [family, "DejaVu Sans"], "svg.fonttype": "path",
-                         "svg.hashsalt": "ksafe"}):
+    with plt.rc_context({"font.family": [family, "DejaVu Sans"], "svg.fonttype": "path", "svg.hashsalt": "ksafe"}):
         for name, title, caption, draw in specs:
             fig = draw(data, plt)
             if name == "g_vs_c":

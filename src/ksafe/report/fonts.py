@@ -74,8 +74,13 @@ def subset_font(
             if record.nameID in (1, 16):
                 names.setName(family, record.nameID, record.platformID, record.platEncID, record.langID)
             elif record.nameID in (4, 6):
-                names.setName(family.replace(" ", "-") if record.nameID == 6 else family,
-                              record.nameID, record.platformID, record.platEncID, record.langID)
+                names.setName(
+                    family.replace(" ", "-") if record.nameID == 6 else family,
+                    record.nameID,
+                    record.platformID,
+                    record.platEncID,
+                    record.langID,
+                )
     if woff2:
         font.flavor = "woff2"
     out = io.BytesIO()

@@ -39,8 +39,12 @@ class Table:
         def cell(text: str) -> str:
             return text.replace("|", "\\|").replace("\n", " ")
 
-        lines = [f"**{cell(self.title)}**", "", "| " + " | ".join(cell(h) for h in self.header) + " |",
-                 "|" + "---|" * len(self.header)]
+        lines = [
+            f"**{cell(self.title)}**",
+            "",
+            "| " + " | ".join(cell(h) for h in self.header) + " |",
+            "|" + "---|" * len(self.header),
+        ]
         lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in self.rows]
         return "\n".join(lines) + "\n"
 
@@ -57,48 +61,118 @@ def _by(data: ReportData, name: str, title: str, dimension: str, keys: list[str]
 def build_tables(data: ReportData) -> list[Table]:
     """Every table the report shows (ASR cells are ``value% [low, high] (n=...)``)."""
     leaderboard = Table(
-        "leaderboard", "Leaderboard: ASR and over-refusal (95% Wilson intervals)",
-        ["model", "judge", "run", "ASR", "over-refusal", "misunderstood", "harmful items", "benign items",
-         "blocked by provider", "errors"],
-        [[e.label, _judge(e), e.run_id, format_rate(e.results.overall.asr),
-          format_rate(e.results.overall.over_refusal), format_rate(e.results.overall.misunderstood_rate),
-          str(e.results.overall.n_harmful), str(e.results.overall.n_benign),
-          str(e.results.overall.blocked_by_provider), str(e.results.overall.errors)] for e in data.entries],
+        "leaderboard",
+        "Leaderboard: ASR and over-refusal (95% Wilson intervals)",
+        [
+            "model",
+            "judge",
+            "run",
+            "ASR",
+            "over-refusal",
+            "misunderstood",
+            "harmful items",
+            "benign items",
+            "blocked by provider",
+            "errors",
+        ],
+        [
+            [
+                e.label,
+                _judge(e),
+                e.run_id,
+                format_rate(e.results.overall.asr),
+                format_rate(e.results.overall.over_refusal),
+                format_rate(e.results.overall.misunderstood_rate),
+                str(e.results.overall.n_harmful),
+                str(e.results.overall.n_benign),
+                str(e.results.overall.blocked_by_provider),
+                str(e.results.overall.errors),
+            ]
+            for e in data.entries
+        ],
     )
-    tables = [leaderboard,
-              _by(data, "asr_by_category", "ASR by category", "category", data.categories,
-                  [data.names.label(c) for c in data.categories])]
+    tables = [
+        leaderboard,
+        _by(
+            data,
+            "asr_by_category",
+            "ASR by category",
+            "category",
+            data.categories,
+            [data.names.label(c) for c in data.categories],
+        ),
+    ]
     if data.strategies:
-        tables.append(_by(data, "asr_by_strategy", "ASR by jailbreak strategy (none = standard query)",
-                          "strategy", data.strategies, data.strategies))
+        tables.append(
+            _by(
+                data,
+                "asr_by_strategy",
+                "ASR by jailbreak strategy (none = standard query)",
+                "strategy",
+                data.strategies,
+                data.strategies,
+            )
+        )
     if data.image_kinds:
-        tables.append(_by(data, "asr_by_image_kind", "ASR by image kind", "image_kind", data.image_kinds,
-                          data.image_kinds))
+        tables.append(
+            _by(data, "asr_by_image_kind", "ASR by image kind", "image_kind", data.image_kinds, data.image_kinds)
+        )
     if data.subsets:
         tables.append(_by(data, "asr_by_subset", "ASR on G and C", "subset", data.subsets, data.subsets))
     if data.g_versions:
-        tables.append(_by(data, "asr_by_g_version", "Contextualization ablation (G items)", "g_version",
-                          data.g_versions, data.g_versions))
+        tables.append(
+            _by(
+                data,
+                "asr_by_g_version",
+                "Contextualization ablation (G items)",
+                "g_version",
+                data.g_versions,
+                data.g_versions,
+            )
+        )
     if data.agreements:
-        tables.append(Table(
-            "judge_agreement", "Agreement between judges and with human labels",
-            ["run", "a", "b", "n", "percent agreement", "Cohen's kappa", "source"],
-            [[str(a["run"]), str(a["a"]) + (HEURISTIC_MARK if a.get("a_heuristic") else ""),
-              str(a["b"]) + (HEURISTIC_MARK if a.get("b_heuristic") else ""), str(a["n"]),
-              "n/a" if a["percent"] is None else f"{100 * float(a['percent']):.1f}%",  # type: ignore[arg-type]
-              "n/a" if a["kappa"] is None else f"{float(a['kappa']):.3f}",  # type: ignore[arg-type]
-              str(a["source"])] for a in data.agreements],
-        ))
-    quality = [(run.results.run_id, q) for run in data.runs for q in run.results.judge_quality
-               if q.measure != "recall"]
+        tables.append(
+            Table(
+                "judge_agreement",
+                "Agreement between judges and with human labels",
+                ["run", "a", "b", "n", "percent agreement", "Cohen's kappa", "source"],
+                [
+                    [
+                        str(a["run"]),
+                        str(a["a"]) + (HEURISTIC_MARK if a.get("a_heuristic") else ""),
+                        str(a["b"]) + (HEURISTIC_MARK if a.get("b_heuristic") else ""),
+                        str(a["n"]),
+                        "n/a" if a["percent"] is None else f"{100 * float(a['percent']):.1f}%",  # type: ignore[arg-type]
+                        "n/a" if a["kappa"] is None else f"{float(a['kappa']):.3f}",  # type: ignore[arg-type]
+                        str(a["source"]),
+                    ]
+                    for a in data.agreements
+                ],
+            )
+        )
+    quality = [(run.results.run_id, q) for run in data.runs for q in run.results.judge_quality if q.measure != "recall"]
     if quality:
-        tables.append(Table(
-            "judge_quality", "Judge quality on a labelled judge set (accuracy and Cohen's kappa against people)",
-            ["run", "judge", "judge set", "split", "scope", "measure", "n", "accuracy", "Cohen's kappa"],
-            [[run_id, q.judge + (HEURISTIC_MARK if q.is_heuristic_judge else ""), q.judge_set, q.split, q.scope,
-              q.measure, str(q.n), "n/a" if q.accuracy is None else f"{100 * q.accuracy:.1f}%",
-              "n/a" if q.cohen_kappa is None else f"{q.cohen_kappa:.3f}"] for run_id, q in quality],
-        ))
+        tables.append(
+            Table(
+                "judge_quality",
+                "Judge quality on a labelled judge set (accuracy and Cohen's kappa against people)",
+                ["run", "judge", "judge set", "split", "scope", "measure", "n", "accuracy", "Cohen's kappa"],
+                [
+                    [
+                        run_id,
+                        q.judge + (HEURISTIC_MARK if q.is_heuristic_judge else ""),
+                        q.judge_set,
+                        q.split,
+                        q.scope,
+                        q.measure,
+                        str(q.n),
+                        "n/a" if q.accuracy is None else f"{100 * q.accuracy:.1f}%",
+                        "n/a" if q.cohen_kappa is None else f"{q.cohen_kappa:.3f}",
+                    ]
+                    for run_id, q in quality
+                ],
+            )
+        )
     return tables
 
 

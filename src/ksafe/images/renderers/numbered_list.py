@@ -20,8 +20,17 @@ def render_numbered_list(canvas: Canvas, text: str, rng: random.Random) -> None:
     row_height = round(height * 0.13)
     items_top = height - margin - row_height * len(ITEMS)
     title_box = (width - 2 * margin, items_top - margin - round(height * 0.04))
-    fitted = canvas.fit(text, title_box[0], title_box[1], start=max(16, height // 9), minimum=10,
-                        where="key phrase (title)", weight="Bold", spacing=1.25, balance=True)
+    fitted = canvas.fit(
+        text,
+        title_box[0],
+        title_box[1],
+        start=max(16, height // 9),
+        minimum=10,
+        where="key phrase (title)",
+        weight="Bold",
+        spacing=1.25,
+        balance=True,
+    )
     canvas.block(fitted, (margin, margin), 0, where="key phrase (title)")
     rule_y = margin + fitted.height + round(height * 0.02)
     canvas.draw.line((margin, rule_y, width - margin, rule_y), fill=0, width=2)

@@ -24,8 +24,15 @@ _WHITE = (255, 255, 255)
 _GREY_TEXT = (110, 110, 120)
 
 
-def _bubble(canvas: Canvas, fitted: FittedText, own: bool, top: float, time: str, colours: tuple[
-        tuple[int, int, int], tuple[int, int, int]], where: str) -> float:
+def _bubble(
+    canvas: Canvas,
+    fitted: FittedText,
+    own: bool,
+    top: float,
+    time: str,
+    colours: tuple[tuple[int, int, int], tuple[int, int, int]],
+    where: str,
+) -> float:
     """Draw one bubble whose top is ``top``; return its bottom."""
     pad_x, pad_y = round(fitted.size * 0.7), round(fitted.size * 0.45)
     width, height = fitted.width + 2 * pad_x, fitted.height + 2 * pad_y
@@ -33,10 +40,8 @@ def _bubble(canvas: Canvas, fitted: FittedText, own: bool, top: float, time: str
     left = canvas.width - side - width if own else side + round(canvas.width * 0.09)
     fill, text_fill = colours
     if not own:  # the contact's avatar
-        canvas.draw.ellipse((side, top, side + canvas.width * 0.07, top + canvas.width * 0.07),
-                            fill=(205, 214, 226))
-    canvas.draw.rounded_rectangle((left, top, left + width, top + height), radius=round(fitted.size * 0.8),
-                                  fill=fill)
+        canvas.draw.ellipse((side, top, side + canvas.width * 0.07, top + canvas.width * 0.07), fill=(205, 214, 226))
+    canvas.draw.rounded_rectangle((left, top, left + width, top + height), radius=round(fitted.size * 0.8), fill=fill)
     canvas.block(fitted, (left + pad_x, top + pad_y), text_fill, where=where)
     time_font = canvas.font(max(9, round(canvas.height * 0.02)))
     time_width = canvas.text_width(time, time_font)
@@ -85,13 +90,21 @@ def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     canvas.draw.rectangle((12 * unit, 7 * unit, 34 * unit, 15 * unit), outline=_WHITE, width=1)
     # App bar: back chevron, contact name, app name under it.
     mid = status_h + bar_h / 2
-    canvas.draw.line(((26 * unit, mid - 9 * unit), (17 * unit, mid), (26 * unit, mid + 9 * unit)),
-                     fill=_WHITE, width=max(2, round(3 * unit)))
+    canvas.draw.line(
+        ((26 * unit, mid - 9 * unit), (17 * unit, mid), (26 * unit, mid + 9 * unit)),
+        fill=_WHITE,
+        width=max(2, round(3 * unit)),
+    )
     contact = pick(chat, "chat", "contact_names", rng)
     contact_font = canvas.font(max(11, round(19 * unit)), "Bold")
     canvas.line((44 * unit, status_h + 7 * unit), contact, contact_font, _WHITE, where="chat.contact_names")
-    canvas.line((44 * unit, status_h + 32 * unit), pick(chat, "chat", "app_name", rng), small,
-                (225, 230, 238), where="chat.app_name")
+    canvas.line(
+        (44 * unit, status_h + 32 * unit),
+        pick(chat, "chat", "app_name", rng),
+        small,
+        (225, 230, 238),
+        where="chat.app_name",
+    )
     # Input bar with placeholder and send button.
     input_top = height - input_h
     canvas.draw.rectangle((0, input_top, width, height), fill=_WHITE)
@@ -99,17 +112,28 @@ def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     canvas.draw.rounded_rectangle(field, radius=round(18 * unit), fill=(241, 242, 245))
     placeholder_font = canvas.font(max(9, round(14 * unit)))
     p_ascent, p_descent = placeholder_font.getmetrics()
-    canvas.line((field[0] + 14 * unit, (field[1] + field[3] - p_ascent - p_descent) / 2),
-                pick(chat, "chat", "input_placeholder", rng), placeholder_font, (150, 150, 158),
-                where="chat.input_placeholder")
-    canvas.draw.ellipse((width - 50 * unit, input_top + 9 * unit, width - 14 * unit, height - 9 * unit),
-                        fill=bar)
+    canvas.line(
+        (field[0] + 14 * unit, (field[1] + field[3] - p_ascent - p_descent) / 2),
+        pick(chat, "chat", "input_placeholder", rng),
+        placeholder_font,
+        (150, 150, 158),
+        where="chat.input_placeholder",
+    )
+    canvas.draw.ellipse((width - 50 * unit, input_top + 9 * unit, width - 14 * unit, height - 9 * unit), fill=bar)
     # Messages, bottom-up: key phrase last, fillers above while they fit.
     area_top, area_bottom = status_h + bar_h + 12 * unit, input_top - 12 * unit
     gap = round(10 * unit)
     bubble_width = width * 0.62
-    key = canvas.fit(text, bubble_width, (area_bottom - area_top) * 0.9, start=round(24 * unit),
-                     minimum=10, where="key phrase (bubble)", spacing=1.3, balance=True)
+    key = canvas.fit(
+        text,
+        bubble_width,
+        (area_bottom - area_top) * 0.9,
+        start=round(24 * unit),
+        minimum=10,
+        where="key phrase (bubble)",
+        spacing=1.3,
+        balance=True,
+    )
     key_own = rng.random() < 0.5
     fillers = list(chat.get("filler_messages") or [])
     rng.shuffle(fillers)
@@ -117,8 +141,15 @@ def render_scene_chat(canvas: Canvas, text: str, rng: random.Random) -> None:
     plan: list[tuple[FittedText, bool, str]] = []
     used = key.height + round(key.size * 0.9)
     for index, message in enumerate(fillers[:3]):
-        fitted = canvas.fit(message, bubble_width, height, start=round(16 * unit), minimum=10,
-                            where=f"chat.filler_messages ({message[:12]})", max_lines=3)
+        fitted = canvas.fit(
+            message,
+            bubble_width,
+            height,
+            start=round(16 * unit),
+            minimum=10,
+            where=f"chat.filler_messages ({message[:12]})",
+            max_lines=3,
+        )
         needed = fitted.height + round(fitted.size * 0.9) + gap
         if used + needed > area_bottom - area_top:
             break

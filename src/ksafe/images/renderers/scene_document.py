@@ -27,10 +27,25 @@ def _stamp(canvas: Canvas, centre: tuple[float, float], radius: float, label: st
     else:
         canvas.draw.ellipse(box, outline=_RED, width=thickness)
     inner = radius * (1.4 if square else 1.25)
-    fitted = canvas.fit(label, inner, inner, start=max(10, round(radius * 0.6)), minimum=7,
-                        where="document.stamp_texts", weight="Bold", spacing=1.1, max_lines=3)
-    canvas.block(fitted, (x - inner / 2, y - fitted.height / 2), _RED, where="document.stamp_texts",
-                 align="center", box_width=inner)
+    fitted = canvas.fit(
+        label,
+        inner,
+        inner,
+        start=max(10, round(radius * 0.6)),
+        minimum=7,
+        where="document.stamp_texts",
+        weight="Bold",
+        spacing=1.1,
+        max_lines=3,
+    )
+    canvas.block(
+        fitted,
+        (x - inner / 2, y - fitted.height / 2),
+        _RED,
+        where="document.stamp_texts",
+        align="center",
+        box_width=inner,
+    )
 
 
 def render_scene_document(canvas: Canvas, text: str, rng: random.Random) -> None:
@@ -45,12 +60,18 @@ def render_scene_document(canvas: Canvas, text: str, rng: random.Random) -> None
     pad = 24 * unit
     left, right = sheet[0] + pad, sheet[2] - pad
     inner_width = right - left
-    title = canvas.fit(pick(document, "document", "titles", rng), inner_width, 44 * unit,
-                       start=round(28 * unit), minimum=10, where="document.titles", weight="Bold",
-                       max_lines=1)
+    title = canvas.fit(
+        pick(document, "document", "titles", rng),
+        inner_width,
+        44 * unit,
+        start=round(28 * unit),
+        minimum=10,
+        where="document.titles",
+        weight="Bold",
+        max_lines=1,
+    )
     title_top = sheet[1] + 20 * unit
-    canvas.block(title, (left, title_top), _INK, where="document.titles", align="center",
-                 box_width=inner_width)
+    canvas.block(title, (left, title_top), _INK, where="document.titles", align="center", box_width=inner_width)
     rule_y = title_top + title.height + 8 * unit
     canvas.draw.line((left, rule_y, right, rule_y), fill=_INK, width=2)
     canvas.draw.line((left, rule_y + 4, right, rule_y + 4), fill=_INK, width=1)
@@ -74,27 +95,58 @@ def render_scene_document(canvas: Canvas, text: str, rng: random.Random) -> None
     value_width = inner_width - label_width - 20 * unit
     row_height = 36 * unit
     key_height = (form_bottom - form_top) - row_height * (len(labels) - 1)
-    key = canvas.fit(text, value_width, key_height - 12 * unit, start=round(22 * unit), minimum=10,
-                     where="key phrase (form field)", spacing=1.25, balance=True)
+    key = canvas.fit(
+        text,
+        value_width,
+        key_height - 12 * unit,
+        start=round(22 * unit),
+        minimum=10,
+        where="key phrase (form field)",
+        spacing=1.25,
+        balance=True,
+    )
     key_row_height = max(row_height, key.height + 12 * unit)
     top = form_top
     canvas.draw.line((left, top, right, top), fill=_RULE, width=1)
     for index, label in enumerate(labels):
         this_height = key_row_height if index == key_row else row_height
         canvas.draw.rectangle((left, top, left + label_width, top + this_height), fill=_LABEL_FILL)
-        label_fit = canvas.fit(label, label_width - 12 * unit, this_height - 6 * unit, start=round(15 * unit),
-                               minimum=8, where="document.field_labels", weight="Bold", max_lines=2)
-        canvas.block(label_fit, (left + 8 * unit, top + (this_height - label_fit.height) / 2), _INK,
-                     where="document.field_labels")
+        label_fit = canvas.fit(
+            label,
+            label_width - 12 * unit,
+            this_height - 6 * unit,
+            start=round(15 * unit),
+            minimum=8,
+            where="document.field_labels",
+            weight="Bold",
+            max_lines=2,
+        )
+        canvas.block(
+            label_fit,
+            (left + 8 * unit, top + (this_height - label_fit.height) / 2),
+            _INK,
+            where="document.field_labels",
+        )
         if index == key_row:
-            canvas.block(key, (left + label_width + 10 * unit, top + (this_height - key.height) / 2),
-                         (20, 40, 110), where="key phrase (form field)")
+            canvas.block(
+                key,
+                (left + label_width + 10 * unit, top + (this_height - key.height) / 2),
+                (20, 40, 110),
+                where="key phrase (form field)",
+            )
         top += this_height
         canvas.draw.line((left, top, right, top), fill=_RULE, width=1)
     canvas.draw.line((left + label_width, form_top, left + label_width, top), fill=_RULE, width=1)
     # Footer and seal.
-    footer = canvas.fit(pick(document, "document", "footers", rng), inner_width * 0.62, f_ascent + f_descent,
-                        start=int(footer_font.size), minimum=8, where="document.footers", max_lines=1)
+    footer = canvas.fit(
+        pick(document, "document", "footers", rng),
+        inner_width * 0.62,
+        f_ascent + f_descent,
+        start=int(footer_font.size),
+        minimum=8,
+        where="document.footers",
+        max_lines=1,
+    )
     canvas.block(footer, (left, footer_top), _INK, where="document.footers")
     radius = 30 * unit
     stamp_centre = (right - radius - 4 * unit, min(footer_top - 8 * unit, top + 12 * unit + radius))

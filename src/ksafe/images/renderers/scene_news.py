@@ -24,16 +24,16 @@ def _illustration(canvas: Canvas, box: tuple[float, float, float, float], rng: r
     canvas.draw.rectangle(box, fill=sky)
     radius = (bottom - top) * 0.14
     sun_x = left + (right - left) * rng.uniform(0.6, 0.85)
-    canvas.draw.ellipse((sun_x - radius, top + radius * 0.6, sun_x + radius, top + radius * 2.6),
-                        fill=(250, 240, 200))
+    canvas.draw.ellipse((sun_x - radius, top + radius * 0.6, sun_x + radius, top + radius * 2.6), fill=(250, 240, 200))
     street = bottom - (bottom - top) * 0.12
     x = left
     while x < right:
         building_w = (right - left) * rng.uniform(0.07, 0.14)
         building_top = top + (bottom - top) * rng.uniform(0.25, 0.7)
         shade = rng.randrange(70, 140)
-        canvas.draw.rectangle((x, building_top, min(right, x + building_w), street),
-                              fill=(shade, shade + 8, shade + 20))
+        canvas.draw.rectangle(
+            (x, building_top, min(right, x + building_w), street), fill=(shade, shade + 8, shade + 20)
+        )
         window_y = building_top + 6
         while window_y + 5 < street - 4:
             window_x = x + 4
@@ -67,14 +67,19 @@ def draw_news_card(canvas: Canvas, text: str, rng: random.Random, illustrate: Il
     section = pick(news, "news", "sections", rng)
     section_w = canvas.text_width(section, section_font)
     ascent, descent = section_font.getmetrics()
-    tag = (width - margin - section_w - 16 * unit, 20 * unit, width - margin,
-           20 * unit + ascent + descent + 6 * unit)
+    tag = (width - margin - section_w - 16 * unit, 20 * unit, width - margin, 20 * unit + ascent + descent + 6 * unit)
     canvas.draw.rounded_rectangle(tag, radius=round(4 * unit), fill=accent)
-    canvas.line((tag[0] + 8 * unit, tag[1] + 3 * unit), section, section_font, (255, 255, 255),
-                where="news.sections")
-    outlet = canvas.fit(pick(news, "news", "outlets", rng), tag[0] - margin - 12 * unit, 40 * unit,
-                        start=max(12, round(24 * unit)), minimum=9, where="news.outlets", weight="Black",
-                        max_lines=1)
+    canvas.line((tag[0] + 8 * unit, tag[1] + 3 * unit), section, section_font, (255, 255, 255), where="news.sections")
+    outlet = canvas.fit(
+        pick(news, "news", "outlets", rng),
+        tag[0] - margin - 12 * unit,
+        40 * unit,
+        start=max(12, round(24 * unit)),
+        minimum=9,
+        where="news.outlets",
+        weight="Black",
+        max_lines=1,
+    )
     canvas.block(outlet, (margin, 14 * unit), accent, where="news.outlets")
     rule_y = round(58 * unit)
     canvas.draw.line((margin, rule_y, width - margin, rule_y), fill=(210, 210, 214), width=1)
@@ -83,9 +88,17 @@ def draw_news_card(canvas: Canvas, text: str, rng: random.Random, illustrate: Il
     joiner = " " if canvas.ctx.line_breaking.mode == "words" else ""
     headline = f"{prefix}{joiner}{text}" if prefix else text
     headline_top = rule_y + round(14 * unit)
-    fitted = canvas.fit(headline, width - 2 * margin, height * 0.42, start=round(34 * unit), minimum=10,
-                        where="key phrase (headline)", weight="Bold", spacing=1.25,
-                        balance=True)
+    fitted = canvas.fit(
+        headline,
+        width - 2 * margin,
+        height * 0.42,
+        start=round(34 * unit),
+        minimum=10,
+        where="key phrase (headline)",
+        weight="Bold",
+        spacing=1.25,
+        balance=True,
+    )
     canvas.block(fitted, (margin, headline_top), _INK, where="key phrase (headline)")
     date_font = canvas.font(max(9, round(13 * unit)))
     date_top = headline_top + fitted.height + round(8 * unit)
@@ -99,8 +112,15 @@ def draw_news_card(canvas: Canvas, text: str, rng: random.Random, illustrate: Il
     if photo_bottom - photo_top >= 40 * unit:
         illustrate(canvas, (margin, photo_top, width - margin, photo_bottom), rng)
     caption = pick(news, "news", "captions", rng)
-    caption_fit = canvas.fit(caption, width - 2 * margin, c_ascent + c_descent, start=int(caption_font.size),
-                             minimum=8, where="news.captions", max_lines=1)
+    caption_fit = canvas.fit(
+        caption,
+        width - 2 * margin,
+        c_ascent + c_descent,
+        start=int(caption_font.size),
+        minimum=8,
+        where="news.captions",
+        max_lines=1,
+    )
     canvas.block(caption_fit, (margin, caption_top), _MUTED, where="news.captions")
 
 

@@ -31,10 +31,10 @@ def render_scene_sign(canvas: Canvas, text: str, rng: random.Random) -> None:
     canvas.draw.rectangle((0, horizon, width, horizon + 6 * unit), fill=(120, 120, 118))
     board = (40 * unit, 32 * unit, width - 40 * unit, height * 0.74)
     for post_x in (width * 0.3, width * 0.7):
-        canvas.draw.rectangle((post_x - 7 * unit, board[3] - 4, post_x + 7 * unit, height * 0.9),
-                              fill=(110, 112, 118))
-    canvas.draw.rounded_rectangle((board[0] + 4, board[1] + 6, board[2] + 4, board[3] + 6),
-                                  radius=round(14 * unit), fill=(90, 100, 110))
+        canvas.draw.rectangle((post_x - 7 * unit, board[3] - 4, post_x + 7 * unit, height * 0.9), fill=(110, 112, 118))
+    canvas.draw.rounded_rectangle(
+        (board[0] + 4, board[1] + 6, board[2] + 4, board[3] + 6), radius=round(14 * unit), fill=(90, 100, 110)
+    )
     canvas.draw.rounded_rectangle(board, radius=round(14 * unit), fill=band_fill)
     frame = 6 * unit
     body = (board[0] + frame, board[1] + frame, board[2] - frame, board[3] - frame)
@@ -43,24 +43,69 @@ def render_scene_sign(canvas: Canvas, text: str, rng: random.Random) -> None:
     canvas.draw.rectangle((body[0], body[1], body[2], body[1] + band_height), fill=band_fill)
     inner_pad = 16 * unit
     inner_width = body[2] - body[0] - 2 * inner_pad
-    header = canvas.fit(pick(sign, "sign", "headers", rng), inner_width, band_height - 10 * unit,
-                        start=round(26 * unit), minimum=9, where="sign.headers", weight="Bold", max_lines=1)
-    canvas.block(header, (body[0] + inner_pad, body[1] + (band_height - header.height) / 2), band_text,
-                 where="sign.headers", align="center", box_width=inner_width)
+    header = canvas.fit(
+        pick(sign, "sign", "headers", rng),
+        inner_width,
+        band_height - 10 * unit,
+        start=round(26 * unit),
+        minimum=9,
+        where="sign.headers",
+        weight="Bold",
+        max_lines=1,
+    )
+    canvas.block(
+        header,
+        (body[0] + inner_pad, body[1] + (band_height - header.height) / 2),
+        band_text,
+        where="sign.headers",
+        align="center",
+        box_width=inner_width,
+    )
     footer_font = canvas.font(max(9, round(14 * unit)))
     f_ascent, f_descent = footer_font.getmetrics()
     footer_top = body[3] - inner_pad * 0.6 - f_ascent - f_descent
-    canvas.draw.line((body[0] + inner_pad, footer_top - 6 * unit, body[2] - inner_pad, footer_top - 6 * unit),
-                     fill=board_text, width=1)
-    footer = canvas.fit(pick(sign, "sign", "footers", rng), inner_width, f_ascent + f_descent,
-                        start=int(footer_font.size), minimum=8, where="sign.footers", max_lines=1)
-    canvas.block(footer, (body[0] + inner_pad, footer_top), board_text, where="sign.footers",
-                 align="center", box_width=inner_width)
+    canvas.draw.line(
+        (body[0] + inner_pad, footer_top - 6 * unit, body[2] - inner_pad, footer_top - 6 * unit),
+        fill=board_text,
+        width=1,
+    )
+    footer = canvas.fit(
+        pick(sign, "sign", "footers", rng),
+        inner_width,
+        f_ascent + f_descent,
+        start=int(footer_font.size),
+        minimum=8,
+        where="sign.footers",
+        max_lines=1,
+    )
+    canvas.block(
+        footer,
+        (body[0] + inner_pad, footer_top),
+        board_text,
+        where="sign.footers",
+        align="center",
+        box_width=inner_width,
+    )
     key_top, key_bottom = body[1] + band_height + inner_pad, footer_top - 6 * unit - inner_pad
-    key = canvas.fit(text, inner_width, key_bottom - key_top, start=round(64 * unit), minimum=10,
-                     where="key phrase (sign)", weight="Black", spacing=1.2, balance=True)
-    canvas.block(key, (body[0] + inner_pad, key_top + (key_bottom - key_top - key.height) / 2), board_text,
-                 where="key phrase (sign)", align="center", box_width=inner_width)
+    key = canvas.fit(
+        text,
+        inner_width,
+        key_bottom - key_top,
+        start=round(64 * unit),
+        minimum=10,
+        where="key phrase (sign)",
+        weight="Black",
+        spacing=1.2,
+        balance=True,
+    )
+    canvas.block(
+        key,
+        (body[0] + inner_pad, key_top + (key_bottom - key_top - key.height) / 2),
+        board_text,
+        where="key phrase (sign)",
+        align="center",
+        box_width=inner_width,
+    )
 
 
 SCENE_SIGN = RendererInfo(

@@ -15,8 +15,17 @@ def render_typography(canvas: Canvas, text: str, rng: random.Random) -> None:
     del rng  # deterministic layout: nothing to choose
     margin = round(min(canvas.width, canvas.height) * 0.06)
     box_width, box_height = canvas.width - 2 * margin, canvas.height - 2 * margin
-    fitted = canvas.fit(text, box_width, box_height, start=max(16, canvas.height // 5), minimum=10,
-                        where="key phrase", weight="Bold", spacing=1.25, balance=True)
+    fitted = canvas.fit(
+        text,
+        box_width,
+        box_height,
+        start=max(16, canvas.height // 5),
+        minimum=10,
+        where="key phrase",
+        weight="Bold",
+        spacing=1.25,
+        balance=True,
+    )
     top = margin + (box_height - fitted.height) / 2
     canvas.block(fitted, (margin, top), 0, where="key phrase", align="center", box_width=box_width)
 
