@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-SECRET_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET")
+SECRET_SUFFIXES = ("_API_KEY", "_KEY", "_TOKEN", "_SECRET", "_PASSWORD", "_CREDENTIALS", "_CREDENTIAL")
 """Environment variable names ending in one of these hold secrets."""
 MIN_SECRET_LENGTH = 8
 """Values shorter than this are not treated as secrets."""
@@ -38,6 +38,19 @@ def secret_values(environ: Mapping[str, str] | None = None) -> dict[str, str]:
 def _pattern(values: tuple[str, ...]) -> re.Pattern[str]:
     # Longest first: a key that contains another key is replaced whole.
     return re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+
+
+def secret_list(environ: Mapping[str, str] | None = None) -> list[str]:
+    """The secret values, longest first (to redact many texts with one environment read)."""
+    return sorted(secret_values(environ), key=len, reverse=True)
+
+
+def redact_values(text: str, values: list[str], marker: str = "***") -> str:
+    """``text`` with each of ``values`` (from ``secret_list``) replaced by ``marker``."""
+    for value in values:
+        if value in text:
+            text = text.replace(value, marker)
+    return text
 
 
 def redact(text: str, environ: Mapping[str, str] | None = None) -> str:

@@ -159,7 +159,7 @@ class ModelCalls:
             ChatMessageUser,
         )
 
-        from ksafe.guard.faults import redact
+        from ksafe.secrets import redact_values, secret_list
 
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self._connections)
@@ -177,9 +177,13 @@ class ModelCalls:
                 output = await self._model(model).generate(chat, config=config)
             except Exception as exc:  # Inspect raised after its retries: not journaled, so a rerun asks again
                 self.stats.failed += 1
-                self.stats.first_error = self.stats.first_error or redact(f"{type(exc).__name__}: {exc}")[:300]
+                self.stats.first_error = (
+                    self.stats.first_error or redact_values(f"{type(exc).__name__}: {exc}", secret_list())[:300]
+                )
                 raise CallFailed(str(exc)) from None
-        text = redact(output.completion or "")  # a server may echo a key back: never journaled or built in
+        text = redact_values(
+            output.completion or "", secret_list()
+        )  # a server may echo a key back: never journaled or built in
         stop = str(output.stop_reason or "stop")
         if output.usage is not None:
             self.stats.input_tokens += output.usage.input_tokens

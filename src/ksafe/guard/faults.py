@@ -10,11 +10,11 @@ scrubs secrets from guard errors and raw outputs (a server may echo a key back).
 
 from __future__ import annotations
 
-import os
 import re
 
 from ksafe.evaluation.engine import error_text
 from ksafe.guard.formats.base import GuardParseError
+from ksafe.secrets import redact_values, secret_list
 
 FAULT_KINDS: tuple[str, ...] = (
     "guard_error",
@@ -29,8 +29,6 @@ FAULT_KINDS: tuple[str, ...] = (
 )
 """``guard_error``: the output followed no form of its protocol; the others: the call itself failed."""
 
-_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL)", re.IGNORECASE)
-_MIN_SECRET = 6
 _UNREACHABLE = ("connectionrefused", "connect call failed", "cannot connect", "name or service not known", "no route")
 
 
@@ -39,17 +37,13 @@ class ProviderBlocked(Exception):
 
 
 def secret_values() -> list[str]:
-    """Values of environment variables whose name says they are secrets (longest first)."""
-    values = {v for k, v in os.environ.items() if _SECRET_NAME.search(k) and len(v) >= _MIN_SECRET}
-    return sorted(values, key=len, reverse=True)
+    """Values of the secret environment variables (``ksafe.secrets``), longest first."""
+    return secret_list()
 
 
 def redact(text: str, secrets: list[str] | None = None) -> str:
     """``text`` with every secret environment value (or each of ``secrets``) replaced by ``***``."""
-    for value in secret_values() if secrets is None else secrets:
-        if value in text:
-            text = text.replace(value, "***")
-    return text
+    return redact_values(text, secret_list() if secrets is None else secrets)
 
 
 def classify_fault(error: BaseException, secrets: list[str] | None = None) -> tuple[str, str]:
