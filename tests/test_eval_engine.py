@@ -15,7 +15,7 @@ from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage
 
 from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
 from ksafe.errors import KsafeError
-from ksafe.evaluation.journal import Journal, read_journal, read_journals, run_lock
+from ksafe.evaluation.journal import Journal, has_choices, read_journal, read_journals, run_lock
 from ksafe.evaluation.run import JOURNAL_DIR, LOGS_DIR, RunConfig, run_eval
 from ksafe.evaluation.shard import load_while
 
@@ -42,11 +42,13 @@ def test_journal_skips_a_torn_line_and_keeps_answers_final(tmp_path: Path) -> No
         journal.append({"id": "a", "error": "late failure"})
         journal.append({"id": "b", "output": {"choices": [{"message": "y"}]}})
     assert [r["id"] for r in read_journal(path)] == ["a", "b", "a", "d"]
-    state = read_journals(tmp_path / "j")
+    state = read_journals(tmp_path / "j", is_answer=has_choices)  # eval's rule: an output without choices is none
     assert state["a"] == {"output": {"choices": [{"message": "x"}]}, "scores": {"heuristic": {"value": "refused"}}}
     assert state["b"] == {"output": {"choices": [{"message": "y"}]}}  # retried after an error: now answered
     assert "c" not in state
     assert "output" not in state["d"] and "no choices" in state["d"]["error"]  # asked again by a rerun
+    # other journals (guard verdicts, generator replies) hold outputs without choices: those are answers
+    assert read_journals(tmp_path / "j")["d"]["output"] == {"model": "m", "choices": []}
 
 
 def test_second_run_on_the_same_directory_is_refused(tmp_path: Path) -> None:

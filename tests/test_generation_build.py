@@ -57,7 +57,7 @@ def test_generated_build_handles_every_fault_and_resumes_without_asking_again(
         items = [json.loads(line) for line in (out / "items.jsonl").read_text(encoding="utf-8").splitlines()]
         by_category: dict[str, set[str]] = {}
         for item in items:
-            if item["subset"] == "C":
+            if item["subset"] == "C" and item.get("benign_kind") != "borderline":  # borderline rows: the pack's
                 by_category.setdefault(item["category"], set()).add(item.get("source", "template"))
         assert by_category["violence"] == {"template"} and by_category["self_harm"] == {"template"}
         assert by_category["privacy"] == {MODEL}

@@ -61,7 +61,7 @@ def _write_plugin(root: Path) -> Path:
     _merge_yaml(pack / "entities.yaml", entities)
     templates = yaml.safe_load((pack / "templates.yaml").read_text(encoding="utf-8"))
     for template in templates["templates"]:  # every harmful query now names the pack's own slot
-        template["harmful"]["query"] += " {subway_line} 근처 이야기입니다."
+        template["harmful"]["ask"] += " {subway_line} 근처 이야기입니다."  # the request after the key phrase
     (pack / "templates.yaml").write_text(yaml.safe_dump(templates, allow_unicode=True, sort_keys=False), "utf-8")
     return root
 
