@@ -1,36 +1,20 @@
 """Start the fake OpenAI-compatible server as a real process on 127.0.0.1 (test and benchmark helper).
 
 Output: a ``RunningServer`` with ``base_url`` and the parsed request log. Side effects: starts a
-subprocess, stopped (by its pid) when the context exits.
+subprocess, stopped when the context exits (``serverkit.run_server``).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from serverkit import RunningServer, run_server
 
 SERVER_SCRIPT = Path(__file__).with_name("fake_openai_server.py")
 
-
-@dataclass
-class RunningServer:
-    base_url: str
-    log_path: Path
-    process: subprocess.Popen[bytes]
-
-    def requests(self) -> list[dict[str, Any]]:
-        """Every request the server has finished (or dropped), in order."""
-        if not self.log_path.exists():
-            return []
-        lines = self.log_path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+__all__ = ["SERVER_SCRIPT", "RunningServer", "fake_server"]
 
 
 @contextmanager
@@ -42,37 +26,7 @@ def fake_server(
     kill_after: int = 0,
 ) -> Iterator[RunningServer]:
     """Run the fake server for the duration of the ``with`` block."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port_file = workdir / "port"
-    port_file.unlink(missing_ok=True)
-    log_path = workdir / "requests.jsonl"
-    command = [
-        sys.executable,
-        str(SERVER_SCRIPT),
-        "--port-file",
-        str(port_file),
-        "--log",
-        str(log_path),
-        "--latency-ms",
-        str(latency_ms),
-    ]
-    if faults:
-        faults_file = workdir / "faults.json"
-        faults_file.write_text(json.dumps(faults, ensure_ascii=False), encoding="utf-8")
-        command += ["--faults", str(faults_file)]
-    if kill_pid_file and kill_after:
-        command += ["--kill-pid-file", str(kill_pid_file), "--kill-after", str(kill_after)]
-    process = subprocess.Popen(command)
-    try:
-        deadline = time.monotonic() + 20
-        while not port_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("fake OpenAI server did not start")
-            time.sleep(0.05)
-        yield RunningServer(f"http://127.0.0.1:{port_file.read_text().strip()}/v1", log_path, process)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with run_server(
+        SERVER_SCRIPT, workdir, RunningServer, latency_ms, ("faults", faults or {}), kill_pid_file, kill_after
+    ) as server:
+        yield server
