@@ -88,7 +88,7 @@ async def measure(layer: str, image: str, base_url: str, calls: int, concurrency
             return await _pool(create, calls, concurrency)
     from inspect_ai.model import ChatMessageUser, ContentImage, ContentText, GenerateConfig, get_model
 
-    from ksafe.evaluation.engine import _no_transcript, http_client_args
+    from ksafe.evaluation.engine import no_transcript, http_client_args
 
     config = GenerateConfig(max_connections=concurrency, max_tokens=1024)
     name = "openai-api/fake/target"
@@ -96,7 +96,7 @@ async def measure(layer: str, image: str, base_url: str, calls: int, concurrency
 
     async def generate(i: int) -> None:
         message = ChatMessageUser(content=[ContentImage(image=image), ContentText(text=f"q {i}")])
-        with _no_transcript():
+        with no_transcript():
             await model.generate([message], config=config, cache=False)
 
     async with model:

@@ -110,7 +110,8 @@ class _DropEvents:
         """Ignore the completed event."""
 
 
-def _no_transcript() -> AbstractContextManager[None]:
+def no_transcript() -> AbstractContextManager[None]:
+    """Drop Inspect's model events while inside (so a transcript never keeps inlined images)."""
     from ksafe.evaluation.inspect_compat import model_event_sink
 
     return model_event_sink(_DropEvents())
@@ -265,7 +266,7 @@ async def answer_all(
     name = str(model)
 
     async def worker() -> None:
-        with _no_transcript():
+        with no_transcript():
             for sample in pending:
                 sample_id = str(sample.id)
                 try:

@@ -141,7 +141,8 @@ def _picklable(exc: BaseException) -> BaseException:
     return exc
 
 
-def _die_with_parent(parent: Any) -> None:
+def die_with_parent(parent: Any) -> None:
+    """In a worker process: exit when the parent dies (PR_SET_PDEATHSIG, and a watchdog on the pipe ``parent``)."""
     try:
         import ctypes
 
@@ -172,7 +173,7 @@ def _worker(
 ) -> None:
     if writer is not None:
         writer.close()  # a forked child inherits the write end: only the parent may hold it
-    _die_with_parent(reader)
+    die_with_parent(reader)
     with Journal(path) as journal:
         run_answers(model, samples, journal, options, None, judges, uncached)
 

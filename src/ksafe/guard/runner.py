@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
-from ksafe.evaluation.engine import GenerateOptions, _no_transcript, http_client_args, inline_image, materialize
+from ksafe.evaluation.engine import GenerateOptions, http_client_args, inline_image, materialize, no_transcript
 from ksafe.evaluation.journal import Journal, read_journals
 from ksafe.guard.faults import ProviderBlocked, classify_fault, redact, secret_values
 from ksafe.guard.formats import FORMATS, Conversation, GuardFormat, GuardVerdict
@@ -219,7 +219,7 @@ async def classify_all(
     secrets = secret_values()
 
     async def worker() -> None:
-        with _no_transcript():
+        with no_transcript():
             for rid, conversation in pending:
                 started = time.time()
                 try:

@@ -29,10 +29,10 @@ def _shard_worker(
     model_args: dict[str, Any] | None,
     client: str,
 ) -> None:
-    from ksafe.evaluation.shard import _die_with_parent
+    from ksafe.evaluation.shard import die_with_parent
 
     os.close(write_end)  # only the parent holds the write end: end of file means it is gone
-    _die_with_parent(read_end)
+    die_with_parent(read_end)
     run_guard(guard, work, journal_dir, options, model_args, client)
 
 
