@@ -142,7 +142,12 @@ def _picklable(exc: BaseException) -> BaseException:
 
 
 def die_with_parent(parent: Any) -> None:
-    """In a worker process: exit when the parent dies (PR_SET_PDEATHSIG, and a watchdog on the pipe ``parent``)."""
+    """In a worker process: exit when the parent dies (PR_SET_PDEATHSIG, and a watchdog on the pipe ``parent``).
+
+    Args:
+        parent: the read end of a pipe whose write end only the parent holds: a ``multiprocessing``
+            ``Connection`` or a raw file descriptor (``os.pipe``). End of file on it means the parent is gone.
+    """
     try:
         import ctypes
 
@@ -154,9 +159,14 @@ def die_with_parent(parent: Any) -> None:
     def watch() -> None:
         try:
             while True:
-                parent.recv_bytes()
-        except (EOFError, OSError):  # every write end closed: the parent is gone
-            os._exit(1)
+                if isinstance(parent, int):
+                    if not os.read(parent, 4096):
+                        break
+                else:
+                    parent.recv_bytes()
+        except (EOFError, OSError):
+            pass
+        os._exit(1)  # every write end closed: the parent is gone
 
     threading.Thread(target=watch, daemon=True).start()
 
