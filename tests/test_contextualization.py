@@ -104,3 +104,23 @@ def test_a_seed_set_in_a_named_city_keeps_its_laws_and_institutions(code: str) -
             names_place = any(city in literal.query for city in pack.entities.entities["city"].literal)
             if names_place:
                 assert not swapped & {"institution", "law", "bank", "id_document"}, pair.harmful.query
+
+
+@pytest.mark.parametrize("code", ["ko", "ja"])
+def test_a_seed_set_in_a_named_city_keeps_its_dollars_and_one_without_converts_them(code: str) -> None:
+    pack, shared = _pack(code), _shared()
+    cities, amounts = pack.entities.entities["city"].literal, pack.entities.entities["money"].literal
+    abroad = at_home = 0
+    for pairs in make_g_queries(pack, shared, 0, 3).values():
+        for pair in pairs:
+            literal, local = pair.variants[1].harmful.query, pair.harmful.query
+            if not any(amount in literal for amount in amounts):
+                continue
+            if any(city in literal for city in cities):
+                abroad += 1
+                kept = [amount for amount in amounts if amount in literal]
+                assert all(amount in local for amount in kept), local  # the city stays, so its dollars stay
+            else:
+                at_home += 1
+                assert not any(amount in local for amount in amounts), local  # converted to won/yen
+    assert abroad and at_home  # both kinds of seed exist, so the rule is exercised

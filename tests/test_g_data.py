@@ -90,18 +90,24 @@ def missing_glyphs(strings: list[str], face_index: int) -> set[str]:
     return {char for text in strings for char in text if not char.isspace() and ord(char) not in cmap}
 
 
-def test_seeds_cover_every_category_ten_times() -> None:
+def test_seeds_cover_every_category_with_sequential_ids() -> None:
     file = seeds()
     counts = Counter(seed.category for seed in file.seeds)
     assert set(counts) == set(DEFAULT_CATEGORY_IDS)
     assert min(counts.values()) >= 10, counts
     ids = [seed.id for seed in file.seeds]
-    for category, count in counts.items():  # numbered 01..N within each category, in file order
-        numbers = [int(seed.id.rsplit("_", 1)[1]) for seed in file.seeds if seed.category == category]
-        assert numbers == list(range(1, count + 1)), category
     assert len(set(ids)) == len(ids)
-    for seed in file.seeds:
-        assert re.fullmatch(rf"g_{seed.category}_\d\d", seed.id), seed.id
+    for category in DEFAULT_CATEGORY_IDS:  # g_<category>_01 .. _NN, in file order
+        mine = [seed.id for seed in file.seeds if seed.category == category]
+        assert mine == [f"g_{category}_{n:02d}" for n in range(1, len(mine) + 1)], category
+
+
+def test_seeds_are_distinct_requests() -> None:
+    for side in ("harmful", "benign"):
+        key_phrases = Counter(getattr(seed, side).key_phrase.lower() for seed in seeds().seeds)
+        assert [k for k, n in key_phrases.items() if n > 1] == [], side
+        queries = Counter(getattr(seed, side).query for seed in seeds().seeds)
+        assert [q for q, n in queries.items() if n > 1] == [], side
 
 
 def test_seeds_use_known_slots_and_carry_the_key_phrase() -> None:

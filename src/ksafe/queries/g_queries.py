@@ -31,8 +31,9 @@ def _slots(texts: QueryText) -> list[str]:
 
 PLACE_SLOTS = frozenset({"city", "landmark"})
 """Slots naming a place; contextualization keeps them as translated."""
-PLACE_BOUND_SLOTS = frozenset({"institution", "law", "bank", "id_document"})
-"""Slots that belong to the place: in a seed set in a named (foreign) place they keep their translation."""
+PLACE_BOUND_SLOTS = frozenset({"institution", "law", "bank", "id_document", "money"})
+"""Slots that belong to the place: in a seed set in a named (foreign) place they keep their translation, so a
+shop in Phoenix keeps its dollars (city and currency stay together) instead of earning won or yen."""
 
 
 def draw_indices(
@@ -142,7 +143,7 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
                 english[name] = shared.global_entities.entities[name][index]
                 literal[name] = pack.entities.entities[name].literal[index]
                 if abroad and name in PLACE_BOUND_SLOTS:
-                    local[name] = literal[name]  # a Korean law in Phoenix would not make sense
+                    local[name] = literal[name]  # a Korean law, or won, in Phoenix would not make sense
                 else:
                     local[name] = local_equivalent(pack, name, index, english[name], literal[name])
                 if local[name] != literal[name]:
