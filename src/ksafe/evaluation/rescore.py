@@ -26,7 +26,6 @@ from ksafe.evaluation.run import (
     RUN_FILE,
     check_judges,
     finalize,
-    judge_roles,
     read_run_record,
 )
 from ksafe.fileio import write_text_atomic
@@ -55,10 +54,10 @@ def rescore_run(
     logs = log_files(out / LOGS_DIR)
     if not logs:
         raise KsafeError(f"{out / LOGS_DIR}: no Inspect logs to rescore")
-    specs, roles = judge_roles(judges)
-    check_judges(roles)  # a missing key is one line naming the --judge, before any log is touched
-    labels = [roles.get(spec, spec) for spec in specs]
     judge_set = JudgeSet(judge_specs(judges), rubric_language, pack)
+    check_judges(judge_set.roles)  # a missing key is one line naming the --judge, before any log is touched
+    specs, roles = [j.name for j in judge_set.judges], judge_set.roles
+    labels = [j.label for j in judge_set.judges]
     options = record.get("options", {})
     limit = int(options.get("max_connections") or 16)
     for path in logs:

@@ -83,12 +83,6 @@ class RunConfig:
     """Extra model arguments (e.g. ``custom_outputs`` for ``mockllm`` in tests); never written."""
 
 
-def judge_roles(judges: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
-    """Map judge specs to task judge names and Inspect model roles (``judge``, ``judge_2``...)."""
-    specs = judge_specs(judges)
-    return [j.name for j in specs], {j.name: j.spec for j in specs if j.is_model}
-
-
 def judge_set(config: RunConfig) -> JudgeSet:
     """The run's judges, with the pack and rubric language they use."""
     pack = str(Path(config.pack).resolve()) if config.pack and Path(config.pack).is_dir() else config.pack
