@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 
 from ksafe.schema.evaluation import (
     MODEL_VERDICTS,
+    NO_RATE,
     GroupMetrics,
     JudgeAgreement,
-    NO_RATE,
     ModelResults,
     OverRefusal,
     Rate,
