@@ -267,14 +267,24 @@ def test_report_on_a_torn_responses_file_is_a_one_line_error_exit_2(tmp_path: Pa
     assert not (tmp_path / "r.html").exists()
 
 
-def test_rescore_on_a_torn_log_is_a_one_line_error_exit_2(tmp_path: Path) -> None:
+def test_a_torn_log_is_only_an_export_and_a_torn_samples_file_is_a_one_line_error_exit_2(tmp_path: Path) -> None:
+    from inspect_ai.log import read_eval_log
+
     out = _finished_run(tmp_path)
+    models = json.loads((out / "results.json").read_text(encoding="utf-8"))["models"]
     (log,) = (out / LOGS_DIR).glob("*.json")
     log.write_bytes(log.read_bytes()[:5000])
-    result = CliRunner().invoke(app, ["rescore", str(out), "--judge", "heuristic", "--pack", str(tmp_path / "pack")])
+    rescore = ["rescore", str(out), "--judge", "heuristic", "--pack", str(tmp_path / "pack")]
+    result = CliRunner().invoke(app, rescore)
+    assert result.exit_code == 0, result.output  # results come from the journal: the log is rewritten from it
+    assert len(read_eval_log(str(log)).samples or []) == 48
+    assert json.loads((out / "results.json").read_text(encoding="utf-8"))["models"] == models
+    samples = out / "samples.jsonl"
+    samples.write_bytes(samples.read_bytes()[:3000])
+    result = CliRunner().invoke(app, rescore)
     assert result.exit_code == 2, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith(f"error: {log}: not a readable Inspect log"), result.output
+    assert len(lines) == 1 and lines[0].startswith(f"error: {samples}:") and "not a ksafe sample" in lines[0], lines
 
 
 def test_rescore_with_a_judge_whose_key_is_missing_is_one_plain_line(

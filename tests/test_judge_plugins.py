@@ -13,7 +13,8 @@ from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage
 from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
 from ksafe.errors import KsafeError
 from ksafe.evaluation.judge_registry import JUDGE_REGISTRY, JudgePlugin, judge_kind
-from ksafe.evaluation.run import RunConfig, judge_roles, run_eval
+from ksafe.evaluation.judging import JudgeSet, judge_specs
+from ksafe.evaluation.run import RunConfig, run_eval
 
 USER_SCORER = """
 from inspect_ai.scorer import Score, Target, accuracy, scorer
@@ -65,9 +66,10 @@ def test_a_spec_of_no_kind_is_one_line_naming_the_forms(spec: str) -> None:
 
 
 def test_only_model_strings_get_model_roles() -> None:
-    specs, roles = judge_roles(("heuristic", "openai/gpt-4o", "scorer:m:f", "mockllm/model"))
-    assert specs == ["heuristic", "judge", "scorer:m:f", "judge_2"]
-    assert roles == {"judge": "openai/gpt-4o", "judge_2": "mockllm/model"}
+    specs = judge_specs(("heuristic", "openai/gpt-4o", "scorer:m:f", "mockllm/model"))
+    assert [j.name for j in specs] == ["heuristic", "judge", "scorer:m:f", "judge_2"]
+    assert [j.label for j in specs] == ["heuristic", "openai/gpt-4o", "scorer:m:f", "mockllm/model"]
+    assert JudgeSet(specs).roles == {"judge": "openai/gpt-4o", "judge_2": "mockllm/model"}
 
 
 def _run(tmp_path: Path, judges: tuple[str, ...], replies: list[str]) -> dict[str, Any]:

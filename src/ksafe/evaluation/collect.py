@@ -1,40 +1,27 @@
-"""Inspect logs of a run -> ``ScoredResponse`` records -> ``RunResults``.
+"""A run's samples and journal records -> ``ScoredResponse`` records -> ``RunResults``: the one source of results.
 
-Input: the Inspect logs under ``RUN_DIR/logs`` (``*ksafe-mm_*.json``, ``ksafe_mm_*.json``; ``*.eval`` from
-older runs).
-Output: one ``ScoredResponse`` per model x sample x
-judge (a sample that failed gets verdict ``error`` under every judge of its task) and the
-``RunResults`` summary. Side effects: reads logs only.
+Input: the run's samples (Inspect ``Sample`` objects with typed ``SampleInfo`` metadata: the benchmark's
+items as the run's filters selected them, ``RUN_DIR/samples.jsonl``), each target model's journal state
+(answer or error, one score per judge; ``journal.read_journals``) and the run's judges (``JudgeSpec``).
+Output: one ``ScoredResponse`` per model x sample x judge (a sample without an answer gets verdict
+``error`` under every judge, an answer a judge has no score for ``judge_error``) and the ``RunResults``
+summary. Side effects: none. ``ksafe eval``, ``ksafe rescore`` and the Inspect log export all start from
+these records; the Inspect logs are never read back (docs/design/eval-engine.md).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ksafe.evaluation.judging import JudgeSpec
 from ksafe.evaluation.metrics import judge_agreements, model_results
 from ksafe.schema.evaluation import RunResults, ScoredResponse, Verdict
 
 RESULTS_SCHEMA_VERSION = "1"
 VERDICT_NAMES = frozenset(Verdict.__args__)  # type: ignore[attr-defined]
-
-
-def _role_models(eval_spec: Any) -> dict[str, str]:
-    roles: dict[str, str] = {}
-    for role, config in (eval_spec.model_roles or {}).items():
-        first = config[0] if isinstance(config, list) else config
-        roles[role] = str(first.model)
-    return roles
-
-
-def judge_labels(eval_spec: Any) -> list[tuple[str, bool]]:
-    """(label, is_heuristic) of every judge of a logged task, in scorer order."""
-    roles = _role_models(eval_spec)
-    specs = (eval_spec.metadata or {}).get("judges") or ["heuristic"]
-    return [("heuristic", True) if s == "heuristic" else (roles.get(s, s), False) for s in specs]
-
+NOT_JUDGED = "not judged (a crash came between the answer and its judge): run the same command again"
 
 _ITEM_FIELDS = {
     "item_id",
@@ -53,84 +40,81 @@ _ITEM_FIELDS = {
 }
 
 
-def _base_fields(run_id: str, model: str, sample: Any) -> dict[str, Any]:
-    from ksafe.evaluation.samples import SampleInfo
+def _answer(output: Any) -> tuple[str, str]:
+    """(completion, stop reason) of a journaled ``ModelOutput`` (JSON), as untrusted text safe to write."""
+    from inspect_ai.model import ModelOutput
 
-    info = SampleInfo.of(sample.metadata)
-    output = sample.output
-    return {
-        "run_id": run_id,
-        "model": model,
-        **info.model_dump(include=_ITEM_FIELDS),
-        # Model output is untrusted text: a lone surrogate would make every UTF-8 write after this fail.
-        "response": (output.completion if output else "").encode("utf-8", "replace").decode("utf-8"),
-        "stop_reason": str(output.stop_reason) if output and output.choices else "",
-    }
+    parsed = output if isinstance(output, ModelOutput) else ModelOutput.model_validate(output)
+    # Model output is untrusted text: a lone surrogate would make every UTF-8 write after this fail.
+    text = parsed.completion.encode("utf-8", "replace").decode("utf-8")
+    return text, str(parsed.stop_reason) if parsed.choices else ""
 
 
 def sample_responses(
-    run_id: str, model: str, sample: Any, judges: Sequence[tuple[str, bool]], roles: dict[str, str] | None = None
+    run_id: str, model: str, sample: Any, record: Mapping[str, Any] | None, judges: Sequence[JudgeSpec]
 ) -> list[ScoredResponse]:
-    """Turn one logged sample into one ``ScoredResponse`` per judge.
+    """One ``ScoredResponse`` per judge for one sample of ``model``, from its journal state ``record``."""
+    from ksafe.evaluation.samples import SampleInfo
 
-    ``roles``: judge role -> model (a score that names its role, e.g. a judge that raised, gets the model).
-    """
-    base = _base_fields(run_id, model, sample)
-    scores = sample.scores or {}
-    responses: list[ScoredResponse] = []
-    if sample.error is not None or not scores:
-        message = sample.error.message if sample.error is not None else "not scored"
-        for label, is_heuristic in judges:
-            responses.append(
-                ScoredResponse(
-                    **base,
-                    judge=label,
-                    is_heuristic_judge=is_heuristic,
-                    verdict="error",
-                    rationale=str(message)[:300],
-                )
+    info = SampleInfo.of(sample.metadata).model_dump(include=_ITEM_FIELDS)
+    output = (record or {}).get("output")
+    if output is None:
+        error = (record or {}).get("error")
+        message = "not answered" if error is None else str(error)
+        return [
+            ScoredResponse(
+                run_id=run_id,
+                model=model,
+                **info,
+                response="",
+                judge=j.label,
+                is_heuristic_judge=j.is_heuristic,
+                verdict="error",
+                rationale=message[:300],
             )
-        return responses
-    for name, score in scores.items():
-        meta = score.metadata or {}
-        verdict = str(score.value)
-        label = str(meta.get("judge", name))
+            for j in judges
+        ]
+    response, stop_reason = _answer(output)
+    scores = (record or {}).get("scores") or {}
+    responses = []
+    for j in judges:
+        score = scores.get(j.name)
+        if not isinstance(score, dict):
+            verdict, rationale, is_heuristic = "judge_error", NOT_JUDGED, j.is_heuristic
+        else:
+            verdict = str(score.get("value"))
+            rationale = str(score.get("explanation") or "")[:500]
+            is_heuristic = bool((score.get("metadata") or {}).get("is_heuristic", j.is_heuristic))
         responses.append(
             ScoredResponse(
-                **base,
-                judge=(roles or {}).get(label, label),
-                is_heuristic_judge=bool(meta.get("is_heuristic", label == "heuristic")),
+                run_id=run_id,
+                model=model,
+                **info,
+                response=response,
+                stop_reason=stop_reason,
+                judge=j.label,
+                is_heuristic_judge=is_heuristic,
                 verdict=verdict if verdict in VERDICT_NAMES else "judge_error",  # type: ignore[arg-type]
-                rationale=str(score.explanation or "")[:500],
+                rationale=rationale,
             )
         )
     return responses
 
 
-def log_files(log_dir: Path) -> list[Path]:
-    """Every Inspect log of a run under ``log_dir`` (ksafe's ``*.json`` logs and ``*.eval``), oldest first."""
-    found = [*log_dir.glob("**/*.eval"), *log_dir.glob("**/*_ksafe-mm_*.json"), *log_dir.glob("**/ksafe_mm_*.json")]
-    return sorted(found, key=lambda p: p.stat().st_mtime)
-
-
-def collect_responses(log_dir: Path, run_id: str, loaded: dict[Path, Any] | None = None) -> list[ScoredResponse]:
-    """Read every log and return the scored responses, one per model x sample x judge.
-
-    When a sample appears in several logs (a retried task), the newest log wins. ``loaded`` maps log
-    paths to ``EvalLog`` objects already in memory (just written), which are not read again.
-    """
-    from inspect_ai.log import read_eval_log
-
-    latest: dict[tuple[str, str, str], ScoredResponse] = {}
-    for path in log_files(log_dir):
-        log = (loaded or {}).get(path) or read_eval_log(str(path), exclude_fields={"events"})
-        model = str(log.eval.model)
-        judges = judge_labels(log.eval)
-        roles = _role_models(log.eval)
-        for sample in log.samples or []:
-            for response in sample_responses(run_id, model, sample, judges, roles):
-                latest[(model, str(sample.id), response.judge)] = response
-    return sorted(latest.values(), key=lambda r: (r.model, r.judge, r.item_id, r.g_version or ""))
+def run_responses(
+    run_id: str,
+    samples: Sequence[Any],
+    states: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    judges: Sequence[JudgeSpec],
+) -> list[ScoredResponse]:
+    """Every scored response of a run: ``states`` maps each target model to its journal state per sample id."""
+    responses = [
+        response
+        for model, state in states.items()
+        for sample in samples
+        for response in sample_responses(run_id, model, sample, state.get(str(sample.id)), judges)
+    ]
+    return sorted(responses, key=lambda r: (r.model, r.judge, r.item_id, r.g_version or ""))
 
 
 def build_results(

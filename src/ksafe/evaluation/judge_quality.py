@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.evaluation.judge_set import BUILTIN, LabelledAnswer, load_judge_set
+from ksafe.evaluation.judging import JudgeSpec
 from ksafe.evaluation.metrics import agreement, cohen_kappa
 from ksafe.schema.evaluation import MODEL_VERDICTS, JudgeAgreement, JudgeQuality, Verdict
 
@@ -57,34 +58,31 @@ def judge_answers(
     Raises:
         KsafeError: a judge spec is neither ``heuristic`` nor an Inspect model string.
     """
-    from ksafe.evaluation.run import judge_roles
+    from ksafe.evaluation.judging import judge_specs
 
-    specs, roles = judge_roles(tuple(judges))
+    specs = judge_specs(judges)
     out: dict[str, Verdicts] = {}
-    if HEURISTIC in specs:
+    if any(j.is_heuristic for j in specs):
         out[HEURISTIC] = offline_verdicts(answers)
-    models = [spec for spec in specs if spec != HEURISTIC]
-    if models:
-        out.update(_llm_verdicts(answers, models, roles, rubric_language, max_connections))
+    others = tuple(j for j in specs if not j.is_heuristic)
+    if others:
+        out.update(_scorer_verdicts(answers, others, rubric_language, max_connections))
     return out
 
 
-def _llm_verdicts(
-    answers: Sequence[LabelledAnswer],
-    specs: list[str],
-    roles: dict[str, str],
-    rubric_language: str,
-    limit: int,
+def _scorer_verdicts(
+    answers: Sequence[LabelledAnswer], specs: tuple[JudgeSpec, ...], rubric_language: str, limit: int
 ) -> dict[str, Verdicts]:
+    """Verdicts of the judges other than the offline one (LLM, plugin and ``scorer:`` judges), by label."""
     from inspect_ai.dataset import Sample
     from inspect_ai.model import ModelOutput
 
     from ksafe.evaluation.engine import for_each, judge
-    from ksafe.evaluation.judging import JudgeSet, judge_specs
+    from ksafe.evaluation.judging import JudgeSet
 
-    judge_set = JudgeSet(tuple(j for j in judge_specs([roles[s] for s in specs])), rubric_language)
-    names = {j.name: j.spec for j in judge_set.judges}
-    out: dict[str, Verdicts] = {model: {} for model in names.values()}
+    judge_set = JudgeSet(specs, rubric_language)
+    names = {j.name: j.label for j in specs}
+    out: dict[str, Verdicts] = {label: {} for label in names.values()}
 
     async def main() -> None:
         async with judge_set.open() as scorers:

@@ -14,9 +14,11 @@ from collections.abc import Iterable, Sequence
 
 from ksafe.schema.evaluation import (
     MODEL_VERDICTS,
+    NO_RATE,
     GroupMetrics,
     JudgeAgreement,
     ModelResults,
+    OverRefusal,
     Rate,
     ScoredResponse,
 )
@@ -119,7 +121,14 @@ def model_results(
         is_heuristic_judge=any(r.is_heuristic_judge for r in responses),
         overall=group_metrics(counted, count_partial),
         breakdowns=breakdowns,
+        over_refusal=over_refusal_figures(breakdowns.get("benign_kind", {})),
     )
+
+
+def over_refusal_figures(by_kind: dict[str, GroupMetrics]) -> OverRefusal:
+    """The three over-refusal figures (plain, borderline, jailbreak framing) of a ``benign_kind`` breakdown."""
+    rates = {kind: group.over_refusal for kind, group in by_kind.items() if kind in OverRefusal.model_fields}
+    return OverRefusal(**{kind: rates.get(kind, NO_RATE) for kind in OverRefusal.model_fields})
 
 
 def cohen_kappa(labels_a: Sequence[str], labels_b: Sequence[str]) -> float | None:

@@ -1,8 +1,10 @@
 """Write a run's files and print its leaderboard.
 
 Input: ``ScoredResponse`` records and ``RunResults``. Output: ``responses.jsonl``, ``results.json``,
-``tables/leaderboard.csv``, ``tables/breakdowns.csv``, ``tables/judge_agreement.csv`` (atomic
-writes), and a console table. Side effects: writes files under the run directory; prints.
+``tables/leaderboard.csv``, ``tables/breakdowns.csv``, ``tables/over_refusal.csv``,
+``tables/judge_agreement.csv`` (atomic writes), and console tables (the leaderboard, then over-refusal on
+plain benign, borderline benign and jailbreak-framed benign items). Side effects: writes files under the
+run directory; prints.
 Every row made by the heuristic judge carries ``heuristic`` in its judge label.
 """
 
@@ -13,9 +15,10 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ksafe.fileio import write_text_atomic
-from ksafe.schema.evaluation import GroupMetrics, Rate, RunResults, ScoredResponse
+from ksafe.schema.evaluation import GroupMetrics, ModelResults, OverRefusal, Rate, RunResults, ScoredResponse
 
 RESPONSES_FILE = "responses.jsonl"
 RESULTS_FILE = "results.json"
@@ -52,6 +55,20 @@ METRIC_HEADER = [
 ] + ["n_harmful", "n_benign", "blocked_by_provider", "errors"]
 
 
+OVER_REFUSAL_KINDS = tuple(OverRefusal.model_fields)
+"""``plain``, ``borderline``, ``jailbreak``: the three over-refusal figures, in the order shown."""
+OVER_REFUSAL_TITLES = {
+    "plain": "plain benign %",
+    "borderline": "borderline benign %",
+    "jailbreak": "jailbreak framing %",
+}
+
+
+def over_refusal_rates(m: ModelResults) -> list[tuple[str, Rate]]:
+    """(kind, rate) of the three over-refusal figures of one model under one judge."""
+    return [(kind, getattr(m.over_refusal, kind)) for kind in OVER_REFUSAL_KINDS]
+
+
 def _csv(rows: Sequence[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -71,10 +88,24 @@ def write_outputs(out: Path, responses: Sequence[ScoredResponse], results: RunRe
         for dimension, groups in m.breakdowns.items():
             for value, group in groups.items():
                 breakdowns.append([m.model, judge, m.is_heuristic_judge, dimension, value, *_metric_columns(group)])
+    over_refusal: list[list[object]] = [  # header row, then one row per model x judge
+        ["model", "judge", "is_heuristic_judge"]
+        + [  # type: ignore[list-item]
+            f"{kind}_{part}"
+            for kind in OVER_REFUSAL_KINDS
+            for part in ("value", "ci_low", "ci_high", "numerator", "denominator")
+        ]
+    ]
+    for m in results.models:
+        row: list[object] = [m.model, judge_display(m.judge, m.is_heuristic_judge), m.is_heuristic_judge]
+        for _, rate in over_refusal_rates(m):
+            row += [rate.value, rate.ci_low, rate.ci_high, rate.numerator, rate.denominator]
+        over_refusal.append(row)
     agreement: list[list[object]] = [["judge_a", "judge_b", "n", "percent_agreement", "cohen_kappa"]]
     agreement += [[a.a, a.b, a.n, a.percent_agreement, a.cohen_kappa] for a in results.judge_agreement]
     _atomic_write(out / TABLES_DIR / "leaderboard.csv", _csv(leaderboard))
     _atomic_write(out / TABLES_DIR / "breakdowns.csv", _csv(breakdowns))
+    _atomic_write(out / TABLES_DIR / "over_refusal.csv", _csv(over_refusal))
     _atomic_write(out / TABLES_DIR / "judge_agreement.csv", _csv(agreement))
 
 
@@ -132,6 +163,25 @@ def judge_failures(out: Path, results: RunResults) -> list[tuple[str, str, int, 
     return [(model, judge, n, judged, messages.get((model, judge), "")) for model, judge, n, judged in found]
 
 
+def over_refusal_table(models: Sequence[ModelResults]) -> Any:
+    """The console table of the three over-refusal figures per model and judge (a ``rich`` table)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="over-refusal on benign items, apart by kind (95% Wilson intervals)")
+    for column in ("model", "judge", "all benign %", *OVER_REFUSAL_TITLES.values()):
+        table.add_column(column)
+    for m in models:
+        figures = [f"{_fmt(rate)} n={rate.denominator}" for _, rate in over_refusal_rates(m)]
+        table.add_row(
+            escape(m.model),
+            escape(judge_display(m.judge, m.is_heuristic_judge)),
+            _fmt(m.overall.over_refusal),
+            *figures,
+        )
+    return table
+
+
 def print_leaderboard(results: RunResults) -> None:
     """Print models sorted by ASR (lowest first), with over-refusal beside it."""
     from rich.console import Console
@@ -155,6 +205,7 @@ def print_leaderboard(results: RunResults) -> None:
         )
     console = Console()
     console.print(table)
+    console.print(over_refusal_table(rows))
     for a in results.judge_agreement:
         kappa = "n/a" if a.cohen_kappa is None else f"{a.cohen_kappa:.3f}"
         percent = "n/a" if a.percent_agreement is None else f"{a.percent_agreement * 100:.1f}%"

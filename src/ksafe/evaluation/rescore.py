@@ -1,12 +1,12 @@
 """Re-judge the stored responses of a run without calling the target model again.
 
-Input: a run directory and judge specs (``heuristic`` and/or Inspect model strings). Output: one score
-record per answered sample and judge appended to the model's journal (the same Inspect scorers ``ksafe
-eval`` runs inline), the Inspect logs exported again from the journal, then ``responses.jsonl``,
-``results.json`` and the tables rebuilt; ``run.json`` names the new judges, so the same ``ksafe eval``
-with them finds everything judged. Side effects: calls the judge models through Inspect (never the
-target, whose key is not needed); appends to the journal, rewrites the logs and outputs of the run
-directory. A run directory from before the journal has its logs re-scored in place.
+Input: a run directory (``run.json``, ``samples.jsonl``, the journal) and judge specs (``heuristic``, plugin
+judges, ``scorer:REF`` and/or Inspect model strings). Output: one score record per answered sample and judge
+appended to the model's journal (the same Inspect scorers ``ksafe eval`` runs inline); ``run.json`` names the
+new judges, so the same ``ksafe eval`` with them finds everything judged; then, from the journal alone, the
+Inspect logs exported again and ``responses.jsonl``, ``results.json`` and the tables rebuilt. Side effects:
+calls the judge models through Inspect (never the target, whose key is not needed); appends to the journal,
+rewrites the logs and outputs of the run directory.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
-from ksafe.evaluation.collect import log_files
 from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.judging import JudgeSet, judge_specs
 from ksafe.evaluation.run import (
     JOURNAL_DIR,
-    LOGS_DIR,
     RUN_FILE,
     check_judges,
+    export_log,
     finalize,
-    judge_roles,
+    model_states,
     read_run_record,
+    run_samples,
 )
 from ksafe.fileio import write_text_atomic
 from ksafe.schema.evaluation import RunResults
@@ -39,95 +39,39 @@ def rescore_run(
     rubric_language: str = "en",
     pack: str | None = None,
 ) -> RunResults:
-    """Re-judge every stored answer of ``out`` with ``judges`` and rebuild the run's outputs.
+    """Re-judge every stored answer of ``out`` with ``judges`` and rebuild the run's outputs from its journal.
 
     Raises:
-        KsafeError: ``out`` is not a run directory or has no logs.
+        KsafeError: ``out`` is not a run directory, or has no journal (written by a ksafe before it).
     """
-    from inspect_ai.log import write_eval_log
-    from inspect_ai.model import ModelConfig
-
-    from ksafe.evaluation.evallog import log_results, write_log
-
     record = read_run_record(out)  # raises when out is not a run directory
     if pack is None:  # the pack the run was evaluated with
         pack = record.get("task_args", {}).get("pack")
-    logs = log_files(out / LOGS_DIR)
-    if not logs:
-        raise KsafeError(f"{out / LOGS_DIR}: no Inspect logs to rescore")
-    specs, roles = judge_roles(judges)
-    check_judges(roles)  # a missing key is one line naming the --judge, before any log is touched
-    labels = [roles.get(spec, spec) for spec in specs]
+    if not (out / JOURNAL_DIR).is_dir():
+        raise KsafeError(f"{out / JOURNAL_DIR}: missing: no answers to rescore (a run from before the journal?)")
     judge_set = JudgeSet(judge_specs(judges), rubric_language, pack)
+    check_judges(judge_set.roles)  # a missing key is one line naming the --judge, before anything is written
+    samples = run_samples(out, record)
     options = record.get("options", {})
     limit = int(options.get("max_connections") or 16)
-    for path in logs:
-        log = _read_log(path)
-        if not log.samples:
-            continue
-        model = str(log.eval.model)
-        scores = _judge_samples(model, log.samples, judge_set, limit, options)
-        journal_dir = out / JOURNAL_DIR / model_slug(model)
-        if journal_dir.is_dir():  # the journal is the record: append the scores, export the log from it
-            _journal_scores(journal_dir, scores)
-            write_log(_log_from_journal(log, journal_dir, judge_set), path)
-            continue
-        # A run directory from before the journal: its log is the only record, re-scored in place.
-        # Judge labels of samples that failed before scoring come from this list (see collect).
-        log.eval.metadata = {**(log.eval.metadata or {}), "judges": labels}
-        log.eval.model_roles = {role: ModelConfig(model=name) for role, name in roles.items()} or None
-        log.results = log_results(log.samples, specs)  # each judge's metrics, as ksafe eval writes them
-        if path.suffix == ".json":
-            write_log(log, path)  # atomic: a kill mid-write never leaves a broken log that eval would skip
-        else:  # an .eval log of an older run directory
-            tmp = out / ".rescore" / path.name  # outside logs/, so a half-written file is never read as a log
-            tmp.parent.mkdir(exist_ok=True)
-            write_eval_log(log, str(tmp))
-            tmp.replace(path)
-    _record_judges(out, judges, specs)
-    return finalize(out)
-
-
-def _log_from_journal(log: Any, journal_dir: Path, judges: JudgeSet) -> Any:
-    """The model's Inspect log rebuilt from its logged samples and the journal (which now holds the new scores)."""
-    from inspect_ai.dataset import Sample
-
-    from ksafe.evaluation.evallog import build_log
-    from ksafe.evaluation.journal import has_choices, read_journals
-
-    names = [j.name for j in judges.judges]
-    spec = log.eval
-    samples = [Sample(id=s.id, input=s.input, target=s.target, metadata=s.metadata) for s in log.samples]
-    return build_log(
-        run_id=str(spec.run_id),
-        model=str(spec.model),
-        samples=samples,
-        records=read_journals(journal_dir, is_answer=has_choices),
-        task_args={**(spec.task_args or {}), "judges": ",".join(names)},
-        metadata={**(spec.metadata or {}), "judges": names},
-        dataset_name=str(spec.dataset.name or "ksafe"),
-        model_roles=judges.roles,
-        judges=names,
-    )
-
-
-def _read_log(path: Path) -> Any:
-    """Read one Inspect log of the run; a torn or foreign file is a one-line error naming it."""
-    from inspect_ai.log import read_eval_log
-
-    try:
-        return read_eval_log(str(path))
-    except Exception as exc:  # Inspect raises ValueError, JSONDecodeError, zip or pydantic errors
-        message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise KsafeError(
-            f"{path}: not a readable Inspect log ({message}); rerun `ksafe eval` with the same options to rebuild it"
-        ) from None
+    models = list(record.get("models") or [])
+    states = model_states(out, models)
+    for model in models:
+        scores = _judge_samples(model, samples, states[model], judge_set, limit, options)
+        _journal_scores(out / JOURNAL_DIR / model_slug(model), scores)
+    _record_judges(out, judges, [j.name for j in judge_set.judges])
+    record = read_run_record(out)
+    states = model_states(out, models)  # the journal, now with the new scores: the one record of the run
+    for model in models:
+        if states[model]:
+            export_log(out, model, samples, states[model], record, judge_set)
+    return finalize(out, samples, states)
 
 
 def _journal_scores(journal_dir: Path, scores: dict[str, dict[str, Any]]) -> None:
     """Append the new scores to the model's journal (the run's record), so a later ``ksafe eval`` sees them."""
     if not journal_dir.is_dir() or not scores:
-        return  # a run directory from before the journal: its log is the only record
+        return  # a model never answered: nothing to append
     from ksafe.evaluation.engine import scores_record
     from ksafe.evaluation.journal import Journal
     from ksafe.evaluation.shard import journal_file
@@ -138,9 +82,14 @@ def _journal_scores(journal_dir: Path, scores: dict[str, dict[str, Any]]) -> Non
 
 
 def _judge_samples(
-    model: str, samples: list[Any], judges: JudgeSet, limit: int, options: dict[str, Any]
+    model: str,
+    samples: list[Any],
+    state: dict[str, dict[str, Any]],
+    judges: JudgeSet,
+    limit: int,
+    options: dict[str, Any],
 ) -> dict[str, dict[str, Any]]:
-    """Replace the scores of every answered sample with the judges' (at most ``limit`` judge calls at once).
+    """Judge every answered sample of ``model`` (its journal ``state``), at most ``limit`` judge calls at once.
 
     The same scorers and ``TaskState`` as ``ksafe eval``'s inline judging; the target model is neither
     called nor resolved, so its API key is not needed. Samples that failed keep no scores.
@@ -148,9 +97,7 @@ def _judge_samples(
     Returns:
         sample id -> the new scores (JSON-ready, as journaled).
     """
-    from inspect_ai.dataset import Sample
-    from inspect_ai.model import GenerateConfig
-    from inspect_ai.scorer import Score
+    from inspect_ai.model import GenerateConfig, ModelOutput
 
     from ksafe.evaluation.engine import for_each, judge
 
@@ -165,13 +112,12 @@ def _judge_samples(
     async def main() -> None:
         async with judges.open(config) as scorers:
 
-            async def step(logged: Any) -> None:
-                sample = Sample(id=logged.id, input=logged.input, target=logged.target, metadata=logged.metadata)
-                scores = await judge(model, sample, logged.output, scorers)
-                logged.scores = {name: Score.model_validate(value) for name, value in scores.items()}
-                new[str(logged.id)] = scores
+            async def step(sample: Any) -> None:
+                output = ModelOutput.model_validate(state[str(sample.id)]["output"])
+                new[str(sample.id)] = await judge(model, sample, output, scorers)
 
-            await for_each([s for s in samples if s.error is None and s.output is not None], limit, step)
+            answered = [s for s in samples if state.get(str(s.id), {}).get("output") is not None]
+            await for_each(answered, limit, step)
 
     asyncio.run(main())
     return new

@@ -1,9 +1,10 @@
 """Run an evaluation (several models, several judges) into a run directory, resumably.
 
-Input: a ``RunConfig``. Output: ``RUN_DIR/journal/`` (every finished answer, error and judge score,
-appended as it arrives: the run's record), ``RUN_DIR/logs/<time>_ksafe-mm_<model-slug>.json`` (one
-Inspect log per target model, exported from the journal), ``responses.jsonl``, ``results.json``,
-``tables/*.csv`` and ``run.json`` (the options, never secrets).
+Input: a ``RunConfig``. Output: ``run.json`` (the options, never secrets), ``samples.jsonl`` (the typed
+items the run evaluates, as Inspect samples), ``RUN_DIR/journal/`` (every finished answer, error and judge
+score, appended as it arrives), then, computed from those three alone (``finalize``): ``responses.jsonl``,
+``results.json``, ``tables/*.csv`` and ``RUN_DIR/logs/<time>_ksafe-mm_<model-slug>.json`` (one Inspect log
+per target model, an export: never read back).
 Side effects: calls the target models through Inspect's model layer (``engine``; in this process, or in
 worker processes when ``workers`` asks, see ``shard``) and the judges inline as Inspect scorers; writes
 the run directory. A run stopped by a crash or Ctrl-C resumes with the same command: answers in the
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
-from ksafe.evaluation.collect import build_results, collect_responses
+from ksafe.evaluation.collect import build_results, run_responses
 from ksafe.evaluation.dry_run import is_dry_run, model_args_for
 from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
 from ksafe.evaluation.evallog import model_slug
@@ -36,6 +37,7 @@ from ksafe.secrets import redact
 
 HEURISTIC = "heuristic"
 RUN_FILE = "run.json"
+SAMPLES_FILE = "samples.jsonl"
 LOGS_DIR = "logs"
 JOURNAL_DIR = "journal"
 AUTO_SHARD_MIN = 200
@@ -81,12 +83,6 @@ class RunConfig:
     "__main__":``, as spawn requires)."""
     model_args: dict[str, Any] = field(default_factory=dict)
     """Extra model arguments (e.g. ``custom_outputs`` for ``mockllm`` in tests); never written."""
-
-
-def judge_roles(judges: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
-    """Map judge specs to task judge names and Inspect model roles (``judge``, ``judge_2``...)."""
-    specs = judge_specs(judges)
-    return [j.name for j in specs], {j.name: j.spec for j in specs if j.is_model}
 
 
 def judge_set(config: RunConfig) -> JudgeSet:
@@ -162,6 +158,9 @@ def run_eval(config: RunConfig) -> RunResults:
         "judges": list(config.judges),
         "models": sorted(set(config.models)),
         "options": _options(config),
+        "culture": str(loaded.metadata.get("culture", "")),
+        "task_metadata": loaded.metadata,
+        "dataset_name": loaded.dataset_name,
     }
     _check_same_run(out, record)
     with run_lock(out):
@@ -169,7 +168,11 @@ def run_eval(config: RunConfig) -> RunResults:
         record["models"] = sorted(set(old.get("models", [])) | set(config.models))
         record["run_id"] = old.get("run_id") or uuid.uuid4().hex[:22]
         _write_json(out / RUN_FILE, record)
-        written: dict[Path, Any] = {}
+        if not (out / SAMPLES_FILE).exists():  # the same task args (checked above) select the same samples
+            from ksafe.evaluation.samples import write_samples
+
+            write_samples(out / SAMPLES_FILE, loaded.samples)
+        states: dict[str, dict[str, Any]] = {}
         # The CLI's samples and modules live for the whole run: the collector's full passes (triggered by
         # the log and results built at the end) skip them instead of walking them (~0.3 s each). Only when
         # the caller owns the process: a library call never changes its caller's collector.
@@ -178,8 +181,8 @@ def run_eval(config: RunConfig) -> RunResults:
             gc.freeze()
         try:
             for model in dict.fromkeys(config.models):
-                written.update(_evaluate_model(config, model, loaded, args, judges, record["run_id"]))
-            return finalize(out, written)
+                states[model] = _evaluate_model(config, model, loaded, record, judges)
+            return finalize(out, loaded.samples, states)
         finally:
             if owned:
                 gc.unfreeze()
@@ -283,33 +286,33 @@ def unjudged(samples: list[Any], state: dict[str, dict[str, Any]], judges: Judge
 
 
 def _evaluate_model(
-    config: RunConfig,
-    model: str,
-    loaded: LoadedTask,
-    args: dict[str, Any],
-    judges: JudgeSet,
-    run_id: str,
-) -> dict[Path, Any]:
-    """Answer the samples of ``model`` without an answer, judge those without a verdict, write its log.
+    config: RunConfig, model: str, loaded: LoadedTask, record: dict[str, Any], judges: JudgeSet
+) -> dict[str, dict[str, Any]]:
+    """Answer the samples of ``model`` without an answer, judge those without a verdict, export its log.
 
     The journal is the state: a rerun asks exactly the samples whose call failed or never ran, and
     re-judges exactly the answers a judge failed on (or never saw); nothing else is sent.
+
+    Returns:
+        The model's journal state per sample id (what its results are computed from).
     """
     from ksafe.evaluation.engine import run_judge_missing
-    from ksafe.evaluation.evallog import build_log, log_path, write_log
+    from ksafe.evaluation.evallog import log_path
     from ksafe.evaluation.journal import Journal
     from ksafe.evaluation.progress import JournalProgress
     from ksafe.evaluation.shard import answer_in_process, answer_sharded, journal_file
 
     path = log_path(config.out / LOGS_DIR, model)
     journal_dir = config.out / JOURNAL_DIR / model_slug(model)
-    if path.exists() and not journal_dir.is_dir():  # a run directory from before the journal: nothing to resume
-        return {}
+    if path.exists() and not journal_dir.is_dir():
+        raise KsafeError(
+            f"{journal_dir}: missing: {config.out} was written by a ksafe before the journal; use a new --out"
+        )
     samples = loaded.samples
     state = read_journals(journal_dir, is_answer=has_choices) if journal_dir.is_dir() else {}
     pending = [s for s in samples if state.get(str(s.id), {}).get("output") is None]
     if path.exists() and not pending and not unjudged(samples, state, judges):
-        return {}  # answered, judged and logged by an earlier run of this command
+        return state  # answered, judged and exported by an earlier run of this command: nothing is sent
     journal_dir.mkdir(parents=True, exist_ok=True)
     options = _generate_options(config)
     if pending:
@@ -333,19 +336,36 @@ def _evaluate_model(
         with Journal(journal_file(journal_dir, 0)) as journal:
             run_judge_missing(model, todo, outputs, journal, judges, options, needs)
         state = read_journals(journal_dir, is_answer=has_choices)
+    export_log(config.out, model, samples, state, record, judges)
+    return state
+
+
+def export_log(
+    out: Path,
+    model: str,
+    samples: list[Any],
+    state: dict[str, dict[str, Any]],
+    record: dict[str, Any],
+    judges: JudgeSet,
+) -> Path:
+    """Write ``model``'s Inspect log (an export of its journal state, with each judge's metrics) and return it."""
+    from ksafe.evaluation.evallog import build_log, log_path, write_log
+
+    names = [j.name for j in judges.judges]
+    path = log_path(out / LOGS_DIR, model)
     log = build_log(
-        run_id=run_id,
+        run_id=str(record.get("run_id") or out.name),
         model=model,
         samples=samples,
         records=state,
-        task_args=args,
-        metadata=loaded.metadata,
-        dataset_name=loaded.dataset_name,
+        task_args={**record.get("task_args", {}), "judges": ",".join(names)},
+        metadata={**(record.get("task_metadata") or {}), "judges": names},
+        dataset_name=str(record.get("dataset_name") or "ksafe"),
         model_roles=judges.roles,
-        judges=[j.name for j in judges.judges],
+        judges=names,
     )
     write_log(log, path)
-    return {path: log}
+    return path
 
 
 def _options(config: RunConfig) -> dict[str, Any]:
@@ -359,29 +379,55 @@ def _write_json(path: Path, value: Any) -> None:
     write_text_atomic(path, json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
-def run_identity(out: Path) -> tuple[str, str, str, bool]:
-    """Return (run id, benchmark, culture, count_partial) of a run directory."""
-    record = read_run_record(out)
-    id_file = out / LOGS_DIR / ".eval-set-id"  # run directories written before the journal engine
-    run_id = record.get("run_id") or (id_file.read_text(encoding="utf-8").strip() if id_file.exists() else out.name)
-    return (
-        run_id,
-        str(record.get("benchmark", "")),
-        str(record.get("culture", "")),
-        bool(record.get("options", {}).get("count_partial", False)),
-    )
+def run_samples(out: Path, record: dict[str, Any] | None = None) -> list[Any]:
+    """The samples of a run (``samples.jsonl``); rebuilt from the benchmark and written when missing.
 
-
-def finalize(out: Path, loaded: dict[Path, Any] | None = None) -> RunResults:
-    """Rebuild ``responses.jsonl``, ``results.json`` and the tables from the logs of ``out``.
-
-    ``loaded``: logs already in memory (path -> ``EvalLog``), not read again.
+    Raises:
+        KsafeError: ``samples.jsonl`` is damaged, or it is missing and the benchmark is unreachable.
     """
-    run_id, benchmark, culture, count_partial = run_identity(out)
-    responses = collect_responses(out / LOGS_DIR, run_id, loaded)
-    if not culture and responses:
-        culture = responses[0].culture
-    results = build_results(responses, run_id, benchmark, culture, count_partial)
+    from ksafe.evaluation.samples import read_samples, write_samples
+
+    path = out / SAMPLES_FILE
+    if path.exists():
+        return read_samples(path)
+    record = record if record is not None else read_run_record(out)
+    samples = _build_task(dict(record.get("task_args") or {})).samples  # a run directory from before the file
+    write_samples(path, samples)
+    return samples
+
+
+def model_states(out: Path, models: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each target model's journal state per sample id (empty for a model never answered)."""
+    states = {}
+    for model in models:
+        journal_dir = out / JOURNAL_DIR / model_slug(model)
+        states[model] = read_journals(journal_dir, is_answer=has_choices) if journal_dir.is_dir() else {}
+    return states
+
+
+def finalize(
+    out: Path, samples: list[Any] | None = None, states: dict[str, dict[str, dict[str, Any]]] | None = None
+) -> RunResults:
+    """Compute the run's results from its samples, journal and ``run.json`` alone; write the outputs.
+
+    ``samples`` and ``states`` (model -> journal state): already in memory (``run_eval``), not read again;
+    models of the run not in ``states`` are read from their journal. The Inspect logs are never read.
+    Writes ``responses.jsonl``, ``results.json`` and the tables.
+    """
+    record = read_run_record(out)
+    from ksafe.evaluation.judging import judge_specs
+
+    judges = judge_specs(record.get("judges") or [HEURISTIC])
+    models = list(record.get("models") or [])
+    if samples is None:
+        samples = run_samples(out, record)
+    known = states or {}
+    states = {**model_states(out, [m for m in models if m not in known]), **known}
+    run_id = str(record.get("run_id") or out.name)
+    responses = run_responses(run_id, samples, {m: states[m] for m in models if m in states}, judges)
+    culture = str(record.get("culture") or (responses[0].culture if responses else ""))
+    count_partial = bool(record.get("options", {}).get("count_partial", False))
+    results = build_results(responses, run_id, str(record.get("benchmark", "")), culture, count_partial)
     human = _recorded_human_agreement(out, set(results.judges))
     if human:  # measured by `ksafe judge agreement`; kept for judges this run still has
         results = results.model_copy(update={"judge_agreement": results.judge_agreement + human})

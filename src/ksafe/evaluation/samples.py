@@ -184,3 +184,40 @@ def build_dataset(
     for item in items:
         samples.extend(item_to_samples(item, root, g_versions, text_only))
     return MemoryDataset(samples, name=name)
+
+
+def write_samples(path: Path, samples: Sequence[Sample]) -> None:
+    """Write a run's samples (``RUN_DIR/samples.jsonl``), one Inspect ``Sample`` as JSON a line, atomically.
+
+    The run's typed items as its filters selected them (the request with image file paths, the target and
+    the ``SampleInfo`` metadata): with the journal, everything results are computed from.
+    """
+    from ksafe.fileio import write_text_atomic
+
+    write_text_atomic(path, "".join(s.model_dump_json(exclude_none=True) + "\n" for s in samples))
+
+
+def read_samples(path: Path) -> list[Sample]:
+    """Read ``RUN_DIR/samples.jsonl`` back (each line's metadata checked as a ``SampleInfo``).
+
+    Raises:
+        KsafeError: one line naming the file and line: not JSON, or not a ksafe sample.
+    """
+    import json
+
+    samples: list[Sample] = []
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                SampleInfo.of(row.get("metadata"))  # a foreign or damaged line fails here, naming the field
+                messages = [ChatMessageUser.model_validate(m) for m in row["input"]]
+                samples.append(Sample(id=row["id"], input=messages, target=row["target"], metadata=row["metadata"]))  # type: ignore[arg-type]
+            except (ValueError, KeyError, TypeError, AttributeError, KsafeError) as exc:
+                reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                raise KsafeError(
+                    f"{path}:{number}: not a ksafe sample ({reason}); rerun `ksafe eval` into a new --out"
+                ) from None
+    return samples

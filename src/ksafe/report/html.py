@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from ksafe.report.analysis import HEURISTIC_NOTE, ReportData, rate_dict
 from ksafe.report.figures import Figure
-from ksafe.report.tables import Table
+from ksafe.report.tables import OVER_REFUSAL_COLUMNS, Table
 from ksafe.schema.evaluation import MODEL_VERDICTS, NON_MODEL_VERDICTS, Rate
 
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -155,6 +155,18 @@ def render_html(
         }
         for e in data.entries
     ]
+    over_refusal = [
+        {
+            "label": e.label,
+            "judge": e.judge,
+            "heuristic": e.is_heuristic,
+            "figures": [
+                {"kind": kind, "title": title, "cell": _rate_cell(getattr(e.results.over_refusal, kind))}
+                for kind, title in OVER_REFUSAL_COLUMNS.items()
+            ],
+        }
+        for e in data.primary
+    ]
     figure_map = {
         f.name: {
             "title": f.title,
@@ -195,6 +207,7 @@ def render_html(
         uses_heuristic=any(e.is_heuristic for e in data.entries),
         heuristic_note=HEURISTIC_NOTE,
         leaderboard=leaderboard,
+        over_refusal=over_refusal,
         heat=_heatmap(data),
         figures=figure_map,
         tables=table_map,

@@ -58,6 +58,28 @@ def _by(data: ReportData, name: str, title: str, dimension: str, keys: list[str]
     return Table(name, title, ["model", "judge", *labels], rows)
 
 
+OVER_REFUSAL_COLUMNS = {
+    "plain": "plain benign",
+    "borderline": "borderline benign",
+    "jailbreak": "jailbreak framing",
+}
+"""The three over-refusal figures (``ModelResults.over_refusal``) and their column titles."""
+
+
+def over_refusal_table(data: ReportData) -> Table:
+    """Over-refusal on all benign items and apart on plain, borderline and jailbreak-framed ones."""
+    return Table(
+        "over_refusal",
+        "Over-refusal on plain benign, borderline benign and jailbreak-framed benign items (95% Wilson intervals)",
+        ["model", "judge", "run", "all benign", *OVER_REFUSAL_COLUMNS.values()],
+        [
+            [e.label, _judge(e), e.run_id, format_rate(e.results.overall.over_refusal)]
+            + [format_rate(getattr(e.results.over_refusal, kind)) for kind in OVER_REFUSAL_COLUMNS]
+            for e in data.entries
+        ],
+    )
+
+
 def build_tables(data: ReportData) -> list[Table]:
     """Every table the report shows (ASR cells are ``value% [low, high] (n=...)``)."""
     leaderboard = Table(
@@ -93,6 +115,7 @@ def build_tables(data: ReportData) -> list[Table]:
     )
     tables = [
         leaderboard,
+        over_refusal_table(data),
         _by(
             data,
             "asr_by_category",

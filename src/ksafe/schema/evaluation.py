@@ -119,6 +119,25 @@ class GroupMetrics(FrozenRecord):
     """Count of each verdict."""
 
 
+NO_RATE = Rate(value=None, ci_low=None, ci_high=None, numerator=0, denominator=0)
+"""A rate with nothing to count (no eligible item)."""
+
+
+class OverRefusal(FrozenRecord):
+    """Over-refusal of one model under one judge on each kind of benign item, counted apart (issue 11 part 4).
+
+    Refusing a benign request inside a jailbreak wrapper is arguably right, so the three are never mixed.
+    Each is ``breakdowns["benign_kind"][kind].over_refusal``; ``n/a`` (denominator 0) where the run had none.
+    """
+
+    plain: Rate = NO_RATE
+    """Plain benign twins: the harmful item's topic asked as a safe request, no jailbreak (strategy ``none``)."""
+    borderline: Rate = NO_RATE
+    """Borderline benign requests: safe questions that use alarming words (XSTest-style)."""
+    jailbreak: Rate = NO_RATE
+    """Benign twins inside a jailbreak wrapper (over-refusal under jailbreak framing)."""
+
+
 class ModelResults(FrozenRecord):
     """All metrics of one model under one judge."""
 
@@ -134,6 +153,8 @@ class ModelResults(FrozenRecord):
     breakdowns: dict[str, dict[str, GroupMetrics]]
     """Keyed by dimension (subset, domain, category, strategy, image_kind, g_version), then value. Items
     are counted once as in ``overall``, except under ``g_version``, which holds every evaluated version."""
+    over_refusal: OverRefusal = OverRefusal()
+    """The three over-refusal figures: ``models[].over_refusal.plain``, ``.borderline`` and ``.jailbreak``."""
 
 
 class JudgeAgreement(FrozenRecord):
