@@ -54,7 +54,7 @@ class PhaseClock:
             finally:
                 self.stamp()
 
-        run_module.run_guard_sharded = timed  # type: ignore[assignment]
+        run_module.run_guard_sharded = timed
 
 
 def run_once(args: argparse.Namespace, start_kind: str) -> float:
