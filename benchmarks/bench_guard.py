@@ -27,11 +27,44 @@ from evalkit.fixture_benchmark import write_fixture_benchmark
 from guardkit.server import guard_server
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+class PhaseClock:
+    """CPU and wall stamps around the calls phase of ``run_guards`` (start-up / calls / after the last)."""
+
+    def __init__(self) -> None:
+        self.stamps: list[tuple[float, float, float]] = []  # (wall, own CPU, children's CPU)
+
+    def stamp(self) -> None:
+        self.stamps.append((time.time(), _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)))
+
+    def install(self) -> None:
+        """Wrap ``ksafe.guard.run.run_guard_sharded`` (the calls: in-process or in forked workers)."""
+        import ksafe.guard.run as run_module
+
+        inner = run_module.run_guard_sharded
+
+        def timed(*args: object, **kwargs: object) -> None:
+            self.stamp()
+            try:
+                inner(*args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                self.stamp()
+
+        run_module.run_guard_sharded = timed
+
+
 def run_once(args: argparse.Namespace, start_kind: str) -> float:
     """Run one guard evaluation and return its ratio to the ideal."""
     from ksafe.evaluation.dataset import ItemFilter
     from ksafe.evaluation.engine import GenerateOptions
     from ksafe.guard.run import GuardConfig, run_guards
+
+    clock = PhaseClock()
+    clock.install()
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -55,7 +88,9 @@ def run_once(args: argparse.Namespace, start_kind: str) -> float:
             cpu = resource.getrusage(resource.RUSAGE_SELF)
             before_children = resource.getrusage(resource.RUSAGE_CHILDREN)  # forked workers are children too
             start = time.perf_counter()
+            clock.stamp()
             results = run_guards(config)
+            clock.stamp()
             elapsed = time.perf_counter() - start
             after = resource.getrusage(resource.RUSAGE_SELF)
             children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -66,6 +101,10 @@ def run_once(args: argparse.Namespace, start_kind: str) -> float:
         decided = g.overall.n_harmful + g.overall.n_benign - g.overall.errors
         ideal = args.items * args.latency_ms / 1000 / args.connections
         window = max(r["t_done"] for r in served) - min(r["t_arrive"] for r in served) if served else float("nan")
+        (w0, s0, c0), (w1, s1, c1), (w2, s2, c2), (w3, s3, c3) = clock.stamps[0], *clock.stamps[1:3], clock.stamps[-1]
+        first = min(r["t_arrive"] for r in served) if served else w1
+        last = max(r["t_done"] for r in served) if served else w2
+        calls_cpu = s2 - s1 + c2 - c1  # the workers' CPU is counted when they are reaped, at the end of the phase
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         after_children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server, stopped: its CPU is counted
         server_cpu = after_children.ru_utime + after_children.ru_stime - children.ru_utime - children.ru_stime
@@ -75,7 +114,10 @@ def run_once(args: argparse.Namespace, start_kind: str) -> float:
             f"connections={args.connections} client_cpu={client_cpu:.2f}s server_cpu={server_cpu:.2f}s "
             f"latency={args.latency_ms:.0f}ms elapsed={elapsed:.2f}s ideal={ideal:.2f}s "
             f"ratio={ideal / elapsed:.3f} serving_window={window:.2f}s serving_ratio={ideal / window:.3f} "
-            f"throughput={decided / elapsed:.0f}/s load1={load:.2f} peak_rss={peak:.0f}MB",
+            f"throughput={decided / elapsed:.0f}/s load1={load:.2f} peak_rss={peak:.0f}MB\n"
+            f"  phases: startup wall={w1 - w0:.2f}s cpu={s1 - s0 + c1 - c0:.2f}s | first request after "
+            f"{first - w0:.2f}s | calls cpu={calls_cpu:.2f}s ({calls_cpu / max(decided, 1) * 1000:.3f} ms/item) | "
+            f"after last answer wall={w3 - last:.2f}s cpu={s3 - s2 + c3 - c2:.2f}s",
             flush=True,
         )
         return ideal / elapsed
