@@ -57,13 +57,23 @@ def test_generated_build_handles_every_fault_and_resumes_without_asking_again(
         items = [json.loads(line) for line in (out / "items.jsonl").read_text(encoding="utf-8").splitlines()]
         by_category: dict[str, set[str]] = {}
         for item in items:
-            if item["subset"] == "C" and item.get("benign_kind") != "borderline":  # borderline rows: the pack's
+            if item["subset"] == "C" and item.get("benign_kind") != "borderline":
                 by_category.setdefault(item["category"], set()).add(item.get("source", "template"))
         assert by_category["violence"] == {"template"} and by_category["self_harm"] == {"template"}
         assert by_category["privacy"] == {MODEL}
         generated = [i for i in items if i.get("source") == MODEL]
         assert generated and all(i["prompt_version"] == "c-queries-v1" for i in generated)
         assert any(not i["is_harmful"] for i in generated)  # the generated benign twins are in the build
+        harmful_generated = [i for i in generated if i["is_harmful"] and i["subset"] == "C"]
+        assert all(i["image_prompt"] for i in harmful_generated)  # the generator's picture prompt rides along
+        assert all("image_prompt" not in i for i in items if i.get("source") is None)
+        borderline = [i for i in items if i.get("benign_kind") == "borderline"]
+        generated_borderline = [i for i in borderline if i.get("source") == MODEL]
+        assert generated_borderline and all("신고 절차" in i["query"] for i in generated_borderline)
+        harmful_pairs = {i["pair_id"] for i in items if i["is_harmful"]}
+        assert not harmful_pairs & {i["pair_id"] for i in borderline}  # own pairs, no harmful twin (as the pack's)
+        assert len({i["pair_id"] for i in borderline}) == len(borderline)
+        assert {i["category"] for i in generated_borderline} <= {c for c, s in by_category.items() if MODEL in s}
         candidates = (out / "generation" / "candidates.jsonl").read_text(encoding="utf-8").splitlines()
         assert all("borderline" in json.loads(c) and json.loads(c)["image_prompt"] for c in candidates)
         assert any("(key ***)" in json.loads(c)["harmful"]["query"] for c in candidates)  # the echoed key, redacted

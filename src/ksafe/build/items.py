@@ -130,6 +130,7 @@ class ItemAssembler:
             wrapper=wrapper,
             source=query.source,
             prompt_version=query.prompt_version,
+            image_prompt=query.image_prompt,
         )
 
     def items(self, units: list[PlannedUnit], borderline: Sequence[BorderlineUnit] = ()) -> list[BenchmarkItem]:

@@ -19,7 +19,7 @@ from ksafe.generation.stage import CANDIDATES_FILE, GenerationOutcome, generate_
 from ksafe.generation.writer import Slot
 from ksafe.queries.c_queries import QueryPair
 from ksafe.schema.base import canonical_json
-from ksafe.schema.records import Topic
+from ksafe.schema.records import Query, Topic
 
 
 def planned_slots(units: list[PlannedUnit], topics: tuple[Topic, ...]) -> list[Slot]:
@@ -50,6 +50,31 @@ def generated_c_pairs(
         key = (slot.topic.id, slot.category)
         result[slot.category].extend(outcome.pairs.get(key) or by_slot.get(key, []))
     return result, outcome
+
+
+def borderline_rows(
+    pack: CulturePack, outcome: GenerationOutcome, units: list[PlannedUnit], count: int, seed: int
+) -> list[Query]:
+    """The build's ``count`` borderline queries: the generated borderline variants of the candidates the C plan
+    uses, taken round-robin over the categories in plan order, then the pack's ``borderline.yaml`` queries for
+    what is left (as many as the template path would hold, so the benchmark's make-up does not change)."""
+    from ksafe.queries.borderline import make_borderline_queries
+
+    by_category: dict[str, list[Query]] = {}
+    seen: set[str] = set()
+    for unit in units:
+        query = outcome.borderline.get(unit.pair.harmful.pair_id)
+        if query is not None and query.query not in seen:
+            seen.add(query.query)
+            by_category.setdefault(query.category, []).append(query)
+    chosen: list[Query] = []
+    while len(chosen) < count and any(by_category.values()):
+        for category in pack.taxonomy.category_ids:
+            if by_category.get(category) and len(chosen) < count:
+                chosen.append(by_category[category].pop(0))
+    if len(chosen) < count:
+        chosen += make_borderline_queries(pack, count - len(chosen), seed)
+    return chosen
 
 
 def write_candidates(out: Path, outcome: GenerationOutcome) -> None:

@@ -48,11 +48,24 @@ class GenerationOutcome:
     """Per-category counts for the manifest (deterministic for a given journal)."""
     calls: CallStats
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    borderline: dict[str, Query] = field(default_factory=dict)
+    """The borderline variant of every kept candidate, by the pair id of its harmful query."""
 
 
-def _query(pack: CulturePack, slot: Slot, texts: RequestTexts, pair_id: str, source: str, *, is_harmful: bool) -> Query:
+def _query(
+    pack: CulturePack,
+    slot: Slot,
+    texts: RequestTexts,
+    pair_id: str,
+    source: str,
+    *,
+    is_harmful: bool,
+    image_prompt: str = "",
+    borderline: bool = False,
+) -> Query:
     topic, category = slot.topic, slot.category
     template_id = f"generated:{PROMPT_VERSION}"
+    kind: tuple[str, ...] = ("borderline",) if borderline else ()  # keeps the ids of the other queries as they were
     return Query(
         id=content_id(
             "query",
@@ -63,6 +76,7 @@ def _query(pack: CulturePack, slot: Slot, texts: RequestTexts, pair_id: str, sou
             template_id,
             source,
             is_harmful,
+            *kind,
             texts.key_phrase,
             texts.prompt,
             texts.query,
@@ -80,17 +94,28 @@ def _query(pack: CulturePack, slot: Slot, texts: RequestTexts, pair_id: str, sou
         key_phrase=texts.key_phrase,
         prompt=texts.prompt,
         query=texts.query,
+        minors=topic.minors,
+        borderline=borderline,
         source=source,
         prompt_version=PROMPT_VERSION,
+        image_prompt=image_prompt,
     )
 
 
 def candidate_pair(pack: CulturePack, slot: Slot, candidate: Candidate, source: str) -> QueryPair:
     """The harmful query and its plain benign twin of one generated candidate."""
     pair_id = content_id("pair", pack.code, slot.topic.id, slot.category, source, candidate.harmful.query)
-    harmful = _query(pack, slot, candidate.harmful, pair_id, source, is_harmful=True)
+    picture = candidate.image_prompt
+    harmful = _query(pack, slot, candidate.harmful, pair_id, source, is_harmful=True, image_prompt=picture)
     benign = _query(pack, slot, candidate.benign, pair_id, source, is_harmful=False)
     return QueryPair(harmful=harmful, benign=benign)
+
+
+def candidate_borderline(pack: CulturePack, slot: Slot, candidate: Candidate, source: str, harmful_pair: str) -> Query:
+    """The borderline benign variant of one candidate, as a borderline query of its own (no harmful twin), as
+    the template path makes one of each ``borderline.yaml`` entry."""
+    pair_id = content_id("pair", pack.code, "borderline", source, harmful_pair)
+    return _query(pack, slot, candidate.borderline, pair_id, source, is_harmful=False, borderline=True)
 
 
 async def _slot(
@@ -157,6 +182,7 @@ def generate_c_pairs(
         kept = apply_scores(result.candidates, scores, options.critic_min_score, counter)
         kept_by_category.setdefault(result.slot.category, []).extend((result.slot, c) for c in kept)
     records: list[dict[str, Any]] = []
+    borderline: dict[str, Query] = {}
     duplicates = near_duplicates([[c.harmful.query for _, c in kept] for kept in kept_by_category.values()])
     for (category, slot_candidates), dropped in zip(kept_by_category.items(), duplicates, strict=True):
         per_category[category]["near_duplicate"] += len(dropped)
@@ -165,6 +191,7 @@ def generate_c_pairs(
                 continue
             pair = candidate_pair(pack, slot, candidate, source)
             pairs.setdefault((slot.topic.id, slot.category), []).append(pair)
+            borderline[pair.harmful.pair_id] = candidate_borderline(pack, slot, candidate, source, pair.harmful.pair_id)
             records.append(
                 {
                     "pair_id": pair.harmful.pair_id,
@@ -191,7 +218,7 @@ def generate_c_pairs(
             k: sum(v.get(k, 0) for v in per_category.values()) for k in sorted(set().union(*per_category.values()))
         },
     }
-    return GenerationOutcome(pairs=pairs, counts=counts, calls=calls.stats, candidates=records)
+    return GenerationOutcome(pairs=pairs, counts=counts, calls=calls.stats, candidates=records, borderline=borderline)
 
 
 def _raise_for_failures(results: list[Any], stats: CallStats, options: BuildOptions) -> None:

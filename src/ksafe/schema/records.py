@@ -21,7 +21,7 @@ G_VERSIONS: tuple[GVersion, ...] = ("source_en", "literal", "contextualized")
 
 TEMPLATE_SOURCE = "template"
 """``source`` of a query made from the pack's templates (the offline path)."""
-PROVENANCE_DEFAULTS: dict[str, str] = {"source": TEMPLATE_SOURCE, "prompt_version": ""}
+PROVENANCE_DEFAULTS: dict[str, str] = {"source": TEMPLATE_SOURCE, "prompt_version": "", "image_prompt": ""}
 """Provenance fields of an item and their template-path values, which are left out of the written record (so
 a template build's files are byte-identical to those written before these fields existed)."""
 
@@ -123,6 +123,8 @@ class Query(FrozenRecord):
     """``template``, or the Inspect model string of the generator that wrote the text."""
     prompt_version: str = ""
     """Version of the generator prompt that wrote the text (empty for the template path)."""
+    image_prompt: str = ""
+    """The generator's text-to-image prompt for this query's picture (empty: the pack's prompt book)."""
 
 
 class ImageProvenance(FrozenRecord):
@@ -268,6 +270,9 @@ class BenchmarkItem(FrozenRecord):
     """``template``, or the Inspect model string of the generator that wrote the text."""
     prompt_version: str = ""
     """Version of the generator prompt that wrote the text (empty for the template path)."""
+    image_prompt: str = ""
+    """The generator's text-to-image prompt for the query's picture, used by ``--image-generator`` for the
+    picture kinds instead of the pack's prompt book (empty: none was written)."""
 
     @model_serializer(mode="wrap")
     def _omit_template_provenance(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -69,7 +69,11 @@ class PromptBook:
     """Hash of ``image_prompts.yaml`` (None when the pack has none)."""
 
     def prompt(self, query: Query, kind: str, seed: int) -> str:
-        """The prompt for ``query``'s picture of ``kind`` (deterministic for a seed)."""
+        """The prompt for ``query``'s picture of ``kind`` (deterministic for a seed): the generator's own
+        ``image_prompt`` when the query has one (person names replaced as in the templates), else the pack's
+        template for the kind filled with the query and the local cues."""
+        if query.image_prompt.strip():
+            return " ".join(self._no_names(query.image_prompt).split())
         rng = random.Random(content_id("image-prompt", seed, kind, query.key_phrase))
         template = self.templates.get(kind) or self.templates.get("default") or DEFAULT_TEMPLATE
         values = {
