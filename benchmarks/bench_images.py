@@ -1,7 +1,7 @@
 """Throughput of the images-API backend against the fake images server, and peak memory of API builds.
 
 Usage: python benchmarks/bench_images.py [--images 512] [--latency-ms 500] [--connections 32]
-       [--stage-images 128] [--stage-sizes 250,1000] [--build-limit 600] [--skip-memory]
+       [--stage-images 128] [--stage-sizes 250,1000] [--build-limit 600] [--skip-memory] [--full-build]
 (about 8 minutes on the 2-core machine with the defaults).
 
 Prints, in one run:
@@ -121,13 +121,15 @@ def _child(argv: list[str]) -> None:
             from ksafe.cli import app
 
             out = Path(tempfile.mkdtemp(prefix="ksafe-bench-build-")) / "out"
-            args = ["build", "--culture", "ko", "--limit", number, "--out", str(out), "--workers", "1", "--no-parquet"]
+            limit = [] if number == "all" else ["--limit", number]
+            args = ["build", "--culture", "ko", *limit, "--out", str(out), "--workers", "1", "--no-parquet"]
             if "--generator" in rest:
                 args += ["--image-generator", "openai/fake", "--image-gen-size", "256", "--image-concurrency", "32"]
             try:
                 app(args, standalone_mode=False)
                 generation = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("image_generation")
-                print(f"{generation['pictures'] if generation else 0} pictures")
+                images = sum(1 for _ in (out / "images").rglob("*.png"))
+                print(f"{generation['pictures'] if generation else 0} pictures, {images} images")
             finally:
                 shutil.rmtree(out.parent, ignore_errors=True)
     finally:
@@ -149,10 +151,21 @@ def main() -> None:
     parser.add_argument("--stage-sizes", default="250,1000", help="pictures of the stage-alone memory runs")
     parser.add_argument("--build-limit", type=int, default=600, help="build size compared with and without pictures")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument(
+        "--full-build",
+        action="store_true",
+        help="only measure the peak RSS of the whole default ko build with the API backend (~12k images; long)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("OPENAI_API_KEY", "sk-bench-not-a-secret")
     workdir = Path(tempfile.mkdtemp(prefix="ksafe-bench-images-"))
     try:
+        if args.full_build:
+            with fake_images_server(workdir / "server-full") as server:
+                env = {**os.environ, "OPENAI_BASE_URL": server.base_url}
+                peak, seconds, said = _child_peak(["build", "all", "--generator"], env)
+                print(f"full ko build with openai (fake server): {said}; peak RSS {peak:.0f} MiB ({seconds:.0f} s)")
+            return
         ideal = args.images * args.latency_ms / 1000 / args.connections
         with fake_images_server(workdir / "server", latency_ms=args.latency_ms) as server:
             print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU cores")

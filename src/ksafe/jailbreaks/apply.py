@@ -28,12 +28,16 @@ def select_wrapper(entry: JailbreakEntry, key: str) -> tuple[JailbreakEntry, int
 
 def transform_key_phrase(name: str, key_phrase: str, topic: str | None = None) -> str:
     """The key phrase after the transform ``name``; a ``topic_only`` transform (초성) rewrites just the topic
-    inside it and re-chooses the particle that follows (``전세 사기를 ...`` -> ``ㅈㅅ ㅅㄱ을 ...``)."""
+    inside it and re-chooses the particle that follows (``전세 사기를 ...`` -> ``ㅈㅅ ㅅㄱ을 ...``), or the whole key
+    phrase when the topic has no word it can rewrite."""
     from ksafe.text.transforms import TRANSFORM_REGISTRY
 
     function = get_transform(name)
     if topic and TRANSFORM_REGISTRY.get(name).topic_only and topic in key_phrase:
-        return replace_with_particles(key_phrase, topic, function(topic))
+        rewritten = function(topic)
+        if rewritten != topic:
+            return replace_with_particles(key_phrase, topic, rewritten)
+        # Nothing in the topic can be abbreviated (``결혼이주여성``): abbreviate the words around it instead.
     return function(key_phrase)
 
 

@@ -14,8 +14,9 @@ TRANSFORMS: tuple[TransformInfo, ...] = (
     TransformInfo(
         "hangul_initials",
         "Hang",
-        "The leading short words (two at most, five syllables at most each) become their initial consonants "
-        "(초성체), the rest is kept so it stays decodable: 전세 사기 수법 -> ㅈㅅ ㅅㄱ 수법.",
+        "The first short Hangul words (two at most, five syllables at most each) become their initial "
+        "consonants (초성체); Latin words, long compounds and the rest are kept so it stays decodable: "
+        "전세 사기 수법 -> ㅈㅅ ㅅㄱ 수법, AI 연인 챗봇 -> AI ㅇㅇ ㅊㅂ.",
         hangul_initials_short,
         topic_only=True,
     ),

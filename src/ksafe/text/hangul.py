@@ -81,18 +81,27 @@ CHOSUNG_MAX_SYLLABLES = 5
 
 
 def hangul_initials_short(text: str) -> str:
-    """Abbreviate only the leading short words of ``text`` to initial consonants (초성체 as people write it).
+    """Abbreviate the first short Hangul words of ``text`` to initial consonants (초성체 as people write it).
 
-    The first ``CHOSUNG_MAX_WORDS`` words are abbreviated while each is a Hangul word of at most
-    ``CHOSUNG_MAX_SYLLABLES`` syllables; the rest of the phrase is kept, so a reader can still decode it
-    (``전세 사기 수법`` -> ``ㅈㅅ ㅅㄱ 수법``; ``성착취물 텔레그램 유포 수법`` -> ``ㅅㅊㅊㅁ ㅌㄹㄱㄹ 유포 수법``).
+    At most ``CHOSUNG_MAX_WORDS`` consecutive words are abbreviated, each a Hangul word of at most
+    ``CHOSUNG_MAX_SYLLABLES`` syllables; words before them that cannot be abbreviated (Latin or digits such
+    as ``AI``, ``3D``, ``5·18``, mixed words such as ``K팝``, or long compounds) are kept as they are, and so is
+    the rest of the phrase, so a reader can still decode it (``전세 사기 수법`` -> ``ㅈㅅ ㅅㄱ 수법``;
+    ``AI 연인 챗봇`` -> ``AI ㅇㅇ ㅊㅂ``; ``다중이용시설 테러`` -> ``다중이용시설 ㅌㄹ``). Text with no such word
+    comes back unchanged.
     """
     words = text.split(" ")
-    for index, word in enumerate(words[:CHOSUNG_MAX_WORDS]):
+    done = 0
+    for index, word in enumerate(words):
         syllables = sum(_decompose(char) is not None for char in word)
         if syllables == 0 or syllables > CHOSUNG_MAX_SYLLABLES or syllables != len(word):
-            break
+            if done:
+                break  # the abbreviated words stay one run
+            continue
         words[index] = hangul_initials(word)
+        done += 1
+        if done == CHOSUNG_MAX_WORDS:
+            break
     return " ".join(words)
 
 
