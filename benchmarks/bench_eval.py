@@ -10,6 +10,9 @@ the peak RSS of this process and of the largest child process (a forked answerin
 server). The timed span is the whole ``run_eval`` call. The first repeat is ``start=cold`` (like a
 ``ksafe eval`` command: the provider is imported and Inspect's model data parsed inside the timed
 span); later repeats are ``start=warm`` (this process already holds them: ~1.3 s less start-up).
+It also prints the CPU seconds of ksafe's processes (this one and its workers; not the server) before the
+first request, per answered item inside the serving window, and after the last answer: unlike the ratios,
+they hardly change with other jobs on a shared machine (``cputrace``).
 Side effects: temporary directories (removed), one server subprocess per repeat (stopped).
 """
 
@@ -24,6 +27,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cputrace import CpuTrace
 
 from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
 from evalkit.server import fake_server
@@ -56,17 +62,21 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
                 owns_process=not args.library,  # as `ksafe eval` runs it, unless --library
             )
             load = os.getloadavg()[0]
-            start = time.perf_counter()
-            start_wall = time.time()
-            results = run_eval(config)
-            elapsed = time.perf_counter() - start
-            end_wall = time.time()
+            with CpuTrace() as trace:
+                trace.exclude.add(server.process.pid)
+                start = time.perf_counter()
+                start_wall = time.time()
+                results = run_eval(config)
+                elapsed = time.perf_counter() - start
+                end_wall = time.time()
+                time.sleep(2 * trace.interval)  # one sample after the end
             served = [r for r in server.requests() if r["kind"] == "target" and r["status"] == 200]
             answered = len(served)
             # The serving window: first request in to last answer out, as the server saw it (no imports,
             # dataset loading or log writing): the steady-state throughput of the answer loop.
             first_in, last_out = min(r["t_arrive"] for r in served), max(r["t_answer"] for r in served)
             window = last_out - first_in
+            cpu = [trace.cpu_at(t) for t in (start_wall, first_in, last_out, end_wall)]
     n = results.models[0].overall.n_harmful + results.models[0].overall.n_benign
     ideal = n * (args.latency_ms / 1000.0) / args.connections
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -83,6 +93,14 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
     print(
         f"serving_window_s={window:.2f} serving_ratio={ideal / window:.3f} "
         f"before_first_request_s={first_in - start_wall:.2f} after_last_answer_s={end_wall - last_out:.2f}",
+        flush=True,
+    )
+    # CPU seconds of ksafe's processes (this one and its workers, not the server): independent of other jobs
+    # on a shared machine, unlike the ratios above.
+    print(
+        f"cpu_total_s={cpu[3] - cpu[0]:.2f} cpu_before_first_request_s={cpu[1] - cpu[0]:.2f} "
+        f"cpu_serving_ms_per_item={(cpu[2] - cpu[1]) * 1000 / max(1, answered):.2f} "
+        f"cpu_after_last_answer_s={cpu[3] - cpu[2]:.2f}",
         flush=True,
     )
     return ideal / elapsed

@@ -333,7 +333,12 @@ def run_answers(
     judges: JudgeSet | None = None,
     uncached: Collection[str] = (),
 ) -> tuple[int, int]:
-    """Synchronous entry: resolve the Inspect model, answer and judge ``samples`` into ``journal``."""
+    """Synchronous entry: resolve the Inspect model, answer and judge ``samples`` into ``journal``.
+
+    The judges' analyzers for the samples' languages load first (before any request is in flight).
+    """
+    if judges is not None:
+        judges.prepare(sample_languages(samples))
 
     async def main() -> tuple[int, int]:
         args = {**sdk_retry_args(model_name), **http_client_args(model_name, options.http_client), **(model_args or {})}
@@ -342,6 +347,11 @@ def run_answers(
             return await answer_all(model, samples, journal, options, scorers, frozenset(uncached))
 
     return asyncio.run(main())
+
+
+def sample_languages(samples: Sequence[Sample]) -> set[str]:
+    """The item languages of ``samples`` (``metadata["language"]``), e.g. ``{"ko", "en"}``."""
+    return {str((sample.metadata or {}).get("language", "en")).split("-")[0] for sample in samples}
 
 
 def run_judge_missing(
@@ -354,6 +364,8 @@ def run_judge_missing(
     needs: dict[str, set[str]] | None = None,
 ) -> None:
     """Synchronous entry of ``judge_missing``."""
+
+    judges.prepare(sample_languages(samples))
 
     async def main() -> None:
         async with judges.open(options.config()) as scorers:

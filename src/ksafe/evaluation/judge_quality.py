@@ -13,7 +13,6 @@ import asyncio
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -200,11 +199,22 @@ def set_agreement(source: str, judges: Sequence[str], split: str = "all") -> Any
     return AgreementReport(tuple(overall), {k: tuple(g) for k, g in per_category.items()})
 
 
-@cache
+_MEASURED: dict[str, tuple[JudgeQuality, ...]] = {}
+"""``offline_quality`` rows by split, measured in this process or adopted from the process that measured them."""
+
+
 def offline_quality(split: str = "heldout") -> tuple[JudgeQuality, ...]:
     """The offline judge's quality on the built-in set's ``split`` (computed once per process)."""
-    answers = load_judge_set(BUILTIN, split)
-    return tuple(quality_rows(answers, HEURISTIC, offline_verdicts(answers), BUILTIN, split))
+    if split not in _MEASURED:
+        answers = load_judge_set(BUILTIN, split)
+        _MEASURED[split] = tuple(quality_rows(answers, HEURISTIC, offline_verdicts(answers), BUILTIN, split))
+    return _MEASURED[split]
+
+
+def adopt_offline_quality(rows: Sequence[JudgeQuality], split: str = "heldout") -> None:
+    """Keep ``rows``, measured by ``offline_quality`` in another process of this run (``ksafe eval``'s judge
+    process), as this process's: the same code on the same data, so measuring again would give the same rows."""
+    _MEASURED[split] = tuple(rows)
 
 
 def read_recorded(out: Path) -> list[JudgeQuality]:

@@ -4,7 +4,8 @@ Input: a finished ``TaskState`` (the target's answer and the item metadata). Out
 ``Score`` whose value is a ``Verdict`` string and whose metadata names the judge
 (``{"judge": ..., "is_heuristic": ...}``). Side effects: the LLM judge calls the judge model (through
 Inspect, with its retries and cache); the offline judge (id ``heuristic``) loads kiwipiepy / fugashi once per
-process, and reads the culture pack's ``refusals.yaml`` for languages it has no refusal-act finder for.
+process, on the first answer that needs one (``JudgeSet.prepare`` loads them earlier, where no request is
+waiting), and reads the culture pack's ``refusals.yaml`` for languages it has no refusal-act finder for.
 """
 
 from __future__ import annotations
@@ -117,9 +118,6 @@ def heuristic_judge(pack: str | None = None) -> Scorer:
             here adds its refusal phrases for every language; the item's own pack serves only languages the
             structural judge has no finder for.
     """
-    from ksafe.evaluation.structural.morphology import warm_up
-
-    warm_up()  # here, before answers arrive: loading kiwipiepy inside the event loop would stall every request
 
     async def score(state: TaskState, target: Target) -> Score:
         output = state.output

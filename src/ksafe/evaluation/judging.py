@@ -12,7 +12,7 @@ their own scorers from it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +82,26 @@ class JudgeSet:
     def roles(self) -> dict[str, str]:
         """``{name: model}`` of the LLM judges (the model roles recorded in the Inspect log)."""
         return {j.name: j.spec for j in self.judges if j.is_model}
+
+    @property
+    def offline(self) -> JudgeSet:
+        """The judges that run on this machine's CPU alone (the offline structural judge): no model call."""
+        return JudgeSet(tuple(j for j in self.judges if j.is_heuristic), self.rubric_language, self.pack)
+
+    def without(self, other: JudgeSet) -> JudgeSet:
+        """The same set less the judges of ``other``."""
+        return self.only({j.name for j in self.judges} - {j.name for j in other.judges})
+
+    def prepare(self, languages: Collection[str]) -> None:
+        """Load now what the judges need for answers in ``languages`` (the structural judge's analyzers).
+
+        Seconds of CPU that hold the GIL: call it where no event loop waits on answers. Without it they load
+        on the first answer that needs them.
+        """
+        if any(j.is_heuristic for j in self.judges):
+            from ksafe.evaluation.structural.morphology import warm_up
+
+            warm_up(languages)
 
     def only(self, names: set[str]) -> JudgeSet:
         """The same set restricted to the judges named in ``names``."""

@@ -12,12 +12,13 @@ needs no channel between processes: every sample asked in this run ends as exact
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from ksafe.evaluation.journal_tail import JournalTail
 
 POLL_SECONDS = 0.25
 
@@ -35,8 +36,7 @@ class JournalProgress:
         self.enabled = enabled and total > 0
         self.answered = 0
         self.failed = 0
-        self._offsets: dict[Path, int] = {}
-        self._partial: dict[Path, bytes] = {}
+        self._tail = JournalTail(journal_dir)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._progress: Any = None
@@ -69,8 +69,7 @@ class JournalProgress:
             TimeRemainingColumn,
         )
 
-        for path in self.journal_dir.glob("*.jsonl"):  # earlier runs' records are not this run's progress
-            self._offsets[path] = path.stat().st_size
+        self._tail.skip_existing()  # earlier runs' records are not this run's progress
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -102,31 +101,10 @@ class JournalProgress:
 
     def poll(self) -> None:
         """Count the answer and error records appended since the last poll and update the bar."""
-        for path in sorted(self.journal_dir.glob("*.jsonl")):
-            start = self._offsets.get(path, 0)
-            try:
-                with path.open("rb") as handle:
-                    handle.seek(start)
-                    data = handle.read()
-            except OSError:
-                continue
-            if not data:
-                continue
-            self._offsets[path] = start + len(data)
-            lines = (self._partial.pop(path, b"") + data).split(b"\n")
-            if lines[-1]:
-                self._partial[path] = lines[-1]  # a line still being written
-            for line in lines[:-1]:
-                self._count(line)
+        for record in self._tail.read():
+            if "output" in record:
+                self.answered += 1
+            elif "error" in record:
+                self.failed += 1
         if self._progress is not None:
             self._progress.update(self._task, completed=self.answered + self.failed, failed=self.failed)
-
-    def _count(self, line: bytes) -> None:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            return  # a torn line (a killed process); the journal reader skips it too
-        if "output" in record:
-            self.answered += 1
-        elif "error" in record:
-            self.failed += 1

@@ -3,7 +3,8 @@
 Input: a model string, the pending samples, generate options and the judges. Output: journal files
 ``<journal_dir>/answers-<k>-<nonce>.jsonl`` (see ``journal``). Side effects: with ``workers > 1``,
 starts worker processes (forked when the CLI allows it: they inherit the loaded samples and modules,
-so start in milliseconds; else by spawn, safe for threaded and notebook callers) that
+so start in milliseconds; else by spawn, safe for threaded and notebook callers), and one process
+for the offline judge (``judge_process``: ``answers-judge-<nonce>.jsonl``), that
 die with their parent (``PR_SET_PDEATHSIG`` on Linux, and end-of-file on a pipe from the parent), so
 a crashed ``ksafe eval`` leaves no process answering behind it.
 """
@@ -29,11 +30,12 @@ from inspect_ai.model import get_model
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions, run_answers
 from ksafe.evaluation.journal import Journal
+from ksafe.evaluation.judge_process import JudgeProcess, start_judge_process
 from ksafe.evaluation.judging import JudgeSet
 
 
-def journal_file(journal_dir: Path, shard: int) -> Path:
-    """The journal file a shard appends to (a new file per run attempt and shard)."""
+def journal_file(journal_dir: Path, shard: int | str) -> Path:
+    """The journal file a shard (or the judge process, ``judge``) appends to (a new file per run attempt)."""
     return journal_dir / f"answers-{shard}-{uuid.uuid4().hex[:8]}.jsonl"
 
 
@@ -219,7 +221,8 @@ def answer_sharded(
         journal_dir: Where each worker appends its journal file.
         options: Generate options (``max_connections`` is the total over the workers).
         workers: Number of worker processes.
-        judges: The judges each worker builds and runs on its answers.
+        judges: The judges: the offline one runs in a judge process of its own (``judge_process``), the
+            others (LLM judges) in each worker on its answers.
         uncached: Sample ids asked past Inspect's response cache.
         fork: Fork this process (fast: workers inherit the loaded modules; the heap is frozen meanwhile so
             their collectors skip it). Only for a single-threaded caller that owns its heap (the CLI);
@@ -241,7 +244,17 @@ def answer_sharded(
     reader, writer = context.Pipe(duplex=False)
     processes = []
     codes: list[int | None] = []
+    files = [journal_file(journal_dir, shard) for shard in range(workers)]
+    # The offline judge (seconds of GIL-holding analyzer loading) runs in a process of its own, which
+    # judges the answers as the workers journal them; the workers run only the other judges (LLM judges).
+    offline = judges.offline if judges is not None else JudgeSet()
+    inline = judges.without(offline) if judges is not None else None
+    judging: JudgeProcess | None = None
     try:
+        if offline.judges:
+            pipe = (reader, writer if method == "fork" else None)
+            score_file = journal_file(journal_dir, "judge")
+            judging = start_judge_process(context, pipe, model, samples, files, score_file, offline, options)
         for shard in range(workers):
             connections = options.max_connections // workers + (shard < options.max_connections % workers)
             shard_options = GenerateOptions(**{**options.__dict__, "max_connections": max(1, connections)})
@@ -252,9 +265,9 @@ def answer_sharded(
                     writer if method == "fork" else None,
                     model,
                     list(samples[shard::workers]),
-                    journal_file(journal_dir, shard),
+                    files[shard],
                     shard_options,
-                    judges,
+                    inline,
                     frozenset(uncached),
                 ),
                 daemon=True,
@@ -269,9 +282,17 @@ def answer_sharded(
         for process in processes:
             process.join()
         codes = [process.exitcode for process in processes]
+        if judging is not None:
+            rows, judging = judging.finish(), None
+            if rows is not None:
+                from ksafe.evaluation.judge_quality import adopt_offline_quality
+
+                adopt_offline_quality(rows)
     finally:
         if owned:
             gc.unfreeze()
+        if judging is not None:
+            judging.stop()
         reader.close()
         writer.close()
         for process in processes:
