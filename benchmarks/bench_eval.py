@@ -37,6 +37,8 @@ from evalkit.server import fake_server
 
 def run_once(args: argparse.Namespace, cold: bool) -> float:
     """Run one evaluation and return its ratio to the ideal."""
+    from ksafe.evaluation.dataset import ItemFilter
+    from ksafe.evaluation.engine import GenerateOptions
     from ksafe.evaluation.run import RunConfig, run_eval
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,11 +55,10 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
                 benchmark=str(work / "bench"),
                 models=("openai-api/fake/target",),
                 out=work / "run",
-                sample_size=args.items,
-                max_connections=args.connections,
+                items=ItemFilter(sample_size=args.items),
+                generate=GenerateOptions(max_connections=args.connections, cache=False),
                 display="none",
                 pack=str(pack),
-                cache=False,
                 workers=args.workers,
                 owns_process=not args.library,  # as `ksafe eval` runs it, unless --library
             )

@@ -15,6 +15,7 @@ from inspect_ai.model import ChatMessage, ModelOutput, ModelUsage
 
 from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
 from ksafe.errors import KsafeError
+from ksafe.evaluation.engine import GenerateOptions
 from ksafe.evaluation.journal import Journal, has_choices, read_journal, read_journals, run_lock
 from ksafe.evaluation.run import JOURNAL_DIR, LOGS_DIR, RunConfig, run_eval
 from ksafe.evaluation.shard import load_while
@@ -156,7 +157,12 @@ def test_openai_compatible_targets_get_the_sdk_aiohttp_client_unless_httpx_is_as
 def test_an_unknown_http_client_is_a_one_line_error_before_any_work(tmp_path: Path) -> None:
     bench = tmp_path / "bench"
     write_fixture_benchmark(bench)
-    config = RunConfig(benchmark=str(bench), models=("mockllm/model",), out=tmp_path / "run", http_client="curl")
+    config = RunConfig(
+        benchmark=str(bench),
+        models=("mockllm/model",),
+        out=tmp_path / "run",
+        generate=GenerateOptions(http_client="curl"),
+    )
     with pytest.raises(KsafeError, match="--http-client: 'curl'"):
         run_eval(config)
     assert not (tmp_path / "run").exists()

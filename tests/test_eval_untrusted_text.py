@@ -9,6 +9,7 @@ import pytest
 from inspect_ai.model import ModelOutput, ModelUsage
 
 from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
+from ksafe.evaluation.engine import GenerateOptions
 from ksafe.evaluation.run import RunConfig, run_eval
 from ksafe.schema.evaluation import RunResults
 
@@ -36,7 +37,7 @@ def _mock_run(tmp_path: Path, answer: object) -> tuple[Path, RunResults, str]:
         models=("mockllm/model",),
         out=out,
         display="none",
-        cache=False,
+        generate=GenerateOptions(cache=False),
         model_args={"custom_outputs": answer},
         pack=pack,
     )

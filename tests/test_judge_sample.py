@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from evalkit.fixture_benchmark import write_fixture_benchmark, write_refusals_pack
 from ksafe.cli import app
+from ksafe.evaluation.engine import GenerateOptions
 from ksafe.evaluation.run import RunConfig, run_eval
 
 
@@ -38,7 +39,7 @@ def run_dir(tmp_path: Path) -> Path:
         models=("mockllm/model",),
         out=out,
         display="none",
-        cache=False,
+        generate=GenerateOptions(cache=False),
         model_args={"custom_outputs": _answer},
         pack=str(write_refusals_pack(tmp_path / "pack")),
     )

@@ -82,35 +82,42 @@ def eval_command(
 ) -> None:
     """Evaluate vision-language models on a built benchmark; write RUN_DIR and print a leaderboard."""
     with user_errors():
+        from ksafe.errors import KsafeError
+        from ksafe.evaluation.dataset import ItemFilter, parse_choice, parse_g_versions
+        from ksafe.evaluation.engine import GenerateOptions
         from ksafe.evaluation.outputs import print_leaderboard
         from ksafe.evaluation.run import RunConfig, run_eval
 
+        if items not in ("harmful", "benign", "all"):
+            raise KsafeError(f"--items {items!r}: expected harmful, benign or all")
         config = RunConfig(
             benchmark=benchmark,
             models=tuple(model),
             out=out,
             judges=tuple(judge or ["heuristic"]),
-            filters={
-                "subset": subset,
-                "domain": domain,
-                "category": category,
-                "strategy": strategy,
-                "image_kind": image_kind,
-                "harmful": None if items == "all" else items,
-                "g_version": g_version,
-            },
-            sample_size=limit,
-            seed=seed,
+            items=ItemFilter(
+                subsets=parse_choice(subset),
+                domains=parse_choice(domain),
+                categories=parse_choice(category),
+                strategies=parse_choice(strategy),
+                image_kinds=parse_choice(image_kind),
+                harmful=None if items == "all" else items == "harmful",
+                g_versions=parse_g_versions(g_version),
+                sample_size=limit,
+                seed=seed,
+            ),
+            generate=GenerateOptions(
+                max_connections=max_connections,
+                max_retries=max_retries,
+                timeout=timeout,
+                attempt_timeout=attempt_timeout,
+                max_tokens=max_tokens,
+                cache=cache,
+                http_client=http_client,
+            ),
             text_only=text_only,
             rubric_language=rubric_language,
             count_partial=count_partial,
-            max_connections=max_connections,
-            max_retries=max_retries,
-            timeout=timeout,
-            attempt_timeout=attempt_timeout,
-            max_tokens=max_tokens,
-            cache=cache,
-            http_client=http_client,
             display=display,
             pack=pack,
             workers=workers,

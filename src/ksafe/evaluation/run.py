@@ -19,12 +19,13 @@ import os
 import re
 import sys
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.collect import build_results, run_responses
+from ksafe.evaluation.dataset import ItemFilter
 from ksafe.evaluation.dry_run import is_dry_run, model_args_for
 from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
 from ksafe.evaluation.evallog import model_slug
@@ -52,24 +53,17 @@ class RunConfig:
     models: tuple[str, ...]
     out: Path
     judges: tuple[str, ...] = (HEURISTIC,)
-    """``heuristic`` and/or Inspect model strings of LLM judges."""
-    filters: dict[str, Any] = field(default_factory=dict)
-    """Task filters: subset, domain, category, strategy, image_kind, harmful, g_version."""
-    sample_size: int | None = None
-    seed: int = 0
+    """``heuristic``, plugin judges, ``scorer:REF`` and/or Inspect model strings of LLM judges."""
+    items: ItemFilter = field(default_factory=ItemFilter)
+    """Which items to evaluate (subset, domain, category, strategy, image kind, harmful or benign), in which G
+    versions, and a seeded sample of them (``--limit``, ``--seed``)."""
+    generate: GenerateOptions = field(default_factory=GenerateOptions)
+    """Options of the target calls: connections, retries, timeouts, answer tokens, response cache, HTTP client."""
     text_only: bool = False
     rubric_language: str = "en"
     pack: str | None = None
     """Culture pack (code or folder) for the heuristic judge; default: the benchmark's culture."""
     count_partial: bool = False
-    max_connections: int = 16
-    max_retries: int = 6
-    timeout: int | None = 300
-    attempt_timeout: int | None = 120
-    max_tokens: int | None = 1024
-    cache: bool = True
-    http_client: str = "aiohttp"
-    """HTTP client of ``openai-api/...`` targets: ``aiohttp`` or ``httpx`` (see ``engine.http_client_args``)."""
     display: str = "full"
     """``full``: a progress bar on stderr while answers arrive; ``none``: no progress output."""
     workers: int = 1
@@ -92,17 +86,28 @@ def judge_set(config: RunConfig) -> JudgeSet:
 
 
 def task_args(config: RunConfig, specs: list[str]) -> dict[str, Any]:
-    """The ``ksafe_mm`` task arguments of a run."""
-    args: dict[str, Any] = {k: v for k, v in config.filters.items() if v not in (None, "", ())}
+    """The ``ksafe_mm`` task arguments of a run (plain strings and numbers, as ``inspect eval -T`` takes them)."""
+    f = config.items
+    choices = (
+        ("subset", f.subsets),
+        ("domain", f.domains),
+        ("category", f.categories),
+        ("strategy", f.strategies),
+        ("image_kind", f.image_kinds),
+    )
+    args: dict[str, Any] = {name: ",".join(values) for name, values in choices if values}
+    if f.harmful is not None:
+        args["harmful"] = "harmful" if f.harmful else "benign"
     args.update(
+        g_version=",".join(f.g_versions),
         benchmark=str(Path(config.benchmark).resolve()) if Path(config.benchmark).exists() else config.benchmark,
         judges=",".join(specs),
         rubric_language=config.rubric_language,
         text_only=config.text_only,
-        seed=config.seed,
+        seed=f.seed,
     )
-    if config.sample_size is not None:
-        args["sample_size"] = config.sample_size
+    if f.sample_size is not None:
+        args["sample_size"] = f.sample_size
     if config.pack:
         args["pack"] = str(Path(config.pack).resolve()) if Path(config.pack).is_dir() else config.pack
     return args
@@ -142,8 +147,8 @@ def run_eval(config: RunConfig) -> RunResults:
     """Evaluate every model of ``config`` and write the run directory; resume when it exists."""
     if not config.models:
         raise KsafeError("--model: give at least one model (e.g. openai/gpt-4o-mini)")
-    if config.http_client not in HTTP_CLIENTS:
-        raise KsafeError(f"--http-client: {config.http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
+    if config.generate.http_client not in HTTP_CLIENTS:
+        raise KsafeError(f"--http-client: {config.generate.http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
     judges = judge_set(config)
     specs, roles = [j.name for j in judges.judges], judges.roles
     args = task_args(config, specs)
@@ -243,17 +248,16 @@ def _load_task(config: RunConfig, args: dict[str, Any]) -> LoadedTask:
     sharding = (
         config.owns_process and config.workers != 1 and not config.model_args and sys.platform.startswith("linux")
     )
-    if not unlogged or not sharding or (config.sample_size is not None and config.sample_size < AUTO_SHARD_MIN):
+    if (
+        not unlogged
+        or not sharding
+        or (config.items.sample_size is not None and config.items.sample_size < AUTO_SHARD_MIN)
+    ):
         return _build_task(args)
     from ksafe.evaluation.shard import load_while, warm_provider
 
-    options = _generate_options(config)
+    options = config.generate
     return load_while(lambda: _build_task(args), lambda: warm_provider(unlogged[0], options))
-
-
-def _generate_options(config: RunConfig) -> GenerateOptions:
-    """The run's target-call options: the ``RunConfig`` fields of the same names."""
-    return GenerateOptions(**{f.name: getattr(config, f.name) for f in fields(GenerateOptions)})
 
 
 def _workers(config: RunConfig, pending: int, model: str = "") -> int:
@@ -264,7 +268,7 @@ def _workers(config: RunConfig, pending: int, model: str = "") -> int:
     if config.model_args or pending < AUTO_SHARD_MIN or not sys.platform.startswith("linux"):
         return 1  # automatic only where workers start cheaply
     # Two processes per core: each event loop stays lightly loaded, so answers are read promptly.
-    return max(1, min(2 * (os.cpu_count() or 1), config.max_connections // 8))
+    return max(1, min(2 * (os.cpu_count() or 1), config.generate.max_connections // 8))
 
 
 def unjudged(samples: list[Any], state: dict[str, dict[str, Any]], judges: JudgeSet) -> dict[str, set[str]]:
@@ -314,7 +318,7 @@ def _evaluate_model(
     if path.exists() and not pending and not unjudged(samples, state, judges):
         return state  # answered, judged and exported by an earlier run of this command: nothing is sent
     journal_dir.mkdir(parents=True, exist_ok=True)
-    options = _generate_options(config)
+    options = config.generate
     if pending:
         uncached = {str(s.id) for s in pending if str(s.id) in state}  # failed before: the cache may hold why
         workers = _workers(config, len(pending), model)
@@ -369,9 +373,10 @@ def export_log(
 
 
 def _options(config: RunConfig) -> dict[str, Any]:
-    values = {k: v for k, v in asdict(config).items() if k != "model_args"}
-    values.pop("out")
-    values.pop("display")
+    """``run.json`` ``options``: the generate options and the run's switches, flat (the filter is in ``task_args``)."""
+    skipped = ("model_args", "out", "display", "items", "generate")
+    values = {k: v for k, v in asdict(config).items() if k not in skipped}
+    values.update(asdict(config.generate))
     return json.loads(json.dumps(values, default=str))
 
 
