@@ -124,3 +124,24 @@ def test_a_seed_set_in_a_named_city_keeps_its_dollars_and_one_without_converts_t
                 at_home += 1
                 assert not any(amount in local for amount in amounts), local  # converted to won/yen
     assert abroad and at_home  # both kinds of seed exist, so the rule is exercised
+
+
+def test_a_seed_with_fits_draws_only_those_values() -> None:
+    shared = _shared()
+    platforms = shared.global_entities.entities["platform"]
+    video = {platforms.index(name) for name in ("YouTube", "TikTok", "Twitch")}
+    drawn = {
+        draw_indices(["platform"], shared, random.Random(seed), "self_harm", {"platform": sorted(video)})["platform"]
+        for seed in range(60)
+    }
+    assert drawn == video
+    free = {draw_indices(["platform"], shared, random.Random(seed), "self_harm")["platform"] for seed in range(60)}
+    assert not free <= video  # without fits the category's wider list applies
+
+
+def test_every_stream_seed_names_a_video_platform() -> None:
+    shared = _shared()
+    platforms = shared.global_entities.entities["platform"]
+    for g_seed in shared.g_seeds.seeds:
+        if "stream" in g_seed.harmful.query.lower() and "{platform}" in g_seed.harmful.query:
+            assert {platforms[i] for i in g_seed.fits["platform"]} <= {"YouTube", "TikTok", "Twitch"}, g_seed.id

@@ -306,6 +306,9 @@ class GSeed(PackModel):
     category: str
     harmful: QueryText
     benign: QueryText
+    fits: dict[str, list[int]] = {}
+    """Per slot, the indices of the global values that fit this seed (a stream takes a video platform, a
+    rental listing a classifieds site); overrides ``by_category`` for that slot."""
 
 
 class GSeedsFile(PackModel):

@@ -183,6 +183,21 @@ def _check_entities(pack: CulturePack, shared: SharedData) -> None:
             )
 
 
+def _check_g_seed_fits(shared: SharedData) -> None:
+    """Every ``fits`` index of a G seed names an existing value of a known slot."""
+    from ksafe.cultures.loader import shared_data_dir
+
+    file = str(shared_data_dir() / "g_seeds.yaml")
+    entities = shared.global_entities.entities
+    for seed in shared.g_seeds.seeds:
+        for slot, indices in seed.fits.items():
+            if slot not in entities:
+                raise PackError(file, f"{seed.id}.fits.{slot}", "no such slot")
+            for index in indices:
+                if not 0 <= index < len(entities[slot]):
+                    raise PackError(file, f"{seed.id}.fits.{slot}", f"index {index} is not a value of {slot}")
+
+
 def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
     file = _file(pack, "g_translations.yaml")
     translations = pack.g_translations.translations
@@ -190,6 +205,7 @@ def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
     for seed_id in translations:
         if seed_id not in seed_ids:
             raise PackError(file, f"translations.{seed_id}", "no G seed has this id")
+    _check_g_seed_fits(shared)
     for seed in shared.g_seeds.seeds:
         if seed.id not in translations:
             raise PackError(file, f"translations.{seed.id}", "missing translation of this G seed")

@@ -37,14 +37,19 @@ shop in Phoenix keeps its dollars (city and currency stay together) instead of e
 
 
 def draw_indices(
-    slot_names: list[str], shared: SharedData, rng: random.Random, category: str | None = None
+    slot_names: list[str],
+    shared: SharedData,
+    rng: random.Random,
+    category: str | None = None,
+    fits: dict[str, list[int]] | None = None,
 ) -> dict[str, int]:
-    """Which global value fills each slot: a law or institution of the seed's domain (``by_category``), and a
-    landmark and a city in one seed tied (the landmark stands in that city, ``landmark_city``)."""
+    """Which global value fills each slot: one the seed lists in ``fits``, else a law or institution of the
+    seed's domain (``by_category``), and a landmark and a city in one seed tied (the landmark stands in that
+    city, ``landmark_city``)."""
     entities = shared.global_entities.entities
     indices: dict[str, int] = {}
     for name in slot_names:
-        fitting = shared.global_entities.by_category.get(name, {}).get(category or "", [])
+        fitting = (fits or {}).get(name) or shared.global_entities.by_category.get(name, {}).get(category or "", [])
         valid = [i for i in fitting if 0 <= i < len(entities[name])]
         indices[name] = rng.choice(valid) if valid else rng.randrange(len(entities[name]))
     cities, landmark_cities = entities.get("city", []), shared.global_entities.landmark_city
@@ -139,7 +144,7 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
             local: dict[str, str] = {}
             swaps: list[tuple[str, str, str]] = []
             abroad = bool(PLACE_SLOTS & set(slot_names))  # the seed stays in its (kept) foreign city
-            for name, index in draw_indices(slot_names, shared, rng, g_seed.category).items():
+            for name, index in draw_indices(slot_names, shared, rng, g_seed.category, g_seed.fits).items():
                 english[name] = shared.global_entities.entities[name][index]
                 literal[name] = pack.entities.entities[name].literal[index]
                 if abroad and name in PLACE_BOUND_SLOTS:
