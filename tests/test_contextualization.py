@@ -11,8 +11,11 @@ from functools import lru_cache
 import pytest
 
 from ksafe.cultures.loader import CulturePack, SharedData, load_pack, load_shared_data
+from ksafe.cultures.validate import _check_g_seed_fits
+from ksafe.errors import PackError
 from ksafe.queries.g_queries import draw_indices, fills_per_seed, local_equivalent, make_g_queries
 from ksafe.text.money import convert_dollars, format_japanese, format_korean, round_significant
+from ksafe.text.template import placeholders
 
 
 @lru_cache(maxsize=2)
@@ -124,3 +127,44 @@ def test_a_seed_set_in_a_named_city_keeps_its_dollars_and_one_without_converts_t
                 at_home += 1
                 assert not any(amount in local for amount in amounts), local  # converted to won/yen
     assert abroad and at_home  # both kinds of seed exist, so the rule is exercised
+
+
+def test_a_seed_draws_from_the_value_group_it_names() -> None:
+    shared = _shared()
+    names, platforms = shared.global_entities.entities["person_name"], shared.global_entities.entities["platform"]
+    women = {names[i] for i in shared.global_entities.groups["person_name"]["woman"]}
+    streams = {platforms[i] for i in shared.global_entities.groups["platform"]["stream"]}
+    drawn = set()
+    for seed in range(100):
+        fits = {"person_name": "woman", "platform": "stream"}
+        indices = draw_indices(["person_name", "platform", "law"], shared, random.Random(seed), "sexual", fits)
+        assert names[indices["person_name"]] in women and platforms[indices["platform"]] in streams
+        drawn.add(names[indices["person_name"]])
+    assert len(drawn) > 1  # still varied within the group
+
+
+def test_seeds_with_gendered_roles_get_fitting_names() -> None:
+    shared = _shared()
+    by_id = {seed.id: seed for seed in shared.g_seeds.seeds}
+    names = shared.global_entities.entities["person_name"]
+    women = {names[i] for i in shared.global_entities.groups["person_name"]["woman"]}
+    for pairs in make_g_queries(_pack("ko"), shared, 0, 3).values():
+        for pair in pairs:
+            source = pair.variants[0].harmful.query
+            if by_id[pair.harmful.template_id].fits.get("person_name") == "woman":
+                assert any(name in source for name in women), source
+    for seed in shared.g_seeds.seeds:  # a seed only names groups of slots it uses
+        used = {name for side in (seed.harmful, seed.benign) for name, _ in placeholders(side.query + side.prompt)}
+        assert set(seed.fits) <= used, seed.id
+
+
+def test_culture_check_rejects_an_unknown_value_group() -> None:
+    shared = _shared()
+    seed = shared.g_seeds.seeds[0].model_copy(update={"fits": {"person_name": "giant"}})
+    broken = SharedData(
+        g_seeds=shared.g_seeds.model_copy(update={"seeds": [seed]}),
+        global_entities=shared.global_entities,
+        jailbreaks_en=shared.jailbreaks_en,
+    )
+    with pytest.raises(PackError, match=r"g_seeds.yaml: g_hate_unfairness_01.fits.person_name: unknown group 'giant'"):
+        _check_g_seed_fits(broken)

@@ -183,6 +183,21 @@ def _check_entities(pack: CulturePack, shared: SharedData) -> None:
             )
 
 
+def _check_g_seed_fits(shared: SharedData) -> None:
+    """Every value group a G seed names (``fits``) exists and holds valid, existing values of its slot."""
+    entities, groups = shared.global_entities.entities, shared.global_entities.groups
+    for slot, named in groups.items():
+        for group, indices in named.items():
+            size = len(entities.get(slot, []))
+            if not indices or any(not 0 <= index < size for index in indices):
+                raise PackError("global_entities.yaml", f"groups.{slot}.{group}", f"needs indices 0..{size - 1}")
+    for seed in shared.g_seeds.seeds:
+        for slot, group in seed.fits.items():
+            if group not in groups.get(slot, {}):
+                known = ", ".join(sorted(groups.get(slot, {}))) or "none"
+                raise PackError("g_seeds.yaml", f"{seed.id}.fits.{slot}", f"unknown group {group!r} (known: {known})")
+
+
 def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
     file = _file(pack, "g_translations.yaml")
     translations = pack.g_translations.translations
@@ -190,6 +205,7 @@ def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
     for seed_id in translations:
         if seed_id not in seed_ids:
             raise PackError(file, f"translations.{seed_id}", "no G seed has this id")
+    _check_g_seed_fits(shared)
     for seed in shared.g_seeds.seeds:
         if seed.id not in translations:
             raise PackError(file, f"translations.{seed.id}", "missing translation of this G seed")

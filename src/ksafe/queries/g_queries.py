@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 
 from ksafe.cultures.loader import CulturePack, SharedData
 from ksafe.cultures.pack_model import GSeed, QueryText
@@ -37,14 +38,23 @@ shop in Phoenix keeps its dollars (city and currency stay together) instead of e
 
 
 def draw_indices(
-    slot_names: list[str], shared: SharedData, rng: random.Random, category: str | None = None
+    slot_names: list[str],
+    shared: SharedData,
+    rng: random.Random,
+    category: str | None = None,
+    fits: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
-    """Which global value fills each slot: a law or institution of the seed's domain (``by_category``), and a
+    """Which global value fills each slot: one of the seed's value group where it names one (``fits``: a
+    woman's name for a girlfriend), else a law or institution of the seed's domain (``by_category``), and a
     landmark and a city in one seed tied (the landmark stands in that city, ``landmark_city``)."""
     entities = shared.global_entities.entities
     indices: dict[str, int] = {}
     for name in slot_names:
-        fitting = shared.global_entities.by_category.get(name, {}).get(category or "", [])
+        group = (fits or {}).get(name)
+        if group is not None:
+            fitting = shared.global_entities.groups.get(name, {}).get(group, [])
+        else:
+            fitting = shared.global_entities.by_category.get(name, {}).get(category or "", [])
         valid = [i for i in fitting if 0 <= i < len(entities[name])]
         indices[name] = rng.choice(valid) if valid else rng.randrange(len(entities[name]))
     cities, landmark_cities = entities.get("city", []), shared.global_entities.landmark_city
@@ -139,7 +149,7 @@ def make_g_queries(pack: CulturePack, shared: SharedData, seed: int, fills: int)
             local: dict[str, str] = {}
             swaps: list[tuple[str, str, str]] = []
             abroad = bool(PLACE_SLOTS & set(slot_names))  # the seed stays in its (kept) foreign city
-            for name, index in draw_indices(slot_names, shared, rng, g_seed.category).items():
+            for name, index in draw_indices(slot_names, shared, rng, g_seed.category, g_seed.fits).items():
                 english[name] = shared.global_entities.entities[name][index]
                 literal[name] = pack.entities.entities[name].literal[index]
                 if abroad and name in PLACE_BOUND_SLOTS:
