@@ -6,13 +6,17 @@ Input: the built-in ko and ja packs and the shared seeds. Output: pytest results
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 
 import pytest
 
 from ksafe.cultures.loader import CulturePack, SharedData, load_pack, load_shared_data
+from ksafe.cultures.validate import _check_g_seed_fits
+from ksafe.errors import PackError
 from ksafe.queries.g_queries import draw_indices, fills_per_seed, local_equivalent, make_g_queries
 from ksafe.text.money import convert_dollars, format_japanese, format_korean, round_significant
+from ksafe.text.template import placeholders
 
 
 @lru_cache(maxsize=2)
@@ -126,22 +130,39 @@ def test_a_seed_set_in_a_named_city_keeps_its_dollars_and_one_without_converts_t
     assert abroad and at_home  # both kinds of seed exist, so the rule is exercised
 
 
-def test_a_seed_with_fits_draws_only_those_values() -> None:
-    shared = _shared()
-    platforms = shared.global_entities.entities["platform"]
-    video = {platforms.index(name) for name in ("YouTube", "TikTok", "Twitch")}
-    drawn = {
-        draw_indices(["platform"], shared, random.Random(seed), "self_harm", {"platform": sorted(video)})["platform"]
-        for seed in range(60)
-    }
-    assert drawn == video
-    free = {draw_indices(["platform"], shared, random.Random(seed), "self_harm")["platform"] for seed in range(60)}
-    assert not free <= video  # without fits the category's wider list applies
-
-
 def test_every_stream_seed_names_a_video_platform() -> None:
     shared = _shared()
-    platforms = shared.global_entities.entities["platform"]
+    platforms, groups = shared.global_entities.entities["platform"], shared.global_entities.groups["platform"]
     for g_seed in shared.g_seeds.seeds:
-        if "stream" in g_seed.harmful.query.lower() and "{platform}" in g_seed.harmful.query:
-            assert {platforms[i] for i in g_seed.fits["platform"]} <= {"YouTube", "TikTok", "Twitch"}, g_seed.id
+        # a livestream ("I stream games", "livestream self-harm"), not "streaming accounts" sold on a resale site
+        if re.search(r"\b(live)?streams?\b", g_seed.harmful.query.lower()) and "{platform}" in g_seed.harmful.query:
+            group = g_seed.fits.get("platform")
+            assert group is not None, g_seed.id
+            assert {platforms[i] for i in groups[group]} <= {"YouTube", "TikTok", "Twitch"}, g_seed.id
+
+
+def test_seeds_with_gendered_roles_get_fitting_names() -> None:
+    shared = _shared()
+    by_id = {seed.id: seed for seed in shared.g_seeds.seeds}
+    names = shared.global_entities.entities["person_name"]
+    women = {names[i] for i in shared.global_entities.groups["person_name"]["woman"]}
+    for pairs in make_g_queries(_pack("ko"), shared, 0, 3).values():
+        for pair in pairs:
+            source = pair.variants[0].harmful.query
+            if by_id[pair.harmful.template_id].fits.get("person_name") == "woman":
+                assert any(name in source for name in women), source
+    for seed in shared.g_seeds.seeds:  # a seed only names groups of slots it uses
+        used = {name for side in (seed.harmful, seed.benign) for name, _ in placeholders(side.query + side.prompt)}
+        assert set(seed.fits) <= used, seed.id
+
+
+def test_culture_check_rejects_an_unknown_value_group() -> None:
+    shared = _shared()
+    seed = shared.g_seeds.seeds[0].model_copy(update={"fits": {"person_name": "giant"}})
+    broken = SharedData(
+        g_seeds=shared.g_seeds.model_copy(update={"seeds": [seed]}),
+        global_entities=shared.global_entities,
+        jailbreaks_en=shared.jailbreaks_en,
+    )
+    with pytest.raises(PackError, match=r"g_seeds.yaml: g_hate_unfairness_01.fits.person_name: unknown group 'giant'"):
+        _check_g_seed_fits(broken)

@@ -306,9 +306,9 @@ class GSeed(PackModel):
     category: str
     harmful: QueryText
     benign: QueryText
-    fits: dict[str, list[int]] = {}
-    """Per slot, the indices of the global values that fit this seed (a stream takes a video platform, a
-    rental listing a classifieds site); overrides ``by_category`` for that slot."""
+    fits: dict[str, str] = {}
+    """Per slot, the value group (``global_entities.groups``) the seed draws from, where any value would not
+    read naturally: a girlfriend takes a woman's name, a livestream a video platform."""
 
 
 class GSeedsFile(PackModel):
@@ -326,6 +326,9 @@ class GlobalEntitiesFile(PackModel):
     by_category: dict[str, dict[str, list[int]]] = {}
     """Per slot and category, the indices of the values that fit a seed of that category (a copyright seed
     names a copyright law); other categories draw from the whole list."""
+    groups: dict[str, dict[str, list[int]]] = {}
+    """Per slot, named groups of value indices (``person_name.woman``, ``platform.video``) that a seed can
+    require with ``fits``; a seed's group takes precedence over ``by_category``."""
 
 
 SLOTS_FILE = "slots.yaml"

@@ -184,18 +184,18 @@ def _check_entities(pack: CulturePack, shared: SharedData) -> None:
 
 
 def _check_g_seed_fits(shared: SharedData) -> None:
-    """Every ``fits`` index of a G seed names an existing value of a known slot."""
-    from ksafe.cultures.loader import shared_data_dir
-
-    file = str(shared_data_dir() / "g_seeds.yaml")
-    entities = shared.global_entities.entities
+    """Every value group a G seed names (``fits``) exists and holds valid, existing values of its slot."""
+    entities, groups = shared.global_entities.entities, shared.global_entities.groups
+    for slot, named in groups.items():
+        for group, indices in named.items():
+            size = len(entities.get(slot, []))
+            if not indices or any(not 0 <= index < size for index in indices):
+                raise PackError("global_entities.yaml", f"groups.{slot}.{group}", f"needs indices 0..{size - 1}")
     for seed in shared.g_seeds.seeds:
-        for slot, indices in seed.fits.items():
-            if slot not in entities:
-                raise PackError(file, f"{seed.id}.fits.{slot}", "no such slot")
-            for index in indices:
-                if not 0 <= index < len(entities[slot]):
-                    raise PackError(file, f"{seed.id}.fits.{slot}", f"index {index} is not a value of {slot}")
+        for slot, group in seed.fits.items():
+            if group not in groups.get(slot, {}):
+                known = ", ".join(sorted(groups.get(slot, {}))) or "none"
+                raise PackError("g_seeds.yaml", f"{seed.id}.fits.{slot}", f"unknown group {group!r} (known: {known})")
 
 
 def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 
 from ksafe.cultures.loader import CulturePack, SharedData
 from ksafe.cultures.pack_model import GSeed, QueryText
@@ -41,15 +42,19 @@ def draw_indices(
     shared: SharedData,
     rng: random.Random,
     category: str | None = None,
-    fits: dict[str, list[int]] | None = None,
+    fits: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
-    """Which global value fills each slot: one the seed lists in ``fits``, else a law or institution of the
-    seed's domain (``by_category``), and a landmark and a city in one seed tied (the landmark stands in that
-    city, ``landmark_city``)."""
+    """Which global value fills each slot: one of the seed's value group where it names one (``fits``: a
+    woman's name for a girlfriend), else a law or institution of the seed's domain (``by_category``), and a
+    landmark and a city in one seed tied (the landmark stands in that city, ``landmark_city``)."""
     entities = shared.global_entities.entities
     indices: dict[str, int] = {}
     for name in slot_names:
-        fitting = (fits or {}).get(name) or shared.global_entities.by_category.get(name, {}).get(category or "", [])
+        group = (fits or {}).get(name)
+        if group is not None:
+            fitting = shared.global_entities.groups.get(name, {}).get(group, [])
+        else:
+            fitting = shared.global_entities.by_category.get(name, {}).get(category or "", [])
         valid = [i for i in fitting if 0 <= i < len(entities[name])]
         indices[name] = rng.choice(valid) if valid else rng.randrange(len(entities[name]))
     cities, landmark_cities = entities.get("city", []), shared.global_entities.landmark_city
