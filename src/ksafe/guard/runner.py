@@ -68,6 +68,8 @@ def parse_guard(spec: str, threshold: float = 0.5) -> GuardSpec:
     except KsafeError as exc:
         raise KsafeError(f"--guard {spec!r}: {exc}") from None
     reads = fmt.reads_images if not modifier else modifier == "image"
+    if fmt.images_only and not reads:
+        raise KsafeError(f"--guard {spec!r}: {name} classifies images only; drop ':text'")
     return GuardSpec(spec=spec, format=fmt, model=model.strip(), reads_images=reads)
 
 
@@ -241,6 +243,38 @@ async def classify_all(
     return counts[0], counts[1]
 
 
+GuardJob = tuple[GuardSpec, Sequence[tuple[str, Conversation]], Path]
+"""One guard's pending (journal id, conversation) pairs and its journal folder."""
+
+
+def run_guard_jobs(
+    jobs: Sequence[GuardJob],
+    options: GenerateOptions,
+    model_args: dict[str, Any] | None = None,
+    client: str = "inspect",
+) -> list[tuple[int, int]]:
+    """Synchronous entry: ask every guard of ``jobs`` at the same time, in one event loop.
+
+    Each guard has its own client, its own connection limit (``options.max_connections``) and a new journal
+    file in its folder, so several ``--guard`` of one command overlap instead of running one after another.
+
+    Returns:
+        (verdicts, failures) per job.
+    """
+
+    async def one(guard: GuardSpec, work: Sequence[tuple[str, Conversation]], journal_dir: Path) -> tuple[int, int]:
+        if not work:
+            return 0, 0
+        with Journal(journal_dir / f"verdicts-{uuid.uuid4().hex[:8]}.jsonl") as journal:
+            async with _classifier(guard, options, model_args, client) as classify:
+                return await classify_all(classify, work, journal, options.max_connections)
+
+    async def main() -> list[tuple[int, int]]:
+        return list(await asyncio.gather(*(one(*job) for job in jobs)))
+
+    return asyncio.run(main())
+
+
 def run_guard(
     guard: GuardSpec,
     work: Sequence[tuple[str, Conversation]],
@@ -249,14 +283,8 @@ def run_guard(
     model_args: dict[str, Any] | None = None,
     client: str = "inspect",
 ) -> tuple[int, int]:
-    """Synchronous entry: open the guard's client and classify ``work`` into a new journal file."""
-
-    async def main() -> tuple[int, int]:
-        with Journal(journal_dir / f"verdicts-{uuid.uuid4().hex[:8]}.jsonl") as journal:
-            async with _classifier(guard, options, model_args, client) as classify:
-                return await classify_all(classify, work, journal, options.max_connections)
-
-    return asyncio.run(main())
+    """Synchronous entry for one guard: open its client and classify ``work`` into a new journal file."""
+    return run_guard_jobs([(guard, work, journal_dir)], options, model_args, client)[0]
 
 
 def split_error(text: str) -> tuple[str, str]:
