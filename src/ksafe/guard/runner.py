@@ -23,6 +23,7 @@ from typing import Any
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions, http_client_args, inline_image, materialize, no_transcript
 from ksafe.evaluation.journal import Journal, read_journals
+from ksafe.guard.codec import dumps_line
 from ksafe.guard.faults import ProviderBlocked, classify_fault, redact, secret_values
 from ksafe.guard.formats import FORMATS, Conversation, GuardFormat, GuardVerdict
 from ksafe.guard.items import GuardItem
@@ -228,7 +229,8 @@ async def classify_all(
                     verdict = await classify(conversation)
                 except Exception as exc:  # recorded as this item's fault; asked again by the next run
                     kind, message = classify_fault(exc, secrets)
-                    journal.append({"id": rid, "t": round(time.time(), 3), "error": f"[{kind}] {message}"})
+                    failure = {"id": rid, "t": round(time.time(), 3), "error": f"[{kind}] {message}"}
+                    journal.write_line(dumps_line(failure))
                     counts[1] += 1
                     continue
                 record = verdict.to_json()
@@ -236,7 +238,7 @@ async def classify_all(
                     record["raw"] = redact(record["raw"], secrets)
                 now = time.time()
                 record.update(latency_s=round(now - started, 4), t=round(now, 3), session=session)
-                journal.append({"id": rid, "output": record})
+                journal.write_line(dumps_line({"id": rid, "output": record}))
                 counts[0] += 1
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(limit, len(work))))))
