@@ -212,7 +212,10 @@ class GuardServer:
 
         def token(label: str, p: float, other: str) -> dict[str, Any]:
             p = min(max(p, 1e-6), 1 - 1e-6)
-            top = [{"token": label, "logprob": math.log(p)}, {"token": other, "logprob": math.log(1 - p)}]
+            top: list[dict[str, Any]] = [
+                {"token": label, "logprob": math.log(p)},
+                {"token": other, "logprob": math.log(1 - p)},
+            ]
             top.sort(key=lambda t: -t["logprob"])
             return {"token": top[0]["token"], "logprob": top[0]["logprob"], "top_logprobs": top}
 
