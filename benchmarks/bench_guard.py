@@ -42,10 +42,10 @@ class PhaseClock:
         self.stamps.append((time.time(), _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN)))
 
     def install(self) -> None:
-        """Wrap ``ksafe.guard.run.run_guard_sharded`` (the calls: in-process or in forked workers)."""
+        """Wrap ``ksafe.guard.run.run_guards_sharded`` (the calls: in-process or in forked workers)."""
         import ksafe.guard.run as run_module
 
-        inner = run_module.run_guard_sharded
+        inner = run_module.run_guards_sharded
 
         def timed(*args: object, **kwargs: object) -> None:
             self.stamp()
@@ -54,7 +54,7 @@ class PhaseClock:
             finally:
                 self.stamp()
 
-        run_module.run_guard_sharded = timed
+        run_module.run_guards_sharded = timed
 
 
 def run_once(args: argparse.Namespace, start_kind: str) -> float:

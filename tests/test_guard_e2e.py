@@ -154,6 +154,8 @@ def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str, wo
     args = [
         "--guard",
         "llama_guard=openai-api/fake/llama_guard",
+        "--guard",
+        "binary_logprob=openai-api/fake/binary_logprob",
         "--max-connections",
         "4",
         "--client",
@@ -166,14 +168,16 @@ def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str, wo
         first = _guard(env, bench, out, *args, pid_file=pid_file)
         assert first.returncode == -9
         answered_before = [r for r in server.requests() if r.get("status") == 200]
-        assert 10 <= len(answered_before) < 96
+        assert 10 <= len(answered_before) < 192
+        assert {r["model"] for r in answered_before} == {"llama_guard", "binary_logprob"}  # both guards at once
         time.sleep(0.5)
         second = _guard(env, bench, out, *args)
         assert second.returncode == 0, second.stderr[-3000:]
-        answered = Counter((r["text"], r["image"]) for r in server.requests() if r.get("status") == 200)
-    assert len(answered) == 96 and max(answered.values()) == 1  # every (view, item) once: none lost, none twice
-    g = json.loads((out / "results.json").read_text())["guards"][0]
-    assert g["overall"]["errors"] == 0 and _rate(g["overall"]["detection_rate"]) == (24, 24)
+        answered = Counter((r["model"], r["text"], r["image"]) for r in server.requests() if r.get("status") == 200)
+    # every (guard, view, item) once: none lost, none twice (96 per guard: main view and text-only ablation)
+    assert len(answered) == 192 and max(answered.values()) == 1
+    for g in json.loads((out / "results.json").read_text())["guards"]:
+        assert g["overall"]["errors"] == 0 and _rate(g["overall"]["detection_rate"]) == (24, 24)
 
 
 def test_responses_are_compared_with_the_judge_and_human_labels(tmp_path: Path) -> None:

@@ -88,6 +88,18 @@ def test_report_shows_guards_beside_an_eval_run(tmp_path: Path) -> None:
     # 6 successful attacks under the heuristic judge; the text-only guard misses the one whose harm is in the image
     assert rows["llama_guard=openai-api/fake/llama_guard"][3:5] == ["6", "6"]
     assert rows["binary_logprob=openai-api/fake/binary_logprob"][3:5] == ["6", "5"]
+    kinds = (tables / "guard_kinds.csv").read_text(encoding="utf-8").splitlines()
+    assert "False positives, borderline benign" in kinds[0] and "By kind of item" in section
+    # 12 plain and 12 jailbreak-framed harmful items; the text-only guard misses the plain one whose harm is in
+    # the image; the fixture has no borderline request
+    text_only_guard = next(line for line in kinds if line.startswith("binary_logprob="))
+    assert text_only_guard.split('"')[1::2] == [
+        "91.7% [64.6, 98.5]",
+        "100.0% [75.8, 100.0]",
+        "0.0% [0.0, 24.2]",
+        "0.0% [0.0, 24.2]",
+    ]
+    assert ",n/a," in text_only_guard
     ablation = (tables / "guard_ablation.csv").read_text(encoding="utf-8")
     assert "binary_logprob=openai-api/fake/binary_logprob,text,48" in ablation
     leaderboard = json.loads((tmp_path / "guard" / "results.json").read_text())["guards"]

@@ -246,3 +246,14 @@ def test_score_curves_with_ties() -> None:
     assert auprc([0.5, 0.5, 0.1], [True, False, False]) == pytest.approx(0.5)
     assert detection_at_fpr([0.9, 0.8, 0.7, 0.6], [True, False, True, False], 0.5) == pytest.approx(1.0)
     assert detection_at_fpr([0.9, 0.8, 0.7, 0.6], [True, False, True, False], 0.0) == pytest.approx(0.5)
+
+
+def test_journal_lines_carry_any_guard_output(tmp_path: Any) -> None:
+    from ksafe.evaluation.journal import Journal, read_journal
+    from ksafe.guard.codec import dumps_line
+
+    records = [{"id": "text:a", "output": {"raw": "안전 \ud800 lone surrogate", "score": 0.25}}, {"id": "b", "x": [1]}]
+    with Journal(tmp_path / "v.jsonl") as journal:
+        for record in records:
+            journal.write_line(dumps_line(record))
+    assert read_journal(tmp_path / "v.jsonl") == records

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import hashlib
 import json
 import math
 import os
@@ -54,6 +56,18 @@ MODERATION_CATEGORIES = (
     "violence",
     "violence/graphic",
 )
+
+
+SHIELDGEMMA2_POLICY_TITLES = ("No Dangerous Content:", "No Sexually Explicit content:", "No Violence/Gore content:")
+
+
+def _image_sha256(content: Any) -> str | None:
+    """SHA-256 of the first inlined image of a user turn (``data:image/...;base64,``), or None."""
+    for part in content if isinstance(content, list) else []:
+        url = str((part.get("image_url") or {}).get("url", "")) if part.get("type") == "image_url" else ""
+        if url.startswith("data:") and "," in url:
+            return hashlib.sha256(base64.b64decode(url.split(",", 1)[1])).hexdigest()
+    return None
 
 
 def _texts(content: Any) -> tuple[str, bool]:
@@ -136,6 +150,12 @@ class GuardServer:
         fmt = str(body.get("model", "")).rsplit("/", 1)[-1]
         full = user + (answer or "")
         rule = self._rule(full)
+        if fmt == "shieldgemma2":  # the image alone is classified: rules are keyed by the image's SHA-256
+            content = users[-1].get("content") if users else None
+            parts = [p.get("type") for p in content] if isinstance(content, list) else []
+            if len(users) != 1 or parts != ["image_url", "text"] or not user.startswith(SHIELDGEMMA2_POLICY_TITLES):
+                return 400, {"error": {"message": "shieldgemma2: expected one user turn: the image, then a policy"}}
+            rule = self._rule(_image_sha256(content) or "")
         entry: dict[str, Any] = {
             "endpoint": "chat",
             "model": fmt,
@@ -159,6 +179,8 @@ class GuardServer:
             if fmt == "shieldgemma" and "Chatbot Response:" in user:
                 answer_part = user.split("Chatbot Response:", 1)[1]
             unsafe, score = self._decide(user, image, answer_part, rule)
+        elif fmt == "shieldgemma2":  # safe unless a rule names the image
+            unsafe, score = self._decide("", image, None, rule)
         else:
             unsafe, score = self._decide(user, image, answer, rule)
         codes = next((c for w, c in CODE_WORDS.items() if w in full), ("S2", "S4", "illicit", "illegal_unethical"))
@@ -190,7 +212,10 @@ class GuardServer:
 
         def token(label: str, p: float, other: str) -> dict[str, Any]:
             p = min(max(p, 1e-6), 1 - 1e-6)
-            top = [{"token": label, "logprob": math.log(p)}, {"token": other, "logprob": math.log(1 - p)}]
+            top: list[dict[str, Any]] = [
+                {"token": label, "logprob": math.log(p)},
+                {"token": other, "logprob": math.log(1 - p)},
+            ]
             top.sort(key=lambda t: -t["logprob"])
             return {"token": top[0]["token"], "logprob": top[0]["logprob"], "top_logprobs": top}
 
@@ -208,7 +233,7 @@ class GuardServer:
                 }
             chosen = token("UNSAFE", score, "SAFE")
             return chosen["token"], chosen
-        if fmt == "shieldgemma":
+        if fmt in ("shieldgemma", "shieldgemma2"):
             dangerous = "No Dangerous Content" in user
             p = score if dangerous else 0.02
             if garbage:

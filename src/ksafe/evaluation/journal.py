@@ -35,7 +35,10 @@ class Journal:
     def append(self, record: dict[str, Any]) -> None:
         """Write ``record`` as one line (one ``write`` call); fsync when the window has passed."""
         # ASCII escapes: a model answer may hold a lone surrogate, which UTF-8 cannot encode but JSON can carry.
-        data = (json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii")
+        self.write_line((json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii"))
+
+    def write_line(self, data: bytes) -> None:
+        """Write one encoded JSON line (ending in a newline) with one ``write``; fsync when the window has passed."""
         written = os.write(self._fd, data)
         if written != len(data):  # a short write on a regular file: disk full
             raise OSError(f"{self.path}: short write ({written} of {len(data)} bytes)")

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -37,24 +36,8 @@ from inspect_ai.model import (
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions, inline_image
+from ksafe.guard.codec import dumps, loads
 from ksafe.guard.formats.base import Generate
-
-try:  # orjson, where installed, encodes and decodes the request and reply bodies ~5x faster
-    import orjson
-
-    def _dumps(value: Any) -> bytes:
-        try:
-            return orjson.dumps(value)
-        except TypeError:  # a lone surrogate (possible in a model's answer): JSON escapes carry it
-            return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-
-    _loads: Callable[[bytes], Any] = orjson.loads
-except ImportError:  # pragma: no cover - the standard library is the fallback
-
-    def _dumps(value: Any) -> bytes:
-        return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-
-    _loads = json.loads
 
 PREFIX = "openai-api/"
 _IDS = (f"ksafe-guard-{n}" for n in itertools.count())
@@ -148,27 +131,35 @@ def _proxy_for(url: str) -> str | None:
 @asynccontextmanager
 async def direct_generate(model: str, options: GenerateOptions) -> AsyncIterator[Generate]:
     """A ``generate(messages, **overrides)`` posting to the guard's OpenAI-compatible server with aiohttp."""
-    url, key, name = endpoint(model)
+    from yarl import URL
+
+    address, key, name = endpoint(model)
+    url = URL(address)  # parsed once, not per request
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     connector = aiohttp.TCPConnector(limit=options.max_connections, ttl_dns_cache=300)
     attempt_timeout = aiohttp.ClientTimeout(total=options.attempt_timeout)
     allowed = ("max_tokens", "temperature", "logprobs", "top_logprobs")
 
-    proxy = _proxy_for(url)  # once: aiohttp's trust_env looks it (and .netrc) up in a thread per request
-    async with aiohttp.ClientSession(connector=connector, timeout=attempt_timeout) as session:
+    proxy = _proxy_for(address)  # once: aiohttp's trust_env looks it (and .netrc) up in a thread per request
+    async with aiohttp.ClientSession(
+        connector=connector,
+        timeout=attempt_timeout,
+        headers=headers,  # merged once per request by aiohttp; no per-call dict
+        cookie_jar=aiohttp.DummyCookieJar(),  # a guard server sets no cookies worth keeping
+    ) as session:
 
         async def generate(messages: list[ChatMessage], **overrides: Any) -> ModelOutput:
             payload = {"model": name, "messages": [await _message(m) for m in messages]}
             payload.update({k: v for k, v in overrides.items() if k in allowed and v is not None})
-            data = _dumps(payload)
+            data = dumps(payload)
             deadline = time.monotonic() + (options.timeout or 1e9)
             for attempt in range(options.max_retries + 1):
                 try:
-                    async with session.post(url, data=data, headers=headers, proxy=proxy) as response:
+                    async with session.post(url, data=data, proxy=proxy) as response:
                         if response.status >= 400:
                             raise HTTPStatusError(response.status, await response.text())
                         raw = await response.read()
-                    body = _loads(raw)  # not JSON: a ValueError, the item's fault (not retried)
+                    body = loads(raw)  # not JSON: a ValueError, the item's fault (not retried)
                     if not isinstance(body, dict):
                         raise ValueError(f"the reply is not a JSON object: {raw[:200]!r}")
                     return to_output(body, model)

@@ -27,6 +27,9 @@ from ksafe.schema.records import BenchmarkItem, GVersion
 VIEWS: tuple[str, ...] = ("image", "text", "text_only")
 JAILBREAK_FRAMED = "jailbreak_framed"
 PLAIN = "plain"
+BORDERLINE = "borderline"
+KINDS: tuple[str, ...] = (PLAIN, BORDERLINE, JAILBREAK_FRAMED)
+"""Values of the ``kind`` breakdown: harmful items are plain or jailbreak-framed, benign items any of the three."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,18 @@ class GuardItem:
     """Judge -> verdict of the answer (``--responses``)."""
     human_verdict: str | None = None
     """A human label of the answer, where a labels file holds one."""
+    benign_kind: str | None = None
+    """The benchmark's ``benign_kind`` (``plain``, ``borderline``, ``jailbreak``; None for harmful items)."""
 
     @property
     def kind(self) -> str:
-        """``plain`` or ``jailbreak_framed`` (the harmful/benign side is ``is_harmful``)."""
+        """``plain``, ``borderline`` (a safe request in alarming words) or ``jailbreak_framed`` (a strategy).
+
+        The harmful/benign side is ``is_harmful``: a group's detection rate is on its harmful items, its
+        false-positive rate on its benign ones (``borderline`` holds benign items only).
+        """
+        if not self.is_harmful and self.benign_kind == BORDERLINE:
+            return BORDERLINE
         return PLAIN if self.strategy == "none" else JAILBREAK_FRAMED
 
     def conversation(self, view: str) -> Conversation:
@@ -141,6 +152,7 @@ def _item(
         text=text,
         text_only=text_only,
         image=image,
+        benign_kind=item.benign_kind,
     )
 
 
@@ -229,6 +241,7 @@ def response_items(run_dir: Path) -> tuple[str, str, list[GuardItem]]:
             response=r.response,
             model=r.model,
             human_verdict=labels.get(key) or labels.get(f"{r.model}|{r.item_id}|"),
+            benign_kind=item.benign_kind,
         )
     if not grouped:
         raise KsafeError(f"{run_dir / 'responses.jsonl'}: no answered item to classify")

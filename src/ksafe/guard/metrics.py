@@ -104,7 +104,11 @@ def detection_at_fpr(scores: Sequence[float], truths: Sequence[bool], max_fpr: f
     """The highest detection rate of a threshold whose false-positive rate is at most ``max_fpr``."""
     if not any(truths) or all(truths):
         return None
-    return max(tpr for _, fpr, tpr in roc_points(scores, truths) if fpr <= max_fpr + 1e-12)
+    n_pos = sum(bool(x) for x in truths)
+    n_neg = len(truths) - n_pos
+    _, tp, fp = _cumulative(scores, truths)  # the points of ``roc_points``, as arrays
+    allowed = tp[fp / n_neg <= max_fpr + 1e-12]
+    return float(allowed.max()) / n_pos if allowed.size else 0.0
 
 
 def group_metrics(observations: Sequence[Observation]) -> GuardGroupMetrics:

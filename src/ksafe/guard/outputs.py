@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ksafe.fileio import write_text_atomic
+from ksafe.fileio import write_bytes_atomic, write_text_atomic
+from ksafe.guard.codec import dumps_line
 from ksafe.guard.results import GuardGroupMetrics, GuardRunResults
 from ksafe.schema.evaluation import Rate
 
@@ -53,7 +54,7 @@ def _csv(rows: Sequence[Sequence[object]]) -> str:
 def write_outputs(out: Path, results: GuardRunResults, rows: Sequence[dict[str, Any]]) -> None:
     """Write ``results.json``, ``verdicts.jsonl`` and the CSV tables into ``out``."""
     write_text_atomic(out / "results.json", results.model_dump_json(indent=2) + "\n")
-    write_text_atomic(out / "verdicts.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    write_bytes_atomic(out / "verdicts.jsonl", b"".join(dumps_line(r) for r in rows))
     leaderboard: list[list[object]] = [["guard", "format", "model", "view", "reference", *HEADER]]
     detail: list[list[object]] = [["guard", "view", "dimension", "value", *HEADER]]
     agree: list[list[object]] = [["guard", "reference", "n", "percent_agreement", "cohen_kappa"]]

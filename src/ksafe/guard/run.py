@@ -31,12 +31,13 @@ from ksafe.guard.items import GuardItem, benchmark_items, filter_responses, resp
 from ksafe.guard.results import GuardRunResults
 from ksafe.guard.runner import (
     CLIENTS,
+    GuardJob,
     GuardSpec,
     check_guard,
     parse_guard,
     pending_work,
 )
-from ksafe.guard.shards import run_guard_sharded
+from ksafe.guard.shards import run_guards_sharded
 from ksafe.guard.summary import guard_results, reference_of
 
 RUN_FILE = "run.json"
@@ -83,7 +84,7 @@ def _workers(config: GuardConfig, pending: int) -> int:
 
 def _views(guard: GuardSpec, config: GuardConfig) -> list[str]:
     views = [guard.primary_view]
-    if config.ablation and not config.responses:
+    if config.ablation and not config.responses and not guard.format.images_only:  # it never reads the text
         views.append("text_only")
     return views
 
@@ -151,6 +152,9 @@ def _run_guards(config: GuardConfig, freeze: Callable[[], None]) -> GuardRunResu
     if not config.guards:
         raise KsafeError("--guard: give at least one FORMAT=MODEL (e.g. llama_guard=vllm/meta-llama/Llama-Guard-4-12B)")
     specs = [parse_guard(spec, config.threshold) for spec in dict.fromkeys(config.guards)]
+    for guard in specs:
+        if config.responses and guard.format.images_only:
+            raise KsafeError(f"--guard {guard.spec}: {guard.format.name} classifies images, not answers (--responses)")
     if config.responses:
         name, culture, items = response_items(Path(config.source))
         items = filter_responses(items, config.item_filter)
@@ -168,15 +172,15 @@ def _run_guards(config: GuardConfig, freeze: Callable[[], None]) -> GuardRunResu
             record["run_id"] = previous.get("run_id") or uuid.uuid4().hex[:22]
             record["benchmark"] = name
             write_text_atomic(out / RUN_FILE, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+            jobs: list[GuardJob] = []
             for guard in specs:
                 journal_dir = out / JOURNAL_DIR / model_slug(guard.spec)
                 journal_dir.mkdir(parents=True, exist_ok=True)
-                work = pending_work(items, _views(guard, config), journal_dir)
-                if work:
-                    workers = _workers(config, len(work))
-                    run_guard_sharded(
-                        guard, work, journal_dir, config.options, workers, config.model_args, config.client
-                    )
+                jobs.append((guard, pending_work(items, _views(guard, config), journal_dir), journal_dir))
+            pending = sum(len(work) for _, work, _ in jobs)
+            if pending:  # every guard at once (each with its own connections), in one or more processes
+                workers = _workers(config, pending)
+                run_guards_sharded(jobs, config.options, workers, config.model_args, config.client)
             freeze()
             return finalize(config, specs, items, record, name, culture)
     except OSError as exc:  # a read-only or full disk: what was journaled stays, the same command resumes

@@ -23,6 +23,7 @@ from typing import Any
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions, http_client_args, inline_image, materialize, no_transcript
 from ksafe.evaluation.journal import Journal, read_journals
+from ksafe.guard.codec import dumps_line
 from ksafe.guard.faults import ProviderBlocked, classify_fault, redact, secret_values
 from ksafe.guard.formats import FORMATS, Conversation, GuardFormat, GuardVerdict
 from ksafe.guard.items import GuardItem
@@ -68,6 +69,8 @@ def parse_guard(spec: str, threshold: float = 0.5) -> GuardSpec:
     except KsafeError as exc:
         raise KsafeError(f"--guard {spec!r}: {exc}") from None
     reads = fmt.reads_images if not modifier else modifier == "image"
+    if fmt.images_only and not reads:
+        raise KsafeError(f"--guard {spec!r}: {name} classifies images only; drop ':text'")
     return GuardSpec(spec=spec, format=fmt, model=model.strip(), reads_images=reads)
 
 
@@ -226,7 +229,8 @@ async def classify_all(
                     verdict = await classify(conversation)
                 except Exception as exc:  # recorded as this item's fault; asked again by the next run
                     kind, message = classify_fault(exc, secrets)
-                    journal.append({"id": rid, "t": round(time.time(), 3), "error": f"[{kind}] {message}"})
+                    failure = {"id": rid, "t": round(time.time(), 3), "error": f"[{kind}] {message}"}
+                    journal.write_line(dumps_line(failure))
                     counts[1] += 1
                     continue
                 record = verdict.to_json()
@@ -234,11 +238,43 @@ async def classify_all(
                     record["raw"] = redact(record["raw"], secrets)
                 now = time.time()
                 record.update(latency_s=round(now - started, 4), t=round(now, 3), session=session)
-                journal.append({"id": rid, "output": record})
+                journal.write_line(dumps_line({"id": rid, "output": record}))
                 counts[0] += 1
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(limit, len(work))))))
     return counts[0], counts[1]
+
+
+GuardJob = tuple[GuardSpec, Sequence[tuple[str, Conversation]], Path]
+"""One guard's pending (journal id, conversation) pairs and its journal folder."""
+
+
+def run_guard_jobs(
+    jobs: Sequence[GuardJob],
+    options: GenerateOptions,
+    model_args: dict[str, Any] | None = None,
+    client: str = "inspect",
+) -> list[tuple[int, int]]:
+    """Synchronous entry: ask every guard of ``jobs`` at the same time, in one event loop.
+
+    Each guard has its own client, its own connection limit (``options.max_connections``) and a new journal
+    file in its folder, so several ``--guard`` of one command overlap instead of running one after another.
+
+    Returns:
+        (verdicts, failures) per job.
+    """
+
+    async def one(guard: GuardSpec, work: Sequence[tuple[str, Conversation]], journal_dir: Path) -> tuple[int, int]:
+        if not work:
+            return 0, 0
+        with Journal(journal_dir / f"verdicts-{uuid.uuid4().hex[:8]}.jsonl") as journal:
+            async with _classifier(guard, options, model_args, client) as classify:
+                return await classify_all(classify, work, journal, options.max_connections)
+
+    async def main() -> list[tuple[int, int]]:
+        return list(await asyncio.gather(*(one(*job) for job in jobs)))
+
+    return asyncio.run(main())
 
 
 def run_guard(
@@ -249,14 +285,8 @@ def run_guard(
     model_args: dict[str, Any] | None = None,
     client: str = "inspect",
 ) -> tuple[int, int]:
-    """Synchronous entry: open the guard's client and classify ``work`` into a new journal file."""
-
-    async def main() -> tuple[int, int]:
-        with Journal(journal_dir / f"verdicts-{uuid.uuid4().hex[:8]}.jsonl") as journal:
-            async with _classifier(guard, options, model_args, client) as classify:
-                return await classify_all(classify, work, journal, options.max_connections)
-
-    return asyncio.run(main())
+    """Synchronous entry for one guard: open its client and classify ``work`` into a new journal file."""
+    return run_guard_jobs([(guard, work, journal_dir)], options, model_args, client)[0]
 
 
 def split_error(text: str) -> tuple[str, str]:

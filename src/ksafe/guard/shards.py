@@ -1,8 +1,9 @@
-"""Ask one guard in 1..N forked processes (Python uses one core per process).
+"""Ask the guards of one command in 1..N forked processes (Python uses one core per process).
 
-Input: a ``GuardSpec``, the pending (journal id, conversation) pairs, call options. Output: one journal file
-per worker (``runner.run_guard``). Side effects: forks workers that die with their parent (``PR_SET_PDEATHSIG``
-and end-of-file on a pipe, as ``ksafe.evaluation.shard`` does), so a crashed run leaves nobody asking.
+Input: ``GuardJob``s (a ``GuardSpec``, its pending (journal id, conversation) pairs, its journal folder), call
+options. Output: one journal file per guard per worker (``runner.run_guard_jobs``: every guard of the command
+at once in each worker). Side effects: forks workers that die with their parent (``PR_SET_PDEATHSIG`` and
+end-of-file on a pipe, as ``ksafe.evaluation.shard`` does), so a crashed run leaves nobody asking.
 """
 
 from __future__ import annotations
@@ -10,21 +11,17 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions
-from ksafe.guard.formats import Conversation
-from ksafe.guard.runner import GuardSpec, run_guard
+from ksafe.guard.runner import GuardJob, run_guard_jobs
 
 
 def _shard_worker(
     read_end: int,
     write_end: int,
-    guard: GuardSpec,
-    work: Sequence[tuple[str, Conversation]],
-    journal_dir: Path,
+    jobs: Sequence[GuardJob],
     options: GenerateOptions,
     model_args: dict[str, Any] | None,
     client: str,
@@ -33,21 +30,21 @@ def _shard_worker(
 
     os.close(write_end)  # only the parent holds the write end: end of file means it is gone
     die_with_parent(read_end)
-    run_guard(guard, work, journal_dir, options, model_args, client)
+    run_guard_jobs(jobs, options, model_args, client)
 
 
-def run_guard_sharded(
-    guard: GuardSpec,
-    work: Sequence[tuple[str, Conversation]],
-    journal_dir: Path,
+def run_guards_sharded(
+    jobs: Sequence[GuardJob],
     options: GenerateOptions,
     workers: int,
     model_args: dict[str, Any] | None = None,
     client: str = "inspect",
 ) -> None:
-    """Classify ``work`` in ``workers`` forked processes (one journal file each), splitting the connections.
+    """Classify every job's work in ``workers`` forked processes, every guard in each, splitting the connections.
 
-    Workers die with the parent (``PR_SET_PDEATHSIG`` and a pipe, as ``ksafe.evaluation.shard`` does).
+    Each worker asks its share (every ``workers``-th pair) of every guard at once, with its share of each
+    guard's connections. Workers die with the parent (``PR_SET_PDEATHSIG`` and a pipe, as
+    ``ksafe.evaluation.shard`` does).
 
     Raises:
         KsafeError: a worker failed (its verdicts so far are journaled; rerun to resume).
@@ -55,30 +52,23 @@ def run_guard_sharded(
     import gc
     import multiprocessing
 
-    if workers <= 1 or len(work) < 2:
-        run_guard(guard, work, journal_dir, options, model_args, client)
+    if workers <= 1 or sum(len(work) for _, work, _ in jobs) < 2:
+        run_guard_jobs(jobs, options, model_args, client)
         return
     context = multiprocessing.get_context("fork")
     owned = gc.get_freeze_count() == 0
     gc.freeze()  # the children's collector skips the inherited heap
     read_end, write_end = os.pipe()
     processes = []
+    journal_dirs = sorted({str(journal_dir) for _, _, journal_dir in jobs})
     try:
         for shard in range(workers):
             connections = options.max_connections // workers + (shard < options.max_connections % workers)
             shard_options = dataclasses.replace(options, max_connections=max(1, connections))
+            shard_jobs = [(guard, list(work[shard::workers]), journal_dir) for guard, work, journal_dir in jobs]
             process = context.Process(
                 target=_shard_worker,
-                args=(
-                    read_end,
-                    write_end,
-                    guard,
-                    list(work[shard::workers]),
-                    journal_dir,
-                    shard_options,
-                    model_args,
-                    client,
-                ),
+                args=(read_end, write_end, shard_jobs, shard_options, model_args, client),
                 daemon=True,
             )
             process.start()
@@ -96,4 +86,6 @@ def run_guard_sharded(
                 process.terminate()
                 process.join()
     if any(codes):
-        raise KsafeError(f"{journal_dir}: a guard worker failed (exit codes {codes}); run the same command again")
+        raise KsafeError(
+            f"{', '.join(journal_dirs)}: a guard worker failed (exit codes {codes}); run the same command again"
+        )

@@ -141,6 +141,7 @@ def _row(guard: GuardSpec, view: str, o: Observation) -> dict[str, Any]:
         "category": item.category,
         "strategy": item.strategy,
         "image_kind": item.image_kind,
+        "kind": item.kind,
         "is_harmful": item.is_harmful,
         "truth": o.truth,
     }

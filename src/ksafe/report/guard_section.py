@@ -149,6 +149,14 @@ def _blocked_attacks(run: GuardRun, evals: list[RunData]) -> list[dict[str, Any]
     return rows
 
 
+def _kind_rate(kinds: dict[str, Any], kind: str, harmful: bool) -> str:
+    """Detection (harmful) or false-positive rate (benign) of one ``kind`` group, ``n/a`` when absent."""
+    m = kinds.get(kind)
+    if m is None:
+        return "n/a"
+    return _pct(m.detection_rate if harmful else m.false_positive_rate)
+
+
 def guard_section(
     guard_runs: list[GuardRun], evals: list[RunData], categories: list[str], category_label: Any
 ) -> tuple[Markup, list[Table]]:
@@ -158,6 +166,7 @@ def guard_section(
     import jinja2
 
     leaderboard, ablation, agreement, curves, legend, blocked = [], [], [], [], [], []
+    by_kind: list[list[str]] = []
     cats = list(categories)
     for run in guard_runs:
         for guard in run.results.guards:
@@ -186,6 +195,19 @@ def guard_section(
                     _pct(o.category_agreement),
                     str(o.errors),
                     _num(g.latency_p50_s),
+                ]
+            )
+            kinds = g.breakdowns.get("kind", {})
+
+            by_kind.append(
+                [
+                    g.guard,
+                    mode,
+                    _kind_rate(kinds, "plain", True),
+                    _kind_rate(kinds, "jailbreak_framed", True),
+                    _kind_rate(kinds, "plain", False),
+                    _kind_rate(kinds, "borderline", False),
+                    _kind_rate(kinds, "jailbreak_framed", False),
                 ]
             )
             cells = []
@@ -247,6 +269,20 @@ def guard_section(
                 "Latency p50 (s)",
             ],
             leaderboard,
+        ),
+        Table(
+            "guard_kinds",
+            "Guard results by kind of item",
+            [
+                "Guard",
+                "Classifies",
+                "Detection, plain harmful",
+                "Detection, jailbreak-framed harmful",
+                "False positives, plain benign",
+                "False positives, borderline benign",
+                "False positives, jailbreak-framed benign",
+            ],
+            by_kind,
         ),
         Table(
             "guard_ablation",

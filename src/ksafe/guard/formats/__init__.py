@@ -17,6 +17,7 @@ from ksafe.guard.formats.llama_guard import LlamaGuard
 from ksafe.guard.formats.llm import PolicyLLM
 from ksafe.guard.formats.openai_moderation import OpenAIModeration
 from ksafe.guard.formats.shieldgemma import ShieldGemma
+from ksafe.guard.formats.shieldgemma2 import ShieldGemma2
 from ksafe.plugins import GROUP_GUARD_FORMATS, Registry
 
 BUILTIN_FORMATS: list[GuardFormat] = [
@@ -26,6 +27,7 @@ BUILTIN_FORMATS: list[GuardFormat] = [
     ShieldGemma(),
     OpenAIModeration(),
     PolicyLLM(),
+    ShieldGemma2(),
 ]
 
 

@@ -122,6 +122,9 @@ class GuardFormat:
     """The guard's codes -> KSAFE-MM category id (None: no counterpart among the 11 categories)."""
     reads_images: ClassVar[bool] = True
     """Whether the guards of this protocol usually read images (``FORMAT:text=`` / ``FORMAT:image=`` override)."""
+    images_only: ClassVar[bool] = False
+    """Whether the protocol classifies the image alone (ShieldGemma 2): no text view, no text-only ablation,
+    no ``--responses``."""
     backend: ClassVar[str] = "inspect"
     """``inspect``: called through Inspect's model layer; ``openai_moderation``: the openai SDK's moderation API."""
 
