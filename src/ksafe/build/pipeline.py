@@ -249,7 +249,7 @@ def build_benchmark(
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
         text_generation = None
         if options.generator:  # models in the loop: the slots the template plan uses, written by the generator
-            from ksafe.generation.build_hook import borderline_rows, generated_c_pairs
+            from ksafe.generation.build_hook import borderline_rows, generated_c_pairs, generated_g_and_wrappers
 
             c_pairs, text_generation = generated_c_pairs(options, pack, topics, c_pairs, units_c, report)
             units_c = plan_units(c_pairs, c_target, c_strategies, c_kinds, options.seed, "C")
@@ -257,6 +257,7 @@ def build_benchmark(
                 pack, text_generation, units_c, borderline_count(pack, c_target), options.seed
             )
             borderline = [(q, text_kinds[i % len(text_kinds)]) for i, q in enumerate(borderline_queries)]
+            units_g, pack = generated_g_and_wrappers(options, pack, g_pairs, units_g, c_strategies, text_generation)
         result = _render_and_write(
             options,
             pack,

@@ -266,7 +266,8 @@ def _print_plan(options: Any) -> None:
         raise KsafeError("--plan: needs --generator (the template path makes no model calls)")
     p = plan_generation(options)
     typer.echo(
-        f"plan: {p.slots} (topic, category) slots, {p.journaled} already answered in the journal; "
+        f"plan: {p.slots} (topic, category) slots, {p.g_pairs} G pairs, {p.wrapper_strategies} wrapper strategies, "
+        f"{p.journaled} already answered in the journal; "
         f"{p.min_calls} new calls if every reply is valid (at most {p.max_calls} with refusals and repairs); "
         f"about {p.input_tokens} input + {p.output_tokens} output tokens"
     )
@@ -284,6 +285,18 @@ def _print_generation(outcome: Any) -> None:
     for category, c in outcome.counts["category"].items():
         if c.get("refusals") or c.get("fallbacks"):
             typer.echo(f"  {category}: {c.get('refusals', 0)} refusals, {c.get('fallbacks', 0)} fallbacks")
+    g, wrappers = outcome.counts.get("g", {}), outcome.counts.get("wrappers", {})
+    if g.get("pairs"):
+        typer.echo(
+            f"  G: {g.get('generated', 0)} of {g['pairs']} pairs translated and contextualized, "
+            f"{g.get('refusals', 0)} refusals, {g.get('fallbacks', 0)} fallbacks to g_translations.yaml"
+        )
+    if wrappers.get("strategies"):
+        typer.echo(
+            f"  wrappers: {wrappers.get('wrappers', 0)} new texts for {wrappers.get('generated', 0)} of "
+            f"{wrappers['strategies']} strategies, {wrappers.get('refusals', 0)} refusals, "
+            f"{wrappers.get('fallbacks', 0)} fallbacks to the pack's"
+        )
 
 
 def _typed_column(table: Any, header: str, values: list[str]) -> None:
