@@ -98,6 +98,7 @@ def test_g_and_wrappers_with_a_generator_fall_back_per_pair_and_strategy(
             i for i in used if int(str(i["wrapper"]).split("#")[1]) >= len(wrapper_texts(own[str(i["strategy"])]))
         ]
         assert generated_used and all("선생님, 제" in str(i["text"]) for i in generated_used)
+        assert not any("#rewrite" in str(i["wrapper"]) for i in items)  # --rewrite-queries is off by default
 
         pack_copy = tmp_path / "ko-pack"
         shutil.copytree(resolve_pack_dir("ko"), pack_copy)
@@ -156,3 +157,36 @@ def test_kill_9_in_the_wrapper_stage_resumes_and_plan_counts_every_prompt_kind(t
         assert "wrappers: 39 new texts for 13 of 13 strategies" in done.stdout
         final = subprocess.run([*command, "--plan"], env=env, capture_output=True, text=True, timeout=120)
         assert _new_calls(final.stdout) == (25, 0)
+
+
+def test_rewrite_queries_replaces_text_only_per_unit_and_keeps_the_wrapper_on_refusal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ksafe.generation.plan import plan_generation
+
+    faults = {"rewrite:ResearchExperiment": "refuse_always", "rewrite:TextContinuation": "malformed_once"}
+    faults |= {"rewrite:LogicalReasoning": "drop_key_once"}
+    with scripted_generator(tmp_path / "server", faults=faults) as server:
+        for name, value in server.env.items():
+            monkeypatch.setenv(name, value)
+        out = tmp_path / "gen"
+        options = BuildOptions(
+            culture="ko", out=out, limit=12, generator=MODEL, workers=1, write_parquet=False, rewrite_queries=True
+        )
+        plan = plan_generation(options)
+        result = build_benchmark(options)
+        counts = result.manifest.counts["generation"]["rewrites"]
+        assert plan.rewrites == counts["units"] > 0
+        assert counts["rewritten"] == counts["units"] - 1 and counts["fallback_refused"] == 1
+        assert counts["repairs"] == 2 and counts["refusals"] == 2
+        assert sum(1 for r in server.requests() if r["kind"] == "rewrite") == counts["units"] + 3
+        items = _items(out)
+        jailbreak = [i for i in items if i["strategy"] != "none"]
+        rewritten = [i for i in jailbreak if str(i["wrapper"]).endswith("#rewrite")]
+        assert rewritten and all("선생님 역할극이야." in str(i["text_only"]) for i in rewritten)
+        assert all(str(i["key_phrase"]) in str(i["text_only"]) for i in rewritten)
+        assert all("선생님 역할극이야." not in str(i["text"]) for i in rewritten)  # the image prompt keeps the wrapper
+        refused = [i for i in jailbreak if i["strategy"] == "ResearchExperiment"]
+        assert refused and not any(str(i["wrapper"]).endswith("#rewrite") for i in refused)
+        assert {i["benign_kind"] for i in rewritten} >= {None, "jailbreak"}  # harmful and benign twin alike
+        assert result.manifest.options["rewrite_queries"] is True

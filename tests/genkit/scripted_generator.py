@@ -7,7 +7,8 @@ It answers ksafe's prompt kinds (``[ksafe:c-queries]``, ``[ksafe:critic]``, ``[k
 ``[ksafe:wrappers]``) with replies in Korean built from the prompt, as JSON for the schema. ``--faults`` maps
 ``g:<category>`` (the G prompt's ``Risk category:``) or ``wrappers:<Strategy>`` to a fault of those kinds
 (``refuse_once``, ``refuse_always``, ``malformed_once``, ``schema_once``, ``wrong_language``; for G also
-``placeholder_once`` and ``bad_swap_once``; for wrappers also ``unknown_slot`` (always)), and a category id
+``placeholder_once`` and ``bad_swap_once``; for wrappers also ``unknown_slot`` (always)), ``rewrite:<Strategy>``
+(the ``--rewrite-queries`` prompt) to ``refuse_always``, ``malformed_once`` or ``drop_key_once``, and a category id
 (found in the C prompt's ``Category:`` line) to a fault of the C queries: ``refuse_once`` (refuse, then
 comply after the benchmark framing),
 ``refuse_always``, ``malformed_once`` (broken JSON, then valid after the repair prompt), ``schema_once`` (JSON
@@ -125,6 +126,16 @@ def _wrappers_reply(first: str, fault: str) -> str:
     return json.dumps({"wrappers": texts}, ensure_ascii=False)
 
 
+def _rewrite_reply(first: str, fault: str, turns: int) -> str:
+    found = re.search(r"^Requests \(untrusted.*?\n(.*?)\nReply with", first, re.M | re.S)
+    requests = json.loads(found[1]) if found else {"harmful": "", "benign": ""}
+    style = f"{_tag(first)} 선생님 역할극이야."
+    reply = {side: f"{style} {text}" for side, text in requests.items()}
+    if fault == "drop_key_once" and turns == 1:
+        reply["harmful"] = style
+    return json.dumps(reply, ensure_ascii=False)
+
+
 class Scripted:
     def __init__(self, args: argparse.Namespace) -> None:
         self.latency = args.latency_ms / 1000.0
@@ -147,18 +158,21 @@ class Scripted:
         category = (re.search(r"^Category: (\S+)", first, re.M) or [None, ""])[1] or ""
         fault = self.faults.get(category, "")
         turns = len(users)
-        if "[ksafe:g-translate]" in first or "[ksafe:wrappers]" in first:
+        if "[ksafe:g-translate]" in first or "[ksafe:wrappers]" in first or "[ksafe:rewrite]" in first:
             g = "[ksafe:g-translate]" in first
             pattern = r"^Risk category: (\S+)" if g else r"^Strategy: (\S+)"
             subject = (re.search(pattern, first, re.M) or [None, ""])[1] or ""
-            kind = "g-translate" if g else "wrappers"
-            fault = self.faults.get(f"{'g' if g else 'wrappers'}:{subject}", "")
-            valid = _g_reply(first, fault, turns) if g else _wrappers_reply(first, fault)
+            kind = "g-translate" if g else "rewrite" if "[ksafe:rewrite]" in first else "wrappers"
+            fault = self.faults.get(f"{kind.split('-')[0]}:{subject}", "")
+            if kind == "rewrite":
+                valid = _rewrite_reply(first, fault, turns)
+            else:
+                valid = _g_reply(first, fault, turns) if g else _wrappers_reply(first, fault)
             if fault == "refuse_always" or (fault == "refuse_once" and turns == 1):
                 return kind, subject, REFUSAL, fault
             if fault == "malformed_once" and turns == 1:
                 return kind, subject, valid[: len(valid) // 2], fault
-            if not g and fault == "schema_once" and turns == 1:
+            if kind == "wrappers" and fault == "schema_once" and turns == 1:
                 return kind, subject, json.dumps({"wrapper": "x"}), fault
             return kind, subject, valid, fault
         if "[ksafe:critic]" in first:

@@ -108,6 +108,20 @@ def generated_g_and_wrappers(
     return units, dataclasses.replace(pack, jailbreaks=jailbreaks)
 
 
+def generated_rewrite_texts(
+    options: BuildOptions, pack: CulturePack, units: list[PlannedUnit], outcome: GenerationOutcome
+) -> None:
+    """``--rewrite-queries``: put the rewritten text-only queries of ``units`` into ``outcome.rewrites`` and
+    their counts into ``outcome.counts["rewrites"]``."""
+    from ksafe.generation.asking import add_stats
+    from ksafe.generation.rewrites import generated_rewrites
+
+    rewrites = generated_rewrites(options, pack, units, spent=outcome.calls.new)
+    add_stats(outcome.calls, rewrites.calls)
+    outcome.rewrites = rewrites.texts
+    outcome.counts["rewrites"] = rewrites.counts
+
+
 def write_candidates(out: Path, outcome: GenerationOutcome) -> None:
     """Write the kept candidates (image prompts and borderline variants included), one JSON object a line."""
     lines = "".join(canonical_json(record) + "\n" for record in outcome.candidates)

@@ -25,6 +25,7 @@ CRITIC_PROMPT_TOKENS_PER_CANDIDATE = 250
 OUTPUT_TOKENS_PER_G_PAIR = 420
 """Two versions of a harmful and a benign request (three texts each) and the swaps."""
 OUTPUT_TOKENS_PER_WRAPPER = 120
+OUTPUT_TOKENS_PER_REWRITE = 200
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ class GenerationPlan:
     """G query pairs whose literal and contextualized versions the generator writes."""
     wrapper_strategies: int = 0
     """Jailbreak strategies the generator writes new wrapper texts for."""
+    rewrites: int = 0
+    """``--rewrite-queries``: jailbreak units whose standard queries the generator rewrites (always counted as
+    new calls: their prompts hold generated text, so the plan cannot look them up in the journal)."""
 
 
 def _prompt_bytes(messages: list[tuple[str, str]]) -> int:
@@ -71,6 +75,7 @@ def plan_generation(options: BuildOptions) -> GenerationPlan:
     from ksafe.generation.g_stage import planned_g_pairs
     from ksafe.generation.g_translation import GTranslationReply, g_messages
     from ksafe.generation.prompts import query_messages
+    from ksafe.generation.rewrites import rewrite_messages, rewrite_units
     from ksafe.generation.wrappers import WRAPPERS_PER_STRATEGY, WrapperBatch, wrapper_messages
     from ksafe.jailbreaks.registry import get_strategy
     from ksafe.queries.c_queries import make_c_queries
@@ -127,6 +132,14 @@ def plan_generation(options: BuildOptions) -> GenerationPlan:
         other_todo += 1
         prompt_bytes += _prompt_bytes(messages)
         output_tokens += WRAPPERS_PER_STRATEGY * OUTPUT_TOKENS_PER_WRAPPER
+    rewrites = rewrite_units(g_units + units) if options.rewrite_queries else []
+    for pair, strategy in rewrites:
+        # A rewrite's prompt holds the generated query, unknown before the build: sized on the template pair's
+        # and always counted as new (a resumed build may find some in the journal).
+        messages = rewrite_messages(pack, pair, strategy, get_strategy(strategy).description)
+        other_todo += 1
+        prompt_bytes += _prompt_bytes(messages)
+        output_tokens += OUTPUT_TOKENS_PER_REWRITE
     critic_prompt = c_todo * count * CRITIC_PROMPT_TOKENS_PER_CANDIDATE
     return GenerationPlan(
         slots=len(slots),
@@ -137,4 +150,5 @@ def plan_generation(options: BuildOptions) -> GenerationPlan:
         output_tokens=output_tokens,
         g_pairs=len(g_planned),
         wrapper_strategies=len(strategies),
+        rewrites=len(rewrites),
     )

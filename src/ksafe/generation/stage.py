@@ -49,6 +49,8 @@ class GenerationOutcome:
     calls: CallStats
     candidates: list[dict[str, Any]] = field(default_factory=list)
     borderline: dict[str, Query] = field(default_factory=dict)
+    rewrites: dict[tuple[str, str], str] = field(default_factory=dict)
+    """``--rewrite-queries``: the rewritten text-only query by (query id, strategy)."""
     """The borderline variant of every kept candidate, by the pair id of its harmful query."""
 
 
