@@ -152,6 +152,9 @@ def test_a_model_string_inspect_cannot_resolve_fails_in_one_line_before_out_is_t
     assert "Traceback" not in done.stderr and not out.exists()
     plan = subprocess.run([*command, "--plan"], capture_output=True, text=True, timeout=120)
     assert plan.returncode == 2 and "--plan: needs --generator" in plan.stderr
+    rewrite = subprocess.run([*command, "--rewrite-queries"], capture_output=True, text=True, timeout=120)
+    assert rewrite.returncode == 2 and "--rewrite-queries: needs --generator" in rewrite.stderr
+    assert "Traceback" not in rewrite.stderr and not out.exists()
 
 
 def test_an_image_generator_uses_the_generators_picture_prompt_without_person_names() -> None:
