@@ -60,10 +60,18 @@ def _wrap(
 class ItemAssembler:
     """Turns planned units into items for one pack."""
 
-    def __init__(self, pack: CulturePack, shared: SharedData, assets: AssetLookup) -> None:
+    def __init__(
+        self,
+        pack: CulturePack,
+        shared: SharedData,
+        assets: AssetLookup,
+        rewrites: dict[tuple[str, str], str] | None = None,
+    ) -> None:
         self.pack = pack
         self.shared = shared
         self.assets = assets
+        self.rewrites = rewrites or {}
+        """The generator's text-only rewrite of a query in a strategy's style, by (query id, strategy)."""
 
     def _entry(self, strategy: str, english: bool) -> JailbreakEntry | None:
         if strategy == "none":
@@ -98,6 +106,9 @@ class ItemAssembler:
         text, text_only, wrapper = _wrap(
             strategy, self._entry(strategy, False), query, kind, self.pack.info.image_prompts
         )
+        rewrite = self.rewrites.get((query.id, strategy))
+        if rewrite is not None:  # --rewrite-queries: the text-only request in the strategy's style
+            text_only, wrapper = rewrite, f"{strategy}#rewrite"
         asset = self.assets(query, kind)
         pair_id = content_id("item-pair", query.pair_id, kind)
         return BenchmarkItem(

@@ -48,6 +48,9 @@ class BuildOptions(FrozenRecord):
     """Candidates the generator writes for each (topic, category) slot."""
     critic_min_score: int = Field(default=3, ge=1, le=5)
     """A candidate scoring below this (1-5) on any critic criterion is dropped."""
+    rewrite_queries: bool = False
+    """Also have the generator rewrite each jailbreak item's standard query in the strategy's style (its
+    ``text_only``); needs ``generator``."""
     max_calls: int | None = Field(default=None, ge=0)
     """Budget of new model calls (journaled answers are free); the build stops when it is spent."""
     generator_connections: int = Field(default=8, ge=1, le=512)
@@ -64,10 +67,12 @@ class BuildOptions(FrozenRecord):
                 del resolved[name]
         else:
             resolved["critic"] = self.critic or self.generator
+            if not self.rewrite_queries:  # generated builds from before the option keep their resolved options
+                del resolved["rewrite_queries"]
         return resolved
 
 
-_GENERATION_CONTENT = ("generator", "critic", "candidates_per_slot", "critic_min_score")
+_GENERATION_CONTENT = ("generator", "critic", "candidates_per_slot", "critic_min_score", "rewrite_queries")
 """Options that decide a generated build's content."""
 _CALL_SETTINGS = ("max_calls", "generator_connections", "generator_timeout_s")
 """How calls are made, not what they say: never part of the resolved options."""

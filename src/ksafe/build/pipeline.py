@@ -249,7 +249,12 @@ def build_benchmark(
     with exclusive_lock(out / JOURNAL.parent / "lock", f"{out}: another ksafe build is writing this folder"):
         text_generation = None
         if options.generator:  # models in the loop: the slots the template plan uses, written by the generator
-            from ksafe.generation.build_hook import borderline_rows, generated_c_pairs
+            from ksafe.generation.build_hook import (
+                borderline_rows,
+                generated_c_pairs,
+                generated_g_and_wrappers,
+                generated_rewrite_texts,
+            )
 
             c_pairs, text_generation = generated_c_pairs(options, pack, topics, c_pairs, units_c, report)
             units_c = plan_units(c_pairs, c_target, c_strategies, c_kinds, options.seed, "C")
@@ -257,6 +262,9 @@ def build_benchmark(
                 pack, text_generation, units_c, borderline_count(pack, c_target), options.seed
             )
             borderline = [(q, text_kinds[i % len(text_kinds)]) for i, q in enumerate(borderline_queries)]
+            units_g, pack = generated_g_and_wrappers(options, pack, g_pairs, units_g, c_strategies, text_generation)
+            if options.rewrite_queries:
+                generated_rewrite_texts(options, pack, units_g + units_c, text_generation)
         result = _render_and_write(
             options,
             pack,
@@ -363,7 +371,8 @@ def _render_and_write(
     def lookup(query: Query, kind: str) -> ImageAsset:
         return assets[job_of[(query.id, kind)]]
 
-    items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup).items(units, borderline)
+    rewrites = text_generation.rewrites if text_generation is not None else None
+    items: list[BenchmarkItem] = ItemAssembler(pack, shared, lookup, rewrites).items(units, borderline)
     report("items", len(items), len(items))
     used_keys = {job_of[(q.id, u.image_kind)] for u in units for q in _queries_of(u)}
     used_keys |= {job_of[(q.id, kind)] for q, kind in borderline}

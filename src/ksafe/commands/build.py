@@ -170,6 +170,13 @@ def build(
         typer.Option(help="Budget of new model calls; journaled answers are free, and a rerun continues."),
     ] = None,
     generator_connections: Annotated[int, typer.Option(help="Generator and critic calls in flight at once.")] = 8,
+    rewrite_queries: Annotated[
+        bool,
+        typer.Option(
+            "--rewrite-queries",
+            help="With --generator: also rewrite each jailbreak item's text-only query in the strategy's style.",
+        ),
+    ] = False,
     plan: Annotated[
         bool, typer.Option("--plan", help="Print the calls and tokens a generated build will make, and stop.")
     ] = False,
@@ -210,6 +217,8 @@ def build(
             raise KsafeError(f"--{flag}: {first['msg']}") from None
         if image_options is None and ray:
             raise KsafeError("--ray: needs --image-generator diffusers/<model>")
+        if rewrite_queries and generator is None:
+            raise KsafeError("--rewrite-queries: needs --generator (the model that rewrites the queries)")
         try:
             options = BuildOptions(
                 culture=culture,
@@ -230,6 +239,7 @@ def build(
                 candidates_per_slot=candidates_per_slot,
                 max_calls=max_calls,
                 generator_connections=generator_connections,
+                rewrite_queries=rewrite_queries,
             )
         except ValidationError as exc:  # name the flag, in one line
             first = exc.errors()[0]
@@ -266,7 +276,9 @@ def _print_plan(options: Any) -> None:
         raise KsafeError("--plan: needs --generator (the template path makes no model calls)")
     p = plan_generation(options)
     typer.echo(
-        f"plan: {p.slots} (topic, category) slots, {p.journaled} already answered in the journal; "
+        f"plan: {p.slots} (topic, category) slots, {p.g_pairs} G pairs, {p.wrapper_strategies} wrapper strategies, "
+        + (f"{p.rewrites} query rewrites (counted as new), " if p.rewrites else "")
+        + f"{p.journaled} already answered in the journal; "
         f"{p.min_calls} new calls if every reply is valid (at most {p.max_calls} with refusals and repairs); "
         f"about {p.input_tokens} input + {p.output_tokens} output tokens"
     )
@@ -284,6 +296,18 @@ def _print_generation(outcome: Any) -> None:
     for category, c in outcome.counts["category"].items():
         if c.get("refusals") or c.get("fallbacks"):
             typer.echo(f"  {category}: {c.get('refusals', 0)} refusals, {c.get('fallbacks', 0)} fallbacks")
+    g, wrappers = outcome.counts.get("g", {}), outcome.counts.get("wrappers", {})
+    if g.get("pairs"):
+        typer.echo(
+            f"  G: {g.get('generated', 0)} of {g['pairs']} pairs translated and contextualized, "
+            f"{g.get('refusals', 0)} refusals, {g.get('fallbacks', 0)} fallbacks to g_translations.yaml"
+        )
+    if wrappers.get("strategies"):
+        typer.echo(
+            f"  wrappers: {wrappers.get('wrappers', 0)} new texts for {wrappers.get('generated', 0)} of "
+            f"{wrappers['strategies']} strategies, {wrappers.get('refusals', 0)} refusals, "
+            f"{wrappers.get('fallbacks', 0)} fallbacks to the pack's"
+        )
 
 
 def _typed_column(table: Any, header: str, values: list[str]) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from ksafe.build.options import BuildOptions
 from ksafe.build.plan import PlannedUnit
 from ksafe.cultures.loader import CulturePack
+from ksafe.cultures.pack_model import STRATEGY_NONE
 from ksafe.fileio import write_text_atomic
 from ksafe.generation.stage import CANDIDATES_FILE, GenerationOutcome, generate_c_pairs
 from ksafe.generation.writer import Slot
@@ -75,6 +76,50 @@ def borderline_rows(
     if len(chosen) < count:
         chosen += make_borderline_queries(pack, count - len(chosen), seed)
     return chosen
+
+
+def generated_g_and_wrappers(
+    options: BuildOptions,
+    pack: CulturePack,
+    g_pairs: dict[str, list[QueryPair]],
+    g_units: list[PlannedUnit],
+    strategies: list[str],
+    outcome: GenerationOutcome,
+) -> tuple[list[PlannedUnit], CulturePack]:
+    """G and step 4 with the generator, after step 2's C: the G plan with every planned pair's literal and
+    contextualized versions rewritten (the same pairs, strategies and image kinds), and the pack with the
+    generated wrappers added (also written to ``OUT/generation/jailbreaks.yaml``). Their counts go into
+    ``outcome.counts`` (``g``, ``wrappers``) and their call costs into ``outcome.calls``."""
+    import dataclasses
+
+    from ksafe.generation.asking import add_stats
+    from ksafe.generation.g_stage import generated_g_pairs
+    from ksafe.generation.wrappers import generated_wrappers, write_wrappers
+
+    g = generated_g_pairs(options, pack, g_pairs, g_units, spent=outcome.calls.new)
+    add_stats(outcome.calls, g.calls)
+    by_id = {p.harmful.pair_id: p for pairs in g.pairs.values() for p in pairs}
+    units = [dataclasses.replace(u, pair=by_id.get(u.pair.harmful.pair_id, u.pair)) for u in g_units]
+    wrappers = generated_wrappers(options, pack, [s for s in strategies if s != STRATEGY_NONE], outcome.calls.new)
+    add_stats(outcome.calls, wrappers.calls)
+    outcome.counts["g"] = g.counts
+    outcome.counts["wrappers"] = wrappers.counts
+    jailbreaks = write_wrappers(options.out, wrappers.jailbreaks)
+    return units, dataclasses.replace(pack, jailbreaks=jailbreaks)
+
+
+def generated_rewrite_texts(
+    options: BuildOptions, pack: CulturePack, units: list[PlannedUnit], outcome: GenerationOutcome
+) -> None:
+    """``--rewrite-queries``: put the rewritten text-only queries of ``units`` into ``outcome.rewrites`` and
+    their counts into ``outcome.counts["rewrites"]``."""
+    from ksafe.generation.asking import add_stats
+    from ksafe.generation.rewrites import generated_rewrites
+
+    rewrites = generated_rewrites(options, pack, units, spent=outcome.calls.new)
+    add_stats(outcome.calls, rewrites.calls)
+    outcome.rewrites = rewrites.texts
+    outcome.counts["rewrites"] = rewrites.counts
 
 
 def write_candidates(out: Path, outcome: GenerationOutcome) -> None:

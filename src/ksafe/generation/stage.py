@@ -49,6 +49,8 @@ class GenerationOutcome:
     calls: CallStats
     candidates: list[dict[str, Any]] = field(default_factory=list)
     borderline: dict[str, Query] = field(default_factory=dict)
+    rewrites: dict[tuple[str, str], str] = field(default_factory=dict)
+    """``--rewrite-queries``: the rewritten text-only query by (query id, strategy)."""
     """The borderline variant of every kept candidate, by the pair id of its harmful query."""
 
 
@@ -166,7 +168,7 @@ def generate_c_pairs(
         results = asyncio.run(_run_all(calls, options, pack, slots, on_slot))
     finally:
         calls.close()
-    _raise_for_failures(results, calls.stats, options)
+    raise_for_failures(results, calls.stats, options)
     per_category: dict[str, Counter[str]] = {}
     pairs: dict[tuple[str, str], list[QueryPair]] = {}
     kept_by_category: dict[str, list[tuple[Slot, Candidate]]] = {}
@@ -221,11 +223,18 @@ def generate_c_pairs(
     return GenerationOutcome(pairs=pairs, counts=counts, calls=calls.stats, candidates=records, borderline=borderline)
 
 
-def _raise_for_failures(results: list[Any], stats: CallStats, options: BuildOptions) -> None:
+def raise_for_failures(
+    results: list[Any], stats: CallStats, options: BuildOptions, *, spent: int = 0, what: str = "generator"
+) -> None:
+    """Raise the ``KsafeError`` a stage's failed asks call for (``spent``: new calls of earlier stages).
+
+    Raises:
+        KsafeError: the budget is spent, or some asks failed after Inspect's retries.
+    """
     errors = [r for r in results if isinstance(r, BaseException)]
     if not errors:
         return
-    done = f"{stats.new} new answers journaled in {options.out / CALLS_JOURNAL}"
+    done = f"{spent + stats.new} new answers journaled in {options.out / CALLS_JOURNAL}"
     if any(isinstance(e, BudgetSpent) for e in errors):
         raise KsafeError(
             f"--max-calls: the budget of {options.max_calls} new calls is spent ({done}); "
@@ -234,7 +243,7 @@ def _raise_for_failures(results: list[Any], stats: CallStats, options: BuildOpti
     failed = [e for e in errors if isinstance(e, CallFailed)]
     if failed:
         raise KsafeError(
-            f"generator: {len(failed)} slot(s) failed after retries ({stats.first_error}); {done}; "
+            f"{what}: {len(failed)} slot(s) failed after retries ({stats.first_error}); {done}; "
             "rerun the same command to retry them"
         )
     raise errors[0]
