@@ -15,6 +15,8 @@ comply after the benchmark framing),
 missing a field), ``wrong_language`` (English texts, always), ``timeout_once`` (the first request never
 answers), ``duplicates`` (two near-identical candidates), ``low_critic`` (the critic scores 1 on
 naturalness), ``echo_secret`` (the request's bearer token inside a valid reply).
+The drafting kinds (``[ksafe:draft-*]``) are answered in Thai (``draft_th.py``; faults keyed ``draft-<kind>``,
+plus ``check_once``: a reply the template check rejects).
 Each finished request is one JSON line in ``--log``: ``{"kind", "category", "key", "status"}`` where ``key``
 hashes the whole message list. Replies are bland test fixtures, never harmful content.
 """
@@ -158,6 +160,8 @@ class Scripted:
         category = (re.search(r"^Category: (\S+)", first, re.M) or [None, ""])[1] or ""
         fault = self.faults.get(category, "")
         turns = len(users)
+        if "[ksafe:draft-" in first:
+            return self._draft(first, turns)
         if "[ksafe:g-translate]" in first or "[ksafe:wrappers]" in first or "[ksafe:rewrite]" in first:
             g = "[ksafe:g-translate]" in first
             pattern = r"^Risk category: (\S+)" if g else r"^Strategy: (\S+)"
@@ -209,6 +213,25 @@ class Scripted:
             broken = {"candidates": [{k: v for k, v in c.items() if k != "benign"} for c in candidates]}
             return "queries", category, json.dumps(broken, ensure_ascii=False), fault
         return "queries", category, valid, fault
+
+    def _draft(self, first: str, turns: int) -> tuple[str, str, str, str]:
+        """A ``ksafe culture draft`` prompt: Thai answers (``draft_th``); faults keyed ``draft-<kind>``."""
+        from draft_th import REFUSAL, draft_answer
+
+        kind, valid = draft_answer(first)
+        label = f"draft-{kind}"
+        fault = self.faults.get(label, self.faults.get(label.split(":")[0], ""))
+        if fault == "refuse_always" or (fault == "refuse_once" and turns == 1):
+            return label, label, REFUSAL, fault
+        if fault == "malformed_once" and turns == 1:
+            return label, label, valid[: len(valid) // 2], fault
+        if fault == "schema_once" and turns == 1:
+            broken = json.loads(valid)
+            broken.pop(next(iter(broken)))
+            return label, label, json.dumps(broken, ensure_ascii=False), fault
+        if fault == "check_once" and turns == 1:  # valid for its schema and checks; `culture check` rejects the
+            return label, label, valid.replace('": ["', '": ["\\u0007', 1), fault  # control character
+        return label, label, valid, fault
 
     async def respond(self, body: dict[str, Any], auth: str = "") -> tuple[int, dict[str, Any]]:
         messages = body.get("messages", [])

@@ -42,8 +42,9 @@ class LineBreaking(PackModel):
     """Characters that may not begin a line (kinsoku)."""
     no_line_end: str = ""
     """Characters that may not end a line."""
-    phrases: Literal["none", "unidic"] = "none"
-    """In ``chars`` mode, keep phrases whole where a line allows: ``unidic`` segments with fugashi + unidic-lite."""
+    phrases: Literal["none", "unidic", "thai"] = "none"
+    """In ``chars`` mode, keep phrases whole where a line allows: ``unidic`` segments with fugashi + unidic-lite,
+    ``thai`` into words with PyThaiNLP's dictionary segmenter (Thai writes no spaces between words)."""
 
 
 class BuildDefaults(PackModel):

@@ -51,5 +51,21 @@ def unidic_phrases(text: str) -> tuple[str, ...]:
     return tuple(chunks)
 
 
-PHRASE_SEGMENTERS = {"unidic": unidic_phrases}
+@lru_cache(maxsize=1 << 14)
+def thai_words(text: str) -> tuple[str, ...]:
+    """Split Thai ``text`` into words (PyThaiNLP ``newmm``: dictionary maximal matching over Thai character
+    clusters, so a line never breaks inside a syllable); ``"".join(result) == text`` always holds.
+
+    Latin runs and spaces come back as their own chunks; the whole text is one chunk when the tokens do not
+    rebuild it exactly.
+    """
+    from pythainlp.tokenize import word_tokenize
+
+    words = tuple(word_tokenize(text, engine="newmm", keep_whitespace=True)) if text else ()
+    if "".join(words) != text:
+        return (text,) if text else ()
+    return words
+
+
+PHRASE_SEGMENTERS = {"unidic": unidic_phrases, "thai": thai_words}
 """Segmenters a pack can name in ``line_breaking.phrases``."""

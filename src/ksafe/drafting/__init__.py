@@ -1,0 +1,1 @@
+"""``ksafe culture draft``: a culture pack written by a generator model (docs/design/drafting.md)."""

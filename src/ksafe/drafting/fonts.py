@@ -1,0 +1,218 @@
+"""Choose the font of a drafted pack from the package-shipped fonts, by glyph coverage (fontTools).
+
+Input: an ISO 15924 script code, then the characters the drafted pack's text holds. Output: a ``font`` mapping
+for ``pack.yaml``: the shipped face that covers most of the script's letters; when that face lacks characters
+the text needs (Noto Sans Thai has no Latin letters or digits), a merge of it and the shipped face that covers
+the rest, written into the pack's ``fonts/`` folder. Side effects: reads font files; ``merged_font`` writes one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ksafe.errors import KsafeError
+
+FONT_PACKAGES = ("manimgx_fonts_cjk", "manimgx_fonts")
+"""Packages whose font files a drafted pack may use (installed with ksafe)."""
+
+SCRIPT_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
+    "Thai": ((0x0E01, 0x0E3A), (0x0E3F, 0x0E5B)),
+    "Laoo": ((0x0E81, 0x0EDF),),
+    "Khmr": ((0x1780, 0x17F9),),
+    "Mymr": ((0x1000, 0x109F),),
+    "Hang": ((0xAC00, 0xD7A3), (0x3131, 0x318E)),
+    "Jpan": ((0x3041, 0x3096), (0x30A1, 0x30FA), (0x4E00, 0x9FFF)),
+    "Hans": ((0x4E00, 0x9FFF),),
+    "Hant": ((0x4E00, 0x9FFF),),
+    "Latn": ((0x0041, 0x005A), (0x0061, 0x007A), (0x00C0, 0x024F)),
+    "Cyrl": ((0x0410, 0x044F),),
+    "Grek": ((0x0391, 0x03C9),),
+    "Arab": ((0x0621, 0x064A),),
+    "Hebr": ((0x05D0, 0x05EA),),
+    "Deva": ((0x0905, 0x0939),),
+    "Beng": ((0x0985, 0x09B9),),
+    "Taml": ((0x0B85, 0x0BB9),),
+    "Geor": ((0x10D0, 0x10FA),),
+    "Armn": ((0x0531, 0x0556),),
+    "Ethi": ((0x1200, 0x135A),),
+}
+"""Letters whose coverage decides the font of each script the drafting knows."""
+
+LANGUAGE_SCRIPTS: dict[str, str] = {
+    "th": "Thai", "lo": "Laoo", "km": "Khmr", "my": "Mymr", "ko": "Hang", "ja": "Jpan", "zh": "Hans",
+    "ru": "Cyrl", "uk": "Cyrl", "bg": "Cyrl", "sr": "Cyrl", "el": "Grek", "ar": "Arab", "fa": "Arab",
+    "ur": "Arab", "he": "Hebr", "hi": "Deva", "mr": "Deva", "ne": "Deva", "bn": "Beng", "ta": "Taml",
+    "ka": "Geor", "hy": "Armn", "am": "Ethi", "en": "Latn", "fr": "Latn", "de": "Latn", "es": "Latn",
+    "pt": "Latn", "it": "Latn", "nl": "Latn", "pl": "Latn", "tr": "Latn", "vi": "Latn", "id": "Latn",
+    "ms": "Latn", "tl": "Latn", "sw": "Latn",
+}  # fmt: skip
+"""The script each language is written in (the generator is asked only for a language not listed)."""
+
+
+@dataclass(frozen=True)
+class Face:
+    """One face of a shipped font file."""
+
+    package: str
+    file: str
+    index: int
+    face_name: str
+    path: Path
+    variable: bool
+
+
+def _package_dir(package: str) -> Path | None:
+    spec = importlib.util.find_spec(package)
+    return Path(spec.origin).parent if spec is not None and spec.origin else None
+
+
+@lru_cache(maxsize=1)
+def shipped_faces() -> tuple[Face, ...]:
+    """Every face of every font file the font packages ship."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    faces: list[Face] = []
+    for package in FONT_PACKAGES:
+        folder = _package_dir(package)
+        if folder is None:
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() not in (".ttf", ".otf", ".ttc"):
+                continue
+            fonts = (
+                TTCollection(str(path), lazy=True).fonts if path.suffix.lower() == ".ttc" else [TTFont(path, lazy=True)]
+            )
+            for index, font in enumerate(fonts):
+                name = font["name"].getDebugName(4) or font["name"].getDebugName(1) or path.stem
+                faces.append(Face(package, path.name, index, name, path, "fvar" in font))
+    return tuple(faces)
+
+
+@lru_cache(maxsize=64)
+def face_cmap(face: Face) -> frozenset[int]:
+    """Code points ``face`` has a glyph for."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(face.path), fontNumber=face.index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+def script_letters(script: str) -> frozenset[int]:
+    """The letters of ``script`` that coverage is measured on."""
+    if script not in SCRIPT_RANGES:
+        known = ", ".join(sorted(SCRIPT_RANGES))
+        raise KsafeError(f"script {script!r}: no font rule for it (known: {known})")
+    return frozenset(c for start, end in SCRIPT_RANGES[script] for c in range(start, end + 1))
+
+
+def best_face(script: str) -> Face:
+    """The shipped face covering most letters of ``script`` (ties: the smaller font)."""
+    letters = script_letters(script)
+    faces = shipped_faces()
+    if not faces:
+        raise KsafeError(f"no font package installed ({', '.join(FONT_PACKAGES)}): pip install manimgx-fonts")
+    scored = [(len(letters & face_cmap(f)) / len(letters), -len(face_cmap(f)), f) for f in faces]
+    share, _, face = max(scored, key=lambda s: (s[0], s[1]))
+    if share < 0.9:
+        raise KsafeError(f"script {script}: no shipped font covers it (best: {face.face_name}, {share:.0%})")
+    return face
+
+
+def missing_chars(face: Face, text_chars: set[str]) -> list[str]:
+    """Characters of ``text_chars`` that ``face`` lacks (whitespace and format characters need none)."""
+    import unicodedata
+
+    cmap = face_cmap(face)
+    return sorted(
+        c
+        for c in text_chars
+        if ord(c) not in cmap and not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf")
+        and ord(c) not in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)
+    )  # fmt: skip
+
+
+def font_spec(face: Face) -> dict[str, Any]:
+    """The ``pack.yaml`` ``font`` mapping of a shipped face."""
+    return {"package": face.package, "file": face.file, "face_name": face.face_name, "variation": "Regular"}
+
+
+def choose_font(script: str, text_chars: set[str], pack_dir: Path) -> dict[str, Any]:
+    """The ``font`` mapping for a pack in ``script`` whose text holds ``text_chars``.
+
+    The best shipped face for the script when it covers every character; otherwise it merged with the shipped
+    face that covers the missing ones (written to ``pack_dir/fonts``).
+
+    Raises:
+        KsafeError: no shipped font covers the script, or the characters the best face lacks.
+    """
+    face = best_face(script)
+    missing = missing_chars(face, text_chars)
+    if not missing:
+        return font_spec(face)
+    helpers = [f for f in shipped_faces() if f != face and not missing_chars(f, set(missing))]
+    if not helpers:
+        raise KsafeError(
+            f"font: {face.face_name} lacks {missing[0]!r} (U+{ord(missing[0]):04X}) and no shipped font covers "
+            f"the {len(missing)} missing character(s)"
+        )
+    helper = min(helpers, key=lambda f: len(face_cmap(f)))
+    name = f"{face.face_name.replace(' ', '')}-ksafe.ttf"
+    existing = pack_dir / "fonts" / name
+    if existing.is_file() and not _file_missing(existing, text_chars):  # an earlier run's merge still covers it
+        return {"path": "fonts", "file": name, "face_name": face.face_name, "variation": None}
+    file = merged_font(face, helper, {ord(c) for c in text_chars}, pack_dir / "fonts")
+    return {"path": "fonts", "file": file, "face_name": face.face_name, "variation": None}
+
+
+def _file_missing(path: Path, text_chars: set[str]) -> list[str]:
+    face = Face("", path.name, 0, "", path, False)
+    return missing_chars(face, text_chars)
+
+
+def _static(face: Face, unicodes: set[int] | None) -> Any:
+    """``face`` as a static weight-400 font, first cut to ``unicodes`` (instancing a subset is fast)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    font = TTFont(str(face.path), fontNumber=face.index)
+    if unicodes is not None:
+        options = subset.Options(layout_features=["*"], name_IDs=["*"], notdef_outline=True)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(unicodes))
+        subsetter.subset(font)
+    if "fvar" in font:
+        font = instancer.instantiateVariableFont(font, {"wght": 400}, updateFontNames=False)
+    return font
+
+
+def merged_font(base: Face, helper: Face, unicodes: set[int], folder: Path) -> str:
+    """Merge ``base`` (whole) and the ``unicodes`` of ``helper`` it lacks into one static font in ``folder``.
+
+    Returns the file name. Both are instantiated at weight 400; the base's shaping tables are kept.
+    """
+    import tempfile
+
+    from fontTools.merge import Merger
+
+    from ksafe.fileio import write_bytes_atomic
+
+    extra = (unicodes - face_cmap(base)) | set(range(0x20, 0x7F))
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{base.face_name.replace(' ', '')}-ksafe.ttf"
+    with tempfile.TemporaryDirectory() as tmp:
+        first, second = Path(tmp) / "base.ttf", Path(tmp) / "helper.ttf"
+        _static(base, None).save(str(first))
+        _static(helper, extra & face_cmap(helper)).save(str(second))
+        merged = Merger().merge([str(first), str(second)])
+        out = Path(tmp) / name
+        merged.save(str(out))
+        write_bytes_atomic(folder / name, out.read_bytes())
+    return name
