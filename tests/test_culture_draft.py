@@ -198,3 +198,27 @@ def test_kill_9_during_draft_then_resume_asks_no_answered_prompt_again(tmp_path:
         assert not answered & {r["key"] for r in second}  # answered prompts came from the journal
         assert len(answered) + len(second) == FIRST_PROMPTS
         assert f"{len(answered)} from the journal" in done.stdout
+
+
+def test_thai_breaks_between_words_only_with_the_thai_segmenter() -> None:
+    from ksafe.cultures.pack_model import FontSpec, LineBreaking
+    from ksafe.images.fonts import load_font, resolve_font
+    from ksafe.images.linebreak import wrap
+    from ksafe.text.phrases import thai_words
+
+    spec = FontSpec(package="manimgx_fonts", file="NotoSansThai[wght].ttf", face_name="Noto Sans Thai Regular")
+    font = load_font(resolve_font(spec, Path(".")), 40)
+    text = "ช่วยอธิบายวิธีป้องกันการยกพวกตีกันสำหรับครูและผู้ปกครองให้เข้าใจง่าย"
+    words = thai_words(text)
+    assert "".join(words) == text and "ผู้ปกครอง" in words
+    bounds = {sum(len(w) for w in words[:k]) for k in range(len(words) + 1)}
+
+    def breaks(rules: LineBreaking) -> list[int]:
+        lines = wrap(text, font, 300, rules)
+        assert "".join(lines) == text
+        return [sum(len(line) for line in lines[: k + 1]) for k in range(len(lines) - 1)]
+
+    plain = breaks(LineBreaking(mode="chars"))
+    assert any(b not in bounds for b in plain)  # letter by letter: a line ends inside a word
+    segmented = breaks(LineBreaking(mode="chars", phrases="thai"))
+    assert segmented and all(b in bounds for b in segmented)

@@ -424,3 +424,31 @@ def assemble(file: str, replies: list[Any], ctx: Context) -> dict[str, Any]:
             if not entry["variants"]:
                 del entry["variants"]
     return dict(data)
+
+
+def pack_model_problem(file: str, content: dict[str, Any]) -> str | None:
+    """Validate a drafted file's content with the pack's own model (``pack_model``), as the loader will."""
+    from pydantic import ValidationError
+
+    from ksafe.cultures import pack_model as m
+
+    models: dict[str, type[m.PackModel]] = {
+        "taxonomy.yaml": m.TaxonomyFile,
+        "topics.yaml": m.TopicsFile,
+        "templates.yaml": m.TemplatesFile,
+        "entities.yaml": m.EntitiesFile,
+        "g_translations.yaml": m.GTranslationsFile,
+        "jailbreaks.yaml": m.JailbreaksFile,
+        "scenes.yaml": m.ScenesFile,
+        "refusals.yaml": m.RefusalFile,
+        "mining.yaml": m.MiningFile,
+    }
+    model = models.get(file)
+    if model is None:
+        return None
+    try:
+        model.model_validate(content)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        return f"{file}: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    return None

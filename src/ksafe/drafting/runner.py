@@ -21,7 +21,15 @@ from typing import Any
 
 import yaml
 
-from ksafe.drafting.jobs import Context, Job, assemble, content_jobs, intro_job, templates_job
+from ksafe.drafting.jobs import (
+    Context,
+    Job,
+    assemble,
+    content_jobs,
+    intro_job,
+    pack_model_problem,
+    templates_job,
+)
 from ksafe.errors import KsafeError, PackError
 from ksafe.generation.calls import BudgetSpent, CallFailed, CallStats, ModelCalls
 from ksafe.generation.prompts import Message, reframed, repaired
@@ -73,7 +81,7 @@ class DraftResult:
     notes: list[str] = field(default_factory=list)
 
 
-async def _ask(calls: ModelCalls, model: str, outcome: Outcome) -> Outcome:
+async def _ask(calls: ModelCalls, model: str, outcome: Outcome, ctx: Context) -> Outcome:
     """Ask until a valid reply, a second refusal, or ``MAX_REPAIRS`` invalid replies."""
     job, reframed_once, repairs = outcome.job, False, 0
     while True:
@@ -90,6 +98,8 @@ async def _ask(calls: ModelCalls, model: str, outcome: Outcome) -> Outcome:
         try:
             reply = parse_reply(answer.text, job.schema)
             problem = job.check(reply)
+            if not problem and job.file != "pack.yaml":  # the file as it will be written, by the pack's model
+                problem = pack_model_problem(job.file, assemble(job.file, [reply], ctx))
             if problem:
                 raise ReplyError(problem)
         except ReplyError as exc:
@@ -190,8 +200,8 @@ def draft_pack(options: DraftOptions) -> DraftResult:
         calls.close()
 
 
-async def _gather(calls: ModelCalls, model: str, outcomes: list[Outcome]) -> list[Outcome]:
-    results = await asyncio.gather(*(_ask(calls, model, o) for o in outcomes), return_exceptions=True)
+async def _gather(calls: ModelCalls, model: str, outcomes: list[Outcome], ctx: Context) -> list[Outcome]:
+    results = await asyncio.gather(*(_ask(calls, model, o, ctx) for o in outcomes), return_exceptions=True)
     for result in results:  # a spent budget lets the calls in flight finish (and be journaled) first
         if isinstance(result, BaseException):
             raise result
@@ -202,23 +212,24 @@ async def _draft(calls: ModelCalls, options: DraftOptions, ctx: Context) -> Draf
     model = options.generator
     try:
         calls.check_models(model)
-        intro = Outcome(intro_job(ctx), intro_job(ctx).messages)
+        first_job = intro_job(ctx)
+        intro = Outcome(first_job, first_job.messages)
         if not ctx.script:  # a language the table does not know: its script comes from the generator
-            (intro,) = await _gather(calls, model, [intro])
+            (intro,) = await _gather(calls, model, [intro], ctx)
             if intro.reply is None:
                 raise KsafeError(f"{options.locale}: the generator gave no script ({intro.failure})")
             ctx.script = intro.reply.script
             first = [Outcome(j, j.messages) for j in content_jobs(ctx)]
-            outcomes = [intro, *await _gather(calls, model, first)]
+            outcomes = [intro, *await _gather(calls, model, first, ctx)]
         else:
-            outcomes = await _gather(calls, model, [Outcome(j, j.messages) for j in all_jobs(ctx)])
+            outcomes = await _gather(calls, model, [Outcome(j, j.messages) for j in all_jobs(ctx)], ctx)
         topics = next(o for o in outcomes if o.job.kind == "topics")
         if topics.reply is not None:
             for topic in topics.reply.topics:
                 for category in topic.categories:
                     ctx.topic_kinds.setdefault(category, set()).add(topic.kind)
             job = templates_job(ctx)
-            outcomes += await _gather(calls, model, [Outcome(job, job.messages)])
+            outcomes += await _gather(calls, model, [Outcome(job, job.messages)], ctx)
         result = DraftResult(options.out, [], [], calls.stats)
         _write_files(options, ctx, outcomes, result)
         await _check_loop(calls, options, ctx, outcomes, result)
@@ -327,7 +338,7 @@ async def _check_loop(
             break
         culprit.messages = repaired(culprit.messages, culprit.text, f"ksafe culture check: {error}")
         culprit.reply = None
-        await _ask(calls, options.generator, culprit)
+        await _ask(calls, options.generator, culprit, ctx)
         result.check_fixes += 1
         if culprit.reply is None:
             result.notes.append(culprit.failure)
