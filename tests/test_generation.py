@@ -129,7 +129,7 @@ def test_template_items_and_options_are_written_as_before(small_build_ko: Path) 
     assert "source" not in record and "prompt_version" not in record
     item = BenchmarkItem.model_validate(record)
     assert item.source == "template" and not item.is_generated
-    generated = item.model_copy(update={"source": "openai/gpt-4o", "prompt_version": "c-queries-v1"})
+    generated = item.model_copy(update={"source": "openai/gpt-4o", "prompt_version": "c-queries-v2"})
     assert generated.model_dump()["source"] == "openai/gpt-4o"
     manifest = json.loads((small_build_ko / "manifest.json").read_text())
     assert "generator" not in manifest["options"] and "generation" not in manifest["counts"]

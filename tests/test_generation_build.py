@@ -62,7 +62,7 @@ def test_generated_build_handles_every_fault_and_resumes_without_asking_again(
         assert by_category["violence"] == {"template"} and by_category["self_harm"] == {"template"}
         assert by_category["privacy"] == {MODEL}
         generated = [i for i in items if i.get("source") == MODEL]
-        versions = {"C": "c-queries-v1", "G": "g-translate-v1"}
+        versions = {"C": "c-queries-v2", "G": "g-translate-v1"}
         assert generated and all(i["prompt_version"] == versions[i["subset"]] for i in generated)
         assert any(not i["is_harmful"] for i in generated)  # the generated benign twins are in the build
         harmful_generated = [i for i in generated if i["is_harmful"] and i["subset"] == "C"]
