@@ -136,3 +136,23 @@ def test_a_registered_plugin_judge_is_named_like_heuristic(tmp_path: Path) -> No
 def test_a_plugin_judge_cannot_take_a_role_name() -> None:
     with pytest.raises(KsafeError, match=r"bad.*not a valid judge.*not judge\[_N\]"):
         JUDGE_REGISTRY.register(JudgePlugin("judge_2", "x", lambda options: None), distribution="bad")  # type: ignore[arg-type,return-value]
+
+
+def test_a_users_scorer_is_checked_against_the_judge_set_beside_heuristic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ksafe.evaluation.judge_quality import judge_answers
+    from ksafe.evaluation.judge_set import load_judge_set
+
+    (tmp_path / "user_judges.py").write_text(USER_SCORER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = "scorer:user_judges:by_length"
+    answers = load_judge_set("builtin", "heldout")[:6]
+    try:
+        verdicts = judge_answers(answers, ("heuristic", spec), max_connections=2)
+    finally:
+        sys.modules.pop("user_judges", None)
+    assert set(verdicts) == {"heuristic", spec}  # keyed by label; the scorer judge once raised a KeyError
+    # a value that is no verdict is a judge_error, as in a run
+    expected = {a.id: "refused" if len(a.answer) < 20 else "judge_error" for a in answers if "crash" not in a.answer}
+    assert {k: v for k, (v, _) in verdicts[spec].items() if k in expected} == expected

@@ -19,10 +19,10 @@ from typing import Any
 from ksafe.errors import KsafeError
 from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.judging import JudgeSet, judge_specs
-from ksafe.evaluation.run import (
+from ksafe.evaluation.run import check_judges
+from ksafe.evaluation.run_record import (
     JOURNAL_DIR,
     RUN_FILE,
-    check_judges,
     export_log,
     finalize,
     model_states,
