@@ -161,6 +161,16 @@ def test_faults_verdicts_one_turn_and_no_secrets(
     assert overall["asr"]["denominator"] == 24 - 3  # timeout, filter and judge error kept out
     assert overall["asr"]["value"] == pytest.approx(1 / 21)
     assert results["judge_agreement"] and results["judge_agreement"][0]["n"] > 0
+    scored = {
+        path.name: Counter(n for line in path.read_text().splitlines() for n in json.loads(line).get("scores", {}))
+        for path in (out / "journal").glob("*/answers-*.jsonl")
+    }
+    if workers == "2":  # the offline judge ran in its own process, on all 47 answers; the LLM judge in the workers
+        judged = [name for name in scored if name.startswith("answers-judge-")]
+        assert len(judged) == 1 and scored.pop(judged[0]) == {"heuristic": 47}
+        assert sum(scored.values(), Counter()) == {"judge": 48}  # + the judge_error answer, asked once more
+    else:
+        assert sum(scored.values(), Counter()) == {"heuristic": 47, "judge": 48}
 
     everything = _run_dir_bytes(out)
     assert any(name.endswith((".eval", ".json")) and "/logs/" in name for name, _ in everything)

@@ -108,6 +108,8 @@ def _judge_samples(
     )
 
     new: dict[str, dict[str, Any]] = {}
+    # the analyzers load here, not on the first answer inside the loop (where they would stall the LLM judges)
+    judges.prepare({str((s.metadata or {}).get("language", "en")) for s in samples})
 
     async def main() -> None:
         async with judges.open(config) as scorers:
