@@ -117,9 +117,11 @@ def heuristic_judge(pack: str | None = None) -> Scorer:
             here adds its refusal phrases for every language; the item's own pack serves only languages the
             structural judge has no finder for.
     """
+    from ksafe.evaluation.structural.learned import warm_up as warm_up_layer
     from ksafe.evaluation.structural.morphology import warm_up
 
-    warm_up()  # here, before answers arrive: loading kiwipiepy inside the event loop would stall every request
+    warm_up()
+    warm_up_layer()  # here, before answers arrive: loading kiwipiepy inside the event loop would stall every request
 
     async def score(state: TaskState, target: Target) -> Score:
         output = state.output
