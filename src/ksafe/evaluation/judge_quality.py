@@ -45,7 +45,12 @@ def _metadata(a: LabelledAnswer) -> dict[str, Any]:
 def offline_verdicts(answers: Sequence[LabelledAnswer]) -> Verdicts:
     """The offline judge's verdict on every answer (no model call)."""
     from ksafe.evaluation.judges import heuristic_verdict
+    from ksafe.evaluation.structural.decision import learned_layer_enabled
 
+    if learned_layer_enabled():
+        from ksafe.evaluation.structural.learned import prefetch
+
+        prefetch([a.answer for a in answers])  # one batch of sentence embeddings for the whole set
     return {a.id: heuristic_verdict(a.answer, _metadata(a), phrases=((), ())) for a in answers}
 
 

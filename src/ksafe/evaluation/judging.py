@@ -99,9 +99,14 @@ class JudgeSet:
         on the first answer that needs them.
         """
         if any(j.is_heuristic for j in self.judges):
+            from ksafe.evaluation.structural.decision import learned_layer_enabled
             from ksafe.evaluation.structural.morphology import warm_up
 
             warm_up(languages)
+            if learned_layer_enabled():
+                from ksafe.evaluation.structural.learned import warm_up as warm_up_layer
+
+                warm_up_layer()
 
     def only(self, names: set[str]) -> JudgeSet:
         """The same set restricted to the judges named in ``names``."""
