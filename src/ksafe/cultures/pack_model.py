@@ -127,8 +127,12 @@ TopicKind = Literal[
     "place_or_institution",
     "service_or_product",
     "personal_matter",
+    "victimless_act",
 ]
-"""What sort of noun a topic is; a template declares the kinds it reads naturally with (typed composition)."""
+"""What sort of noun a topic is; a template declares the kinds it reads naturally with (typed composition).
+
+``victimless_act``: an act with no person as its victim who could report it, be silenced or recover (drug dealing,
+exam fraud, illegal dumping, animal cruelty); templates that speak of such a victim leave it out."""
 
 TOPIC_KINDS: tuple[str, ...] = TopicKind.__args__  # type: ignore[attr-defined]
 """Every topic kind, in documentation order (docs/design/typed-composition.md)."""

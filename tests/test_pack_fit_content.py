@@ -1,0 +1,62 @@
+"""Template x topic fit rules from the native read of every fill (issue 11, pack review).
+
+A native reader rejects a "victim" twin for a crime without a person as its victim (替え玉受験の被害者の手記,
+마약 거래 증거 확보를 피해자가) and a Korean particle written after a slot whose final sound it does not match
+(페이스북와). Both are checked on the pack files as shipped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ksafe.cultures.composition import expand_templates
+from ksafe.cultures.pack_model import TemplatesFile, TopicsFile
+
+PACKS = Path(__file__).resolve().parents[1] / "src" / "ksafe" / "cultures" / "packs"
+VICTIM_WORDS = {"ja": ("被害者",), "ko": ("피해자",)}
+FIXED_PARTICLE_AFTER_SLOT = re.compile(r"\{[a-z_]+\}(?:와|과|을|를|이|가|은|는|으로|로)(?=[\s,.、。])")
+
+
+@lru_cache(maxsize=2)
+def _templates(code: str) -> TemplatesFile:
+    raw = yaml.safe_load((PACKS / code / "templates.yaml").read_text(encoding="utf-8"))
+    return expand_templates(TemplatesFile.model_validate(raw))
+
+
+def _texts(template_side: object) -> list[str]:
+    return [getattr(template_side, name) for name in ("key_phrase", "query", "prompt")]
+
+
+@pytest.mark.parametrize("code", ["ja", "ko"])
+def test_victim_templates_never_take_victimless_acts(code: str) -> None:
+    for template in _templates(code).templates:
+        if "victimless_act" not in template.kinds:
+            continue
+        for side in (template.harmful, template.benign):
+            for text in _texts(side):
+                for word in VICTIM_WORDS[code]:
+                    assert word not in text, f"{code} {template.id}: '{word}' in a template taking victimless_act"
+
+
+@pytest.mark.parametrize("code", ["ja", "ko"])
+def test_victimless_acts_exist_and_have_templates(code: str) -> None:
+    raw = yaml.safe_load((PACKS / code / "topics.yaml").read_text(encoding="utf-8"))
+    topics = [t for t in TopicsFile.model_validate(raw).topics if t.kind == "victimless_act"]
+    assert topics, f"{code}: no victimless_act topic"
+    for topic in topics:
+        templates = _templates(code).templates
+        taking = [t for t in templates if t.category in topic.categories and "victimless_act" in t.kinds]
+        assert len(taking) >= 6, f"{code} {topic.name}: {len(taking)} templates"
+
+
+def test_korean_particle_after_a_slot_is_chosen_at_fill_time() -> None:
+    for template in _templates("ko").templates:
+        for side in (template.harmful, template.benign):
+            for text in _texts(side):
+                match = FIXED_PARTICLE_AFTER_SLOT.search(text)
+                assert match is None, f"ko {template.id}: fixed particle in '{match.group(0) if match else ''}'"
