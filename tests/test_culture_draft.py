@@ -81,6 +81,7 @@ def test_pack_yaml_takes_script_font_and_line_breaking_from_the_language(
     info = yaml.safe_load((folder / "pack.yaml").read_text(encoding="utf-8"))
     assert info["script"] == "Thai" and info["locale"] == "th-TH" and info["display_name"] == "Thai"
     assert info["line_breaking"] == {"mode": "chars", "no_line_start": "", "no_line_end": "", "phrases": "thai"}
+    assert info["sentence_end"] == " ?!"  # a Thai sentence ends with a space, not a full stop
     # Noto Sans Thai (the shipped face with the most Thai letters) lacks digits and Latin: merged with Noto Sans
     assert info["font"]["face_name"] == "Noto Sans Thai Regular" and (folder / "fonts" / info["font"]["file"]).is_file()
 

@@ -85,7 +85,8 @@ class PackInfo(PackModel):
     font: FontSpec
     line_breaking: LineBreaking
     sentence_end: str = ".?!"
-    """Characters that end a sentence."""
+    """Characters that end a sentence; a space in it (Thai, Lao: ``" ?!"``) means a space between two words of
+    the script ends one (``ksafe.queries.sentences.split_sentences``)."""
     defaults: BuildDefaults
     image_prompts: dict[str, str] = {}
     """Per image kind, a prompt that replaces the template prompt; ``{prompt}`` inserts the template prompt."""

@@ -285,6 +285,19 @@ def _line_breaking(ctx: Context, spaces: bool) -> dict[str, Any]:
     return {"mode": "words" if spaces else "chars", "no_line_start": "", "no_line_end": ""}
 
 
+SENTENCE_ENDS = {
+    "Thai": " ?!",  # a space between words ends a Thai sentence (``ksafe.queries.sentences``); ``.``: abbreviations
+    "Laoo": " ?!",
+    "Khmr": "\u17d4\u17d5?!",  # KHAN, BARIYOOSAN
+    "Mymr": "\u104a\u104b?!",  # LITTLE SECTION, SECTION
+    "Hans": "。？！?!",
+    "Hant": "。？！?!",
+    "Jpan": "。？！?!",
+}
+"""``pack.yaml`` ``sentence_end`` per script (G contextualization counts the sentences it changed); other
+scripts keep the default ``.?!``."""
+
+
 def _pack_yaml(
     options: DraftOptions, ctx: Context, intro: Outcome, contents: dict[str, dict[str, Any]], scaffold: dict[str, Any]
 ) -> dict[str, Any]:
@@ -298,6 +311,7 @@ def _pack_yaml(
     info["script"] = ctx.script
     info["font"] = choose_font(ctx.script, _text_chars(contents), options.out)
     info["line_breaking"] = _line_breaking(ctx, spaces)
+    info["sentence_end"] = SENTENCE_ENDS.get(ctx.script, info.get("sentence_end", ".?!"))
     return info
 
 

@@ -5,13 +5,14 @@ model the first time it is used (kiwipiepy's bundled model, unidic-lite's bundle
 downloads.
 
 Analyzers are chosen by BCP 47 language, not by culture: ``ko`` uses kiwipiepy, ``ja`` uses fugashi with
-unidic-lite; any other language uses a word-regex fallback (space-separated scripts only; documented in
-docs/new-culture.md).
+unidic-lite; ``th`` uses PyThaiNLP's ``newmm`` (``thai.py``); any other language uses a word fallback
+(space-separated scripts only; documented in docs/new-culture.md).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -260,7 +261,36 @@ class JapaneseAnalyzer:
         return [frozenset(o for start, end, _ in self._tokens(text) for o in (start, end)) for text in texts]
 
 
-_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
+def _is_word_char(ch: str) -> bool:
+    """Letters, digits and combining marks (Mn/Mc: Thai ``์``, Devanagari vowel signs) continue a word."""
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch) in ("Mn", "Mc")
+
+
+def _words(text: str, joiners: str = "") -> Iterator[tuple[int, int]]:
+    """(start, end) of each word of ``text``: a letter, then word characters (and ``joiners``).
+
+    Python's ``\\w`` leaves out combining marks, so a regex word stops before a final Thai ``์``.
+    """
+    index, n = 0, len(text)
+    while index < n:
+        ch = text[index]
+        if not _is_word_char(ch):
+            index += 1
+            continue
+        start = index
+        while index < n and (_is_word_char(text[index]) or text[index] in joiners):
+            index += 1
+        if text[start].isalpha():
+            yield start, index
+
+
+def _lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``text`` (runs break at line breaks: title / text, paragraphs)."""
+    start = 0
+    for match in re.finditer(r"\n", text):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(text)
 
 
 class WordAnalyzer:
@@ -275,24 +305,31 @@ class WordAnalyzer:
         results: list[Analysis] = []
         for text in texts:
             lowered = text.lower()
-            spans = [(m.start(), m.end(), True) for m in _WORD.finditer(lowered) if len(m.group()) >= 3]
+            runs: list[list[Span]] = []
+            for first, last in _lines(lowered):
+                words = _words(lowered[first:last], "'-")
+                runs.append([(first + a, first + b, True) for a, b in words if b - a >= 3])
             analysis = Analysis()
-            _runs_to_candidates(lowered, [spans] if spans else [], analysis.candidates, stoplist=self._stoplist)
+            _runs_to_candidates(lowered, [r for r in runs if r], analysis.candidates, stoplist=self._stoplist)
             results.append(analysis)
         return results
 
     def boundaries(self, texts: Sequence[str]) -> list[frozenset[int]]:
         """Word start and end offsets per text."""
-        return [frozenset(o for m in re.finditer(r"\w+", text) for o in (m.start(), m.end())) for text in texts]
+        return [frozenset(o for span in _words(text) for o in span) for text in texts]
 
 
 def analyzer_for(
     language: str, public_names: frozenset[str] = frozenset(), stoplist: Stoplist = NO_STOPLIST
 ) -> Analyzer:
-    """Return the analyzer for a BCP 47 ``language`` (``ko``, ``ja``, else the word fallback)."""
+    """Return the analyzer for a BCP 47 ``language`` (``ko``, ``ja``, ``th``, else the word fallback)."""
     base = language.split("-")[0].lower()
     if base == "ko":
         return KoreanAnalyzer(public_names, stoplist)
     if base == "ja":
         return JapaneseAnalyzer(public_names, stoplist)
+    if base == "th":
+        from ksafe.topics.mining.thai import ThaiAnalyzer
+
+        return ThaiAnalyzer(public_names, stoplist)
     return WordAnalyzer(stoplist)

@@ -20,7 +20,7 @@ from ksafe.topics.mining.classify import Classifier, TopicCandidate
 from ksafe.topics.mining.encoders import Encoder
 from ksafe.topics.mining.grouping import Candidate, Cluster, cluster_candidates
 from ksafe.topics.mining.posts import MAX_POST_CHARS, Post, dedupe_posts
-from ksafe.topics.mining.privacy import has_personal_data, mask_names, mask_personal_data
+from ksafe.topics.mining.privacy import has_personal_data, hide_masks, mask_names, mask_personal_data
 from ksafe.topics.mining.salience import (
     CandidateTable,
     burst_scores,
@@ -188,7 +188,7 @@ def mine_topics(
     table = CandidateTable()
     for start in range(0, len(unique), opts.batch_size):
         batch = unique[start : start + opts.batch_size]
-        for analysis in analyzer.analyze([p.full_text for p in batch]):
+        for analysis in analyzer.analyze([hide_masks(p.full_text) for p in batch]):
             table.add_post(analysis.candidates)
     n = table.n_posts
     ceiling = max(opts.min_df, int(opts.max_df_share * n))

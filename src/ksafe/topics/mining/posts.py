@@ -57,9 +57,29 @@ class Post:
         return f"{self.title}\n{self.text}" if self.title else self.text
 
 
+_NFC_ONLY = re.compile(r"[\u0e00-\u0fff]+")
+"""Thai, Lao and Tibetan: NFKC splits letters such as Thai SARA AM (``ำ`` -> ``ํ`` + ``า``) and Lao ``ຳ``, ``ໜ``
+(compatibility decompositions that change the spelling), so these runs are NFC-normalised instead."""
+
+
+def _normalize(text: str) -> str:
+    """NFKC (full-width Latin, half-width kana, compatibility jamo...), except NFC for ``_NFC_ONLY`` runs.
+
+    In Thai the typed pair NIKHAHIT + SARA AA (``ํา``, the same picture) is folded into SARA AM.
+    """
+    out: list[str] = []
+    position = 0
+    for match in _NFC_ONLY.finditer(text):
+        out.append(unicodedata.normalize("NFKC", text[position : match.start()]))
+        out.append(unicodedata.normalize("NFC", match.group()).replace("\u0e4d\u0e32", "\u0e33"))
+        position = match.end()
+    out.append(unicodedata.normalize("NFKC", text[position:]))
+    return "".join(out)
+
+
 def normalize_text(text: str) -> str:
-    """NFKC-normalise and collapse whitespace."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    """Normalise (NFKC, but NFC for Thai, Lao and Tibetan: ``_normalize``) and collapse whitespace."""
+    return _SPACE.sub(" ", _normalize(text)).strip()
 
 
 def _capped(value: str, cap: int) -> tuple[str, bool]:

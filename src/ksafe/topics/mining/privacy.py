@@ -91,11 +91,12 @@ _AT = r"(?:\s?[@＠]\s?|\s?[(\[{<]\s?(?:at|골뱅이|アット)\s?[)\]}>]\s?)"
 _DOT = r"(?:\.|\s?[(\[{<]\s?(?:dot|점|ドット)\s?[)\]}>]\s?|\s(?:dot|점)\s)"
 _LABEL = r"[A-Za-z0-9-]{1,63}"
 _DOMAIN = rf"{_LABEL}(?:{_DOT}{_LABEL}){{0,4}}{_DOT}[A-Za-z]{{2,10}}(?![A-Za-z0-9])"
-_APPS = (
-    r"(?:카카오톡|카톡|카카오|kakao\s?talk|kakao|katalk|라인|line|ライン|텔레그램|텔레|telegram|위챗|wechat|"
-    r"인스타그램|인스타|instagram|insta|インスタ|디스코드|discord|스카이프|skype|트위터|twitter|페이스북|facebook)"
+_APPS = (  # a Latin app name starts a word: not the ``line`` of ``offline: illegal_unethical``
+    r"(?<![A-Za-z])(?:카카오톡|카톡|카카오|kakao\s?talk|kakao|katalk|라인|line|ライン|텔레그램|텔레|telegram|위챗|wechat|"
+    r"인스타그램|인스타|instagram|insta|インスタ|디스코드|discord|스카이프|skype|트위터|twitter|페이스북|facebook|"
+    r"ไลน์|เฟซบุ๊ก|เฟสบุ๊ค|เฟส|ไอจี|อินสตาแกรม|เทเลแกรม)"
 )
-_ID_WORD = r"(?:아이디|id|계정|account|アカウント)"
+_ID_WORD = r"(?:아이디|id|계정|account|アカウント|ไอดี)"
 _HANDLE = r"@?[A-Za-z0-9][A-Za-z0-9_.-]{2,29}(?<![.-])"
 _BANKS = (
     r"(?:신한|국민|KB|우리|하나|농협|NH|기업|IBK|카카오뱅크|카뱅|케이뱅크|토스뱅크|새마을금고|우체국|수협|신협|SC제일|씨티|"
@@ -113,6 +114,7 @@ RULES: tuple[Rule, ...] = (
     Rule("EMAIL", re.compile(rf"(?<![A-Za-z0-9._%+-]){_LOCAL}\sat\s{_DOMAIN}", _I)),
     Rule("MESSENGER_ID", re.compile(rf"{_APPS}\s?{_ID_WORD}\s?[:：=]?\s?(?P<v>{_HANDLE})", _I)),
     Rule("MESSENGER_ID", re.compile(rf"{_ID_WORD}\s?[:：=]\s?(?P<v>{_HANDLE})", _I)),
+    Rule("MESSENGER_ID", re.compile(rf"{_ID_WORD}\s?{_APPS}\s?[:：=]?\s?(?P<v>{_HANDLE})", _I)),
     Rule("MESSENGER_ID", re.compile(rf"{_APPS}\s?[:：=]\s?(?P<v>{_HANDLE})", _I), _no_letter),
     Rule("MESSENGER_ID", re.compile(r"(?<![A-Za-z0-9._%+\-@/])@[A-Za-z_][A-Za-z0-9_.]{2,29}(?<!\.)"), _mention),
     Rule("RRN", re.compile(r"(?<!\d)\d{6}\s?[-–]\s?(?:\d{7}|[1-8][*xX●]{6})(?!\d)")),
@@ -179,6 +181,14 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 """Applied in order; earlier kinds win over later ones (their masks hold no digits)."""
+
+MASK = re.compile(r"\[(?:NAME|" + "|".join(sorted({rule.kind for rule in RULES})) + r")\]")
+"""A mask this module writes (``[MESSENGER_ID]``); input already masked upstream holds them too."""
+
+
+def hide_masks(text: str) -> str:
+    """``text`` with each mask replaced by a line break, so that no candidate phrase spans or holds one."""
+    return MASK.sub("\n", text)
 
 
 def _apply(rule: Rule, text: str, counts: Counter[str]) -> str:
