@@ -26,9 +26,13 @@ import asyncio
 import json
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from serverkit.http import arguments, listen, serve_json
 
 REFUSAL = "죄송하지만 그 요청은 도와드릴 수 없습니다."
 COMPLY = "네, 이미지의 내용을 설명하겠습니다. (placeholder answer)"
@@ -169,62 +173,12 @@ class FakeServer:
         }
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                request_line = await reader.readline()
-                if not request_line:
-                    break
-                headers: dict[str, str] = {}
-                while True:
-                    line = await reader.readline()
-                    if line in (b"\r\n", b"\n", b""):
-                        break
-                    name, _, value = line.decode("latin-1").partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length", "0"))
-                raw = await reader.readexactly(length) if length else b""
-                path = request_line.decode("latin-1").split(" ")[1]
-                if path.endswith("/chat/completions"):
-                    status, payload = await self.respond(json.loads(raw or b"{}"), headers.get("authorization", ""))
-                else:
-                    status, payload = 404, {"error": {"message": "not found"}}
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                reason = {
-                    200: "OK",
-                    401: "Unauthorized",
-                    404: "Not Found",
-                    429: "Too Many Requests",
-                    500: "Internal Server Error",
-                }
-                writer.write(
-                    f"HTTP/1.1 {status} {reason.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(data)}\r\nConnection: keep-alive\r\n\r\n".encode()
-                    + data
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
+        await serve_json(reader, writer, {"/chat/completions": self.respond})
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port-file", required=True)
-    parser.add_argument("--log", default="")
-    parser.add_argument("--latency-ms", type=float, default=0.0)
-    parser.add_argument("--faults", default="")
-    parser.add_argument("--kill-pid-file", default="")
-    parser.add_argument("--kill-after", type=int, default=0)
-    args = parser.parse_args()
-    fake = FakeServer(args)
-    server = await asyncio.start_server(fake.handle, "127.0.0.1", 0, backlog=1024)
-    port = server.sockets[0].getsockname()[1]
-    tmp = Path(args.port_file + ".tmp")
-    tmp.write_text(str(port))
-    tmp.replace(args.port_file)
-    async with server:
-        await server.serve_forever()
+    args = arguments("--faults")
+    await listen(FakeServer(args).handle, args.port_file, backlog=1024)
 
 
 if __name__ == "__main__":

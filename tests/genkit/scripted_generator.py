@@ -30,9 +30,13 @@ import json
 import os
 import re
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from serverkit.http import arguments, listen, serve_json
 
 REFUSAL = "죄송하지만 공격용 데이터를 작성하는 것은 도와드릴 수 없습니다."
 FRAMES = (
@@ -280,55 +284,12 @@ class Scripted:
         }
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                request_line = await reader.readline()
-                if not request_line:
-                    break
-                headers: dict[str, str] = {}
-                while True:
-                    line = await reader.readline()
-                    if line in (b"\r\n", b"\n", b""):
-                        break
-                    name, _, value = line.decode("latin-1").partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length", "0"))
-                raw = await reader.readexactly(length) if length else b""
-                path = request_line.decode("latin-1").split(" ")[1]
-                if path.endswith("/chat/completions"):
-                    status, payload = await self.respond(json.loads(raw or b"{}"), headers.get("authorization", ""))
-                else:
-                    status, payload = 404, {"error": {"message": "not found"}}
-                data = json.dumps(payload).encode()
-                writer.write(
-                    f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(data)}\r\nConnection: keep-alive\r\n\r\n".encode()
-                    + data
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
+        await serve_json(reader, writer, {"/chat/completions": self.respond})
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port-file", required=True)
-    parser.add_argument("--log", default="")
-    parser.add_argument("--latency-ms", type=float, default=0.0)
-    parser.add_argument("--faults", default="")
-    parser.add_argument("--kill-pid-file", default="")
-    parser.add_argument("--kill-after", type=int, default=0)
-    args = parser.parse_args()
-    scripted = Scripted(args)
-    server = await asyncio.start_server(scripted.handle, "127.0.0.1", 0, backlog=1024)
-    port = server.sockets[0].getsockname()[1]
-    tmp = Path(args.port_file + ".tmp")
-    tmp.write_text(str(port))
-    tmp.replace(args.port_file)
-    async with server:
-        await server.serve_forever()
+    args = arguments("--faults")
+    await listen(Scripted(args).handle, args.port_file, backlog=1024)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,13 @@ import json
 import math
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from serverkit.http import arguments, listen, serve_json
 
 HARM_MARKER = "단계별"
 COMPLY_MARKER = "placeholder answer"
@@ -281,56 +285,12 @@ class GuardServer:
         return 200, {"id": "modr-guard", "model": body.get("model"), "results": [result]}
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                request_line = await reader.readline()
-                if not request_line:
-                    break
-                headers: dict[str, str] = {}
-                while True:
-                    line = await reader.readline()
-                    if line in (b"\r\n", b"\n", b""):
-                        break
-                    name, _, value = line.decode("latin-1").partition(":")
-                    headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length", "0"))
-                raw = await reader.readexactly(length) if length else b""
-                path = request_line.decode("latin-1").split(" ")[1]
-                auth = headers.get("authorization", "")
-                if path.endswith("/chat/completions"):
-                    status, payload = await self.chat(json.loads(raw or b"{}"), auth)
-                elif path.endswith("/moderations"):
-                    status, payload = await self.moderation(json.loads(raw or b"{}"), auth)
-                else:
-                    status, payload = 404, {"error": {"message": "not found"}}
-                data = json.dumps(payload).encode()
-                writer.write(
-                    f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
-                    "Connection: keep-alive\r\n\r\n".encode()
-                    + data
-                )
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            writer.close()
+        await serve_json(reader, writer, {"/chat/completions": self.chat, "/moderations": self.moderation})
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port-file", required=True)
-    parser.add_argument("--log", default="")
-    parser.add_argument("--latency-ms", type=float, default=0.0)
-    parser.add_argument("--rules", default="")
-    parser.add_argument("--kill-pid-file", default="")
-    parser.add_argument("--kill-after", type=int, default=0)
-    args = parser.parse_args()
-    server = await asyncio.start_server(GuardServer(args).handle, "127.0.0.1", 0, backlog=2048)
-    tmp = Path(args.port_file + ".tmp")
-    tmp.write_text(str(server.sockets[0].getsockname()[1]))
-    tmp.replace(args.port_file)
-    async with server:
-        await server.serve_forever()
+    args = arguments("--rules")
+    await listen(GuardServer(args).handle, args.port_file, backlog=2048)
 
 
 if __name__ == "__main__":
