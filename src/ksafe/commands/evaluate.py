@@ -96,28 +96,25 @@ def eval_command(
 
         os.environ[LAYER_ENV] = "1"  # read by the offline judge here and in the processes this run starts
     with user_errors():
-        from ksafe.errors import KsafeError
-        from ksafe.evaluation.dataset import ItemFilter, parse_choice, parse_g_versions
+        from ksafe.evaluation.dataset import item_filter_from_options
         from ksafe.evaluation.engine import GenerateOptions
         from ksafe.evaluation.outputs import print_leaderboard
         from ksafe.evaluation.run import RunConfig, run_eval
 
-        if items not in ("harmful", "benign", "all"):
-            raise KsafeError(f"--items {items!r}: expected harmful, benign or all")
         config = RunConfig(
             benchmark=benchmark,
             models=tuple(model),
             out=out,
             judges=tuple(judge or ["heuristic"]),
-            items=ItemFilter(
-                subsets=parse_choice(subset),
-                domains=parse_choice(domain),
-                categories=parse_choice(category),
-                strategies=parse_choice(strategy),
-                image_kinds=parse_choice(image_kind),
-                harmful=None if items == "all" else items == "harmful",
-                g_versions=parse_g_versions(g_version),
-                sample_size=limit,
+            items=item_filter_from_options(
+                subset=subset,
+                domain=domain,
+                category=category,
+                strategy=strategy,
+                image_kind=image_kind,
+                items=items,
+                g_version=g_version,
+                limit=limit,
                 seed=seed,
             ),
             generate=GenerateOptions(

@@ -66,13 +66,11 @@ def guard_command(
     """Evaluate guardrail models: flag harmful prompts (or answers), pass benign ones; write RUN_DIR."""
     with user_errors():
         from ksafe.errors import KsafeError
-        from ksafe.evaluation.dataset import ItemFilter, parse_choice, parse_g_versions
+        from ksafe.evaluation.dataset import item_filter_from_options
         from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
         from ksafe.guard.outputs import failures, print_leaderboard
         from ksafe.guard.run import GuardConfig, run_guards
 
-        if items not in ("all", "harmful", "benign"):
-            raise KsafeError(f"--items {items!r}: expected harmful, benign or all")
         if http_client not in HTTP_CLIENTS:
             raise KsafeError(f"--http-client {http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
         config = GuardConfig(
@@ -80,15 +78,15 @@ def guard_command(
             guards=tuple(guard),
             out=out,
             responses=responses,
-            item_filter=ItemFilter(
-                subsets=parse_choice(subset),
-                domains=parse_choice(domain),
-                categories=parse_choice(category),
-                strategies=parse_choice(strategy),
-                image_kinds=parse_choice(image_kind),
-                harmful=None if items == "all" else items == "harmful",
-                g_versions=parse_g_versions(g_version),
-                sample_size=limit,
+            item_filter=item_filter_from_options(
+                subset=subset,
+                domain=domain,
+                category=category,
+                strategy=strategy,
+                image_kind=image_kind,
+                items=items,
+                g_version=g_version,
+                limit=limit,
                 seed=seed,
             ),
             ablation=ablation,

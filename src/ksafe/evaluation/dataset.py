@@ -258,3 +258,35 @@ def parse_g_versions(value: str | Iterable[str] | None) -> tuple[GVersion, ...]:
     if bad:
         raise KsafeError(f"g_version: {bad[0]!r}: expected one of {', '.join(G_VERSIONS)} or all")
     return tuple(name for name in G_VERSIONS if name in names)
+
+
+def item_filter_from_options(
+    *,
+    subset: str | None,
+    domain: str | None,
+    category: str | None,
+    strategy: str | None,
+    image_kind: str | None,
+    items: str,
+    g_version: str,
+    limit: int | None,
+    seed: int,
+) -> ItemFilter:
+    """The ``ItemFilter`` of the item-selection flags ``ksafe eval`` and ``ksafe guard`` share.
+
+    Raises:
+        KsafeError: ``items`` is not harmful, benign or all, or a G version is unknown.
+    """
+    if items not in ("harmful", "benign", "all"):
+        raise KsafeError(f"--items {items!r}: expected harmful, benign or all")
+    return ItemFilter(
+        subsets=parse_choice(subset),
+        domains=parse_choice(domain),
+        categories=parse_choice(category),
+        strategies=parse_choice(strategy),
+        image_kinds=parse_choice(image_kind),
+        harmful=None if items == "all" else items == "harmful",
+        g_versions=parse_g_versions(g_version),
+        sample_size=limit,
+        seed=seed,
+    )
