@@ -1,4 +1,6 @@
-"""G changed-sentence share and identical harmful-text share of a built benchmark, counted from items.jsonl.
+"""Issue 11's counts of a built benchmark, from items.jsonl: the G changed-sentence share, the identical
+harmful-text share, C templates per category, wrapper texts per strategy, harmful standard queries without a
+plain benign twin, the benign kinds and the minors count.
 
 Usage: ``python scripts/g_counts.py BENCH_DIR``. Input: ``BENCH_DIR/items.jsonl``. Output: the counts on stdout.
 No side effects.
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,28 @@ def main(bench: Path) -> None:
     per_category = Counter(item["category"] for item in g_items)
     seeds = {item["template_id"] for item in g_items}
     print(f"G seeds used: {len(seeds)}; G harmful items per category: {dict(sorted(per_category.items()))}")
+    templates: dict[str, set[str]] = defaultdict(set)
+    for item in harmful:
+        if item["subset"] == "C":
+            templates[item["category"]].add(item["template_id"])
+    sizes = [len(t) for t in templates.values()] or [0]
+    print(f"C templates per category: {min(sizes)}-{max(sizes)} ({sum(sizes)} in all)")
+    wrappers: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        if item["strategy"] != "none" and item.get("wrapper") is not None:
+            wrappers[item["strategy"]].add(str(item["wrapper"]))
+    counts = [len(w) for w in wrappers.values()] or [0]
+    print(f"wrapper texts per strategy: {min(counts)}-{max(counts)} ({len(wrappers)} strategies)")
+    plain = {
+        item["pair_id"]
+        for item in items
+        if not item["is_harmful"] and item["strategy"] == "none" and item.get("benign_kind") in (None, "plain")
+    }
+    standard = [item for item in harmful if item["strategy"] == "none"]
+    missing = sum(1 for item in standard if item["pair_id"] not in plain)
+    print(f"harmful standard queries without a plain none twin: {missing} of {len(standard)}")
+    print("benign kinds:", dict(Counter(item.get("benign_kind") for item in items if not item["is_harmful"])))
+    print("items with minors:", sum(1 for item in items if item.get("minors")))
 
 
 if __name__ == "__main__":
