@@ -58,3 +58,35 @@ def test_init_refuses_a_non_empty_folder_and_a_bad_locale(tmp_path: Path) -> Non
     assert runner.invoke(app, ["culture", "init", "th-TH", "--out", str(tmp_path)]).exit_code == 2
     result = runner.invoke(app, ["culture", "init", "Thai!", "--out", str(tmp_path / "n")])
     assert result.exit_code == 2 and "expected a language code" in result.output
+
+
+def test_init_chooses_sentence_end_and_script_from_the_language(tmp_path: Path) -> None:
+    """``sentence_end`` splits G sentences (``ksafe.queries.sentences``): the scaffold picks it per script."""
+    import yaml
+
+    from ksafe.queries.sentences import split_sentences
+
+    expected = {
+        "ja-JP": ("Jpan", "。？！?!"),
+        "zh-CN": ("Hans", "。？！?!"),
+        "th-TH": ("Thai", " ?!"),
+        "hi-IN": ("Deva", "।॥?!"),
+        "ar-EG": ("Arab", ".؟!۔"),
+        "hy-AM": ("Armn", "։?!"),
+        "am-ET": ("Ethi", "።፧?!"),
+        "my-MM": ("Mymr", "။?!"),
+        "km-KH": ("Khmr", "។៕?!"),
+        "el-GR": ("Grek", ".;\u037e!"),  # the Greek question mark is ";" (U+037E)
+        "fr-FR": ("Latn", ".?!"),
+        "xx-XX": (None, ".?!"),  # a language the table lacks: the script stays to fill, the default ends
+    }
+    runner = CliRunner()
+    for locale, (script, ends) in expected.items():
+        folder = tmp_path / locale
+        assert runner.invoke(app, ["culture", "init", locale, "--out", str(folder)]).exit_code == 0
+        info = yaml.safe_load((folder / "pack.yaml").read_text(encoding="utf-8"))
+        assert info["sentence_end"] == ends, locale
+        assert info["script"] == script if script else "TODO(fill)" in info["script"], locale
+    assert split_sentences("यह पहला वाक्य है। यह दूसरा है", "।॥?!") == ["यह पहला वाक्य है।", "यह दूसरा है"]
+    assert split_sentences("Սա առաջինն է։ Սա երկրորդն է", "։?!") == ["Սա առաջինն է։", "Սա երկրորդն է"]
+    assert split_sentences("ဒါ ပထမ ဝါကျ ဖြစ်သည်၊ ဆက်ရန်။ ဒုတိယ", "။?!") == ["ဒါ ပထမ ဝါကျ ဖြစ်သည်၊ ဆက်ရန်။", "ဒုတိယ"]

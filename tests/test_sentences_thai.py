@@ -3,7 +3,7 @@ space, so the drafted Thai pack declares ``sentence_end: " ?!"``."""
 
 from __future__ import annotations
 
-from ksafe.drafting.runner import SENTENCE_ENDS
+from ksafe.cultures.scripts import SENTENCE_ENDS
 from ksafe.queries.sentences import changed_sentences, split_sentences
 
 THAI = SENTENCE_ENDS["Thai"]

@@ -74,12 +74,14 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
         KsafeError: the locale is not ``xx`` or ``xx-XX``.
     """
     from ksafe.cultures.loader import load_shared_data
+    from ksafe.cultures.scripts import LANGUAGE_SCRIPTS, sentence_end_for
     from ksafe.cultures.validate import SCENE_KEYS
 
     match = LOCALE.match(locale)
     if not match:
         raise KsafeError(f"locale {locale!r}: expected a language code like 'th' or 'th-TH'")
     language = match[1]
+    script = LANGUAGE_SCRIPTS.get(language, "")
     shared = load_shared_data()
     taxonomy = _taxonomy()
     categories = [c["id"] for c in taxonomy["categories"]]
@@ -90,7 +92,7 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
             "display_name": todo("the language's English name"),
             "language": language,
             "locale": locale if match[2] else todo(f"{language}-XX"),
-            "script": todo("ISO 15924 code: Latn, Cyrl, Thai, Deva, Arab, Hang, Jpan, Hans..."),
+            "script": script or todo("ISO 15924 code: Latn, Cyrl, Thai, Deva, Arab, Hang, Jpan, Hans..."),
             "description": todo("one paragraph on the pack"),
             "font": {
                 "package": "manimgx_fonts_cjk",
@@ -99,7 +101,7 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
                 "variation": "Regular",
             },
             "line_breaking": {"mode": "words", "no_line_start": "", "no_line_end": ""},
-            "sentence_end": ".?!",
+            "sentence_end": sentence_end_for(script),
             "defaults": {"g_count": 550, "c_count": 1100},
             "license": "CC BY-NC 4.0",
         },

@@ -42,16 +42,6 @@ SCRIPT_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
 }
 """Letters whose coverage decides the font of each script the drafting knows."""
 
-LANGUAGE_SCRIPTS: dict[str, str] = {
-    "th": "Thai", "lo": "Laoo", "km": "Khmr", "my": "Mymr", "ko": "Hang", "ja": "Jpan", "zh": "Hans",
-    "ru": "Cyrl", "uk": "Cyrl", "bg": "Cyrl", "sr": "Cyrl", "el": "Grek", "ar": "Arab", "fa": "Arab",
-    "ur": "Arab", "he": "Hebr", "hi": "Deva", "mr": "Deva", "ne": "Deva", "bn": "Beng", "ta": "Taml",
-    "ka": "Geor", "hy": "Armn", "am": "Ethi", "en": "Latn", "fr": "Latn", "de": "Latn", "es": "Latn",
-    "pt": "Latn", "it": "Latn", "nl": "Latn", "pl": "Latn", "tr": "Latn", "vi": "Latn", "id": "Latn",
-    "ms": "Latn", "tl": "Latn", "sw": "Latn",
-}  # fmt: skip
-"""The script each language is written in (the generator is asked only for a language not listed)."""
-
 
 @dataclass(frozen=True)
 class Face:

@@ -118,7 +118,7 @@ def _context(options: DraftOptions) -> Context:
     from ksafe.cultures.loader import builtin_packs_dir, load_shared_data, parse_file
     from ksafe.cultures.pack_model import TaxonomyFile
     from ksafe.cultures.scaffold import LOCALE
-    from ksafe.drafting.fonts import LANGUAGE_SCRIPTS
+    from ksafe.cultures.scripts import LANGUAGE_SCRIPTS
 
     match = LOCALE.match(options.locale)
     if not match or not match[2]:
@@ -285,22 +285,10 @@ def _line_breaking(ctx: Context, spaces: bool) -> dict[str, Any]:
     return {"mode": "words" if spaces else "chars", "no_line_start": "", "no_line_end": ""}
 
 
-SENTENCE_ENDS = {
-    "Thai": " ?!",  # a space between words ends a Thai sentence (``ksafe.queries.sentences``); ``.``: abbreviations
-    "Laoo": " ?!",
-    "Khmr": "\u17d4\u17d5?!",  # KHAN, BARIYOOSAN
-    "Mymr": "\u104a\u104b?!",  # LITTLE SECTION, SECTION
-    "Hans": "。？！?!",
-    "Hant": "。？！?!",
-    "Jpan": "。？！?!",
-}
-"""``pack.yaml`` ``sentence_end`` per script (G contextualization counts the sentences it changed); other
-scripts keep the default ``.?!``."""
-
-
 def _pack_yaml(
     options: DraftOptions, ctx: Context, intro: Outcome, contents: dict[str, dict[str, Any]], scaffold: dict[str, Any]
 ) -> dict[str, Any]:
+    from ksafe.cultures.scripts import sentence_end_for
     from ksafe.drafting.fonts import choose_font
 
     info = dict(scaffold)
@@ -311,7 +299,7 @@ def _pack_yaml(
     info["script"] = ctx.script
     info["font"] = choose_font(ctx.script, _text_chars(contents), options.out)
     info["line_breaking"] = _line_breaking(ctx, spaces)
-    info["sentence_end"] = SENTENCE_ENDS.get(ctx.script, info.get("sentence_end", ".?!"))
+    info["sentence_end"] = sentence_end_for(ctx.script)
     return info
 
 
