@@ -146,3 +146,21 @@ def test_non_text_mapping_key_is_a_pack_error(ko_copy: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "? [a, b]\n: 1\n", encoding="utf-8")
     with pytest.raises(PackError, match=r"scenes\.yaml: line \d+: a mapping key must be plain text"):
         load_pack(ko_copy)
+
+
+def test_check_jailbreak_checks_one_strategys_wrappers_by_the_packs_rules() -> None:
+    """The public check ``culture check`` runs per strategy, and the build's wrapper generator reuses."""
+    from ksafe.cultures.pack_model import JailbreakEntry
+    from ksafe.cultures.validate import check_jailbreak
+
+    check_jailbreak(
+        "CharacterRolePlay", JailbreakEntry(template="너는 탐정이야. {prompt}", variants=["역할극: {prompt}"])
+    )
+    with pytest.raises(PackError, match=r"^x.yaml: jailbreaks.CharacterRolePlay.variants\[0\]: the wrapper must"):
+        check_jailbreak("CharacterRolePlay", JailbreakEntry(template="{prompt}", variants=["없음"]), "x.yaml")
+    with pytest.raises(PackError, match=r"jailbreaks.CharacterRolePlay.template: .*transformed"):
+        check_jailbreak("CharacterRolePlay", JailbreakEntry(template="{transformed} {prompt}"))
+    with pytest.raises(PackError, match=r"jailbreaks.ChoseongAbbreviation.transform: ChoseongAbbreviation needs"):
+        check_jailbreak("ChoseongAbbreviation", JailbreakEntry(template="{transformed} {prompt}"))
+    with pytest.raises(PackError, match=r"^jailbreaks.yaml: jailbreaks.NoSuchStrategy: "):
+        check_jailbreak("NoSuchStrategy", JailbreakEntry(template="{prompt}"))

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ksafe.cultures.loader import CulturePack, SharedData
-    from ksafe.cultures.pack_model import MiningFile, TaxonomyFile, TopicsFile
+    from ksafe.cultures.pack_model import JailbreakEntry, MiningFile, TaxonomyFile, TopicsFile
 
 
 def global_slots(shared: SharedData | None = None) -> tuple[str, ...]:
@@ -222,31 +222,49 @@ def _check_g_translations(pack: CulturePack, shared: SharedData) -> None:
                     raise PackError(file, field, f"slots {sorted(got)} differ from the English seed's {sorted(wanted)}")
 
 
-def _check_jailbreaks(pack: CulturePack) -> None:
+def check_jailbreak(name: str, entry: JailbreakEntry, file: str = "jailbreaks.yaml") -> None:
+    """Check one strategy's wrapper texts (``template`` and ``variants``) against the strategy's rules.
+
+    The strategy must be registered, ``transform`` must be the one it needs (and a known transform), and each
+    text must be a valid template holding ``{prompt}`` and no slot but ``{prompt}`` (and ``{transformed}`` for
+    transform strategies).
+
+    Args:
+        name: the strategy name (``CharacterRolePlay``).
+        entry: its ``jailbreaks.yaml`` entry.
+        file: the file named in the error.
+
+    Raises:
+        PackError: naming ``file`` and the field ``jailbreaks.<name>...`` at fault.
+    """
     from ksafe.jailbreaks.registry import get_strategy
     from ksafe.text.transforms import TRANSFORM_REGISTRY
 
+    field = f"jailbreaks.{name}"
+    try:
+        strategy = get_strategy(name)
+    except Exception as exc:
+        raise PackError(file, field, str(exc)) from None
+    if entry.transform != strategy.requires_transform:
+        raise PackError(
+            file,
+            f"{field}.transform",
+            f"{name} needs transform {strategy.requires_transform!r}, the pack says {entry.transform!r}",
+        )
+    allowed = WRAPPER_SLOTS if strategy.requires_transform else ("prompt",)
+    for key, text in [("template", entry.template), *((f"variants[{i}]", v) for i, v in enumerate(entry.variants))]:
+        _check_template(text, allowed, file, f"{field}.{key}")
+        if "prompt" not in {n for n, _ in placeholders(text)}:
+            raise PackError(file, f"{field}.{key}", "the wrapper must contain {prompt}")
+    if entry.transform is not None and entry.transform not in TRANSFORM_REGISTRY:
+        known = ", ".join(sorted(TRANSFORM_REGISTRY.names()))
+        raise PackError(file, f"{field}.transform", f"unknown transform {entry.transform!r} (known: {known})")
+
+
+def _check_jailbreaks(pack: CulturePack) -> None:
     file = _file(pack, "jailbreaks.yaml")
     for name, entry in pack.jailbreaks.jailbreaks.items():
-        field = f"jailbreaks.{name}"
-        try:
-            strategy = get_strategy(name)
-        except Exception as exc:
-            raise PackError(file, field, str(exc)) from None
-        if entry.transform != strategy.requires_transform:
-            raise PackError(
-                file,
-                f"{field}.transform",
-                f"{name} needs transform {strategy.requires_transform!r}, the pack says {entry.transform!r}",
-            )
-        allowed = WRAPPER_SLOTS if strategy.requires_transform else ("prompt",)
-        for key, text in [("template", entry.template), *((f"variants[{i}]", v) for i, v in enumerate(entry.variants))]:
-            _check_template(text, allowed, file, f"{field}.{key}")
-            if "prompt" not in {n for n, _ in placeholders(text)}:
-                raise PackError(file, f"{field}.{key}", "the wrapper must contain {prompt}")
-        if entry.transform is not None and entry.transform not in TRANSFORM_REGISTRY:
-            known = ", ".join(sorted(TRANSFORM_REGISTRY.names()))
-            raise PackError(file, f"{field}.transform", f"unknown transform {entry.transform!r} (known: {known})")
+        check_jailbreak(name, entry, file)
 
 
 def _check_scenes(pack: CulturePack) -> None:

@@ -14,7 +14,6 @@ placeholders, ``{prompt}`` present, no control or bidi characters) and is mostly
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections import Counter
@@ -84,7 +83,7 @@ Reply with one JSON object {{"wrappers": ["...", ...]}} and nothing else."""
 
 def wrapper_problem(pack: CulturePack, name: str, entry: JailbreakEntry, text: str) -> str | None:
     """What is wrong with one new wrapper text of strategy ``name``, or ``None`` (the pack's own rules)."""
-    from ksafe.cultures.validate import _check_jailbreaks, control_character
+    from ksafe.cultures.validate import check_jailbreak, control_character
 
     char = control_character(text, multiline=True)
     if char is not None:
@@ -94,9 +93,10 @@ def wrapper_problem(pack: CulturePack, name: str, entry: JailbreakEntry, text: s
     share = script_share(_PLACEHOLDER.sub("", text), pack.info.script)
     if share is not None and share < MIN_SCRIPT_SHARE:
         return f"is not written in the pack's language (script {pack.info.script})"
-    single = JailbreaksFile(jailbreaks={name: JailbreakEntry(template=text, transform=entry.transform)})
     try:
-        _check_jailbreaks(dataclasses.replace(pack, jailbreaks=single))
+        check_jailbreak(
+            name, JailbreakEntry(template=text, transform=entry.transform), str(pack.directory / "jailbreaks.yaml")
+        )
     except PackError as exc:
         return str(exc).split(": ", 2)[-1]
     return None
