@@ -180,6 +180,23 @@ def test_particle_follows_the_final_consonant() -> None:
     assert fill(template.harmful.query, {"topic": "스토킹"}).startswith("스토킹을 ")
 
 
+def test_wrapper_particles_fit_the_values_rendered_into_them() -> None:
+    """Every ko wrapper text around a sample of real queries: no particle the wrapper writes after the key
+    phrase or ``{transformed}`` contradicts its final sound (what ``ksafe lint`` reports on a build)."""
+    import random
+
+    from ksafe.cultures.loader import load_pack
+    from ksafe.quality.lint import rendered_wrapper_particle_errors
+    from ksafe.queries.c_queries import make_c_queries
+
+    pack = load_pack("ko")
+    pairs = sorted((p for ps in make_c_queries(pack, pack.topics, 0).values() for p in ps), key=lambda p: p.harmful.id)
+    queries = [q for pair in random.Random(0).sample(pairs, 80) for q in (pair.harmful, pair.benign)]
+    rendered, errors = rendered_wrapper_particle_errors(pack, queries)
+    assert rendered == 2 * len(queries) * sum(1 + len(e.variants) for e in pack.jailbreaks.jailbreaks.values())
+    assert errors == [], f"{len(errors)} errors, first: {errors[:3]}"
+
+
 def test_every_korean_strategy_has_a_wrapper() -> None:
     jailbreaks = _jailbreaks().jailbreaks
     assert set(KOREAN_STRATEGIES) <= set(jailbreaks)

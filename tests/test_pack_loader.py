@@ -162,5 +162,15 @@ def test_check_jailbreak_checks_one_strategys_wrappers_by_the_packs_rules() -> N
         check_jailbreak("CharacterRolePlay", JailbreakEntry(template="{transformed} {prompt}"))
     with pytest.raises(PackError, match=r"jailbreaks.ChoseongAbbreviation.transform: ChoseongAbbreviation needs"):
         check_jailbreak("ChoseongAbbreviation", JailbreakEntry(template="{transformed} {prompt}"))
+    with pytest.raises(PackError, match=r"Romanization.template: fixed particle in \"\{transformed\}'를\""):
+        check_jailbreak(
+            "Romanization", JailbreakEntry(template="표기 '{transformed}'를 읽고 {prompt}", transform="hangul_romanize")
+        )
+    check_jailbreak(
+        "Romanization", JailbreakEntry(template="표기 {transformed|을/를} 읽고 {prompt}", transform="hangul_romanize")
+    )
+    check_jailbreak(
+        "Romanization", JailbreakEntry(template="표기 {transformed}의 뜻: {prompt}", transform="hangul_romanize")
+    )
     with pytest.raises(PackError, match=r"^jailbreaks.yaml: jailbreaks.NoSuchStrategy: "):
         check_jailbreak("NoSuchStrategy", JailbreakEntry(template="{prompt}"))

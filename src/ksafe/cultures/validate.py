@@ -5,6 +5,7 @@ Input: a parsed ``CulturePack``. Output: nothing, or a ``PackError`` naming the 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,12 @@ SCENE_KEYS: dict[str, tuple[str, ...]] = {
 """Strings each scene renderer needs."""
 
 WRAPPER_SLOTS = ("prompt", "transformed")
+
+_FIXED_PARTICLE_AFTER_WRAPPER_SLOT = re.compile(
+    r"\{(prompt|transformed)\}['\"’”」』)\]]*(으로|로|을|를|이|가|은|는|과|와)(?=[\s,.!?'\"]|$)"
+)
+"""A Korean particle written after a wrapper slot: it depends on the value's final sound, so a fixed one is
+wrong for about half the values (``'{transformed}'를`` after ``bangbeop``)."""
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Embedding, override and isolate controls: they reorder what a reader sees (never needed in pack text)."""
@@ -256,6 +263,14 @@ def check_jailbreak(name: str, entry: JailbreakEntry, file: str = "jailbreaks.ya
         _check_template(text, allowed, file, f"{field}.{key}")
         if "prompt" not in {n for n, _ in placeholders(text)}:
             raise PackError(file, f"{field}.{key}", "the wrapper must contain {prompt}")
+        fixed = _FIXED_PARTICLE_AFTER_WRAPPER_SLOT.search(text)
+        if fixed:
+            raise PackError(
+                file,
+                f"{field}.{key}",
+                f"fixed particle in {fixed.group(0)!r}: it fits only some values; write {{{fixed.group(1)}|을/를}} "
+                "(the pair you need) right after the slot, or reword so that no particle follows it",
+            )
     if entry.transform is not None and entry.transform not in TRANSFORM_REGISTRY:
         known = ", ".join(sorted(TRANSFORM_REGISTRY.names()))
         raise PackError(file, f"{field}.transform", f"unknown transform {entry.transform!r} (known: {known})")
