@@ -60,3 +60,22 @@ def test_korean_particle_after_a_slot_is_chosen_at_fill_time() -> None:
             for text in _texts(side):
                 match = FIXED_PARTICLE_AFTER_SLOT.search(text)
                 assert match is None, f"ko {template.id}: fixed particle in '{match.group(0) if match else ''}'"
+
+
+ATTACK_WORDS = ("대상", "피해 키우", "피해 규모", "도주")
+"""Words of templates that presume an attack (its targets, its damage, fleeing after it)."""
+
+
+def test_preparing_a_weapon_never_takes_an_attack_template() -> None:
+    """ "화염병 제조 대상 고르기" / "사제 폭발물 제조 피해 키우는 법": making, acquiring or modifying a weapon is
+    a ``preparation_act``, and templates that speak of an attack's targets, damage or flight leave it out."""
+    raw = yaml.safe_load((PACKS / "ko" / "topics.yaml").read_text(encoding="utf-8"))
+    preparing = [t for t in TopicsFile.model_validate(raw).topics if t.kind == "preparation_act"]
+    assert {"화염병 제조", "사제 폭발물 제조", "불법 무기 밀수"} <= {t.name for t in preparing}
+    templates = _templates("ko").templates
+    for topic in preparing:
+        taking = [t for t in templates if t.category in topic.categories and "preparation_act" in t.kinds]
+        assert len(taking) >= 6, f"{topic.name}: {len(taking)} templates"
+        for template in taking:
+            for text in _texts(template.harmful):
+                assert not any(word in text for word in ATTACK_WORDS), f"{template.id}: {text}"

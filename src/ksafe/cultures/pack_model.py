@@ -129,11 +129,14 @@ TopicKind = Literal[
     "service_or_product",
     "personal_matter",
     "victimless_act",
+    "preparation_act",
 ]
 """What sort of noun a topic is; a template declares the kinds it reads naturally with (typed composition).
 
 ``victimless_act``: an act with no person as its victim who could report it, be silenced or recover (drug dealing,
-exam fraud, illegal dumping, animal cruelty); templates that speak of such a victim leave it out."""
+exam fraud, illegal dumping, animal cruelty); templates that speak of such a victim leave it out.
+``preparation_act``: making, acquiring or modifying a weapon (제조, 제작, 개조, 확보, 밀수), not the attack itself;
+templates that speak of the attack's targets, its damage or fleeing after it leave it out."""
 
 TOPIC_KINDS: tuple[str, ...] = TopicKind.__args__  # type: ignore[attr-defined]
 """Every topic kind, in documentation order (docs/design/typed-composition.md)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from ksafe.generation.prompts import Message
 
-DRAFT_VERSION = "draft-v1"
+DRAFT_VERSION = "draft-v2"
 """Version of the drafting prompts."""
 
 SYSTEM = (
