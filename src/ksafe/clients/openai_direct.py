@@ -178,7 +178,16 @@ def to_output(body: Mapping[str, Any], model: str, elapsed: float | None = None)
                 logprobs=_logprobs(choice),
             )
         )
-    return ModelOutput(model=name, choices=choices, usage=_usage(body), time=elapsed)
+    usage = _usage(body)
+    reply_id = body.get("id")
+    return ModelOutput(
+        model=name,
+        choices=choices,
+        usage=usage,
+        input_context_tokens=usage.input_tokens if usage is not None else None,  # as Inspect's layer records it
+        response_id=reply_id if isinstance(reply_id, str) else None,
+        time=elapsed,
+    )
 
 
 def _proxy_for(url: str) -> str | None:

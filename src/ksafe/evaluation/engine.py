@@ -206,21 +206,27 @@ def checked_output(output: Any) -> Any:
     return output
 
 
-def answer_record(
-    sample_id: str, output: Any = None, error: BaseException | None = None, secrets: Sequence[str] = ()
-) -> dict[str, Any]:
-    """The journal record of one finished sample; every known secret is redacted from an error's text, and
-    each of ``secrets`` (``ksafe.secrets.secret_list()``) from an answer that echoes it."""
+def answer_record(sample_id: str, output: Any = None, error: BaseException | None = None) -> dict[str, Any]:
+    """The journal record of one finished sample (an error's text has every known secret redacted)."""
     record: dict[str, Any] = {"id": sample_id, "t": round(time.time(), 3)}
     if error is not None:
         record["error"] = error_text(error)[:2000]
     else:
         record["output"] = output.model_dump(mode="json", exclude_none=True)
-        if secrets and any(secret in output.completion for secret in secrets):
-            import json
-
-            record["output"] = json.loads(redact(json.dumps(record["output"])))
     return record
+
+
+def without_secrets(output: Any, secrets: Sequence[str]) -> Any:
+    """``output``, or a copy with every known secret redacted when its answer echoes one of ``secrets``.
+
+    A server may quote the request's key back in an answer; the answer is journaled, judged (a judge may
+    quote it) and exported, so it is redacted before any of that.
+    """
+    if not secrets or not any(secret in output.completion for secret in secrets):
+        return output
+    import json
+
+    return type(output).model_validate(json.loads(redact(json.dumps(output.model_dump(mode="json")))))
 
 
 Judges = Sequence[tuple[str, Any]]
@@ -318,7 +324,8 @@ async def answer_all(
                 journal.append(answer_record(sample_id, error=exc))
                 counts[1] += 1
                 continue
-            journal.append(answer_record(sample_id, output, secrets=secrets))
+            output = without_secrets(output, secrets)
+            journal.append(answer_record(sample_id, output))
             counts[0] += 1
             if judges:
                 journal.append(scores_record(sample_id, await judge(model_name, sample, output, judges)))
