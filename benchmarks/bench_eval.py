@@ -3,13 +3,14 @@
 Usage: ``python benchmarks/bench_eval.py [--items 2000] [--connections 64] [--latency-ms 200]
 [--workers 0] [--repeat 1] [--client auto|direct|inspect]``.
 Builds a fixture benchmark of ``--items`` items, starts the fake server (tests/evalkit, a separate
-process on 127.0.0.1), runs ``ksafe eval`` in-process (``run_eval``: the direct client by default, or
-Inspect's ``openai-api`` provider with ``--client inspect``; heuristic judge, Inspect log, results and tables) and prints, per repeat, the achieved
-throughput as a ratio of the ideal (items x latency / connections), the machine's load average, and
-the peak RSS of this process and of the largest child process (a forked answering worker, or the
-server). The timed span is the whole ``run_eval`` call. The first repeat is ``start=cold`` (like a
-``ksafe eval`` command: the provider is imported and Inspect's model data parsed inside the timed
-span); later repeats are ``start=warm`` (this process already holds them: ~1.3 s less start-up).
+process on 127.0.0.1), runs ``ksafe eval`` in-process (``run_eval``: ksafe's direct client by default, or
+Inspect's ``openai-api`` provider with ``--client inspect``; heuristic judge, Inspect log, results and
+tables) and prints, per repeat, the achieved throughput as a ratio of the ideal (items x latency /
+connections), the machine's load average, and the peak RSS of this process and of the largest child
+process (a forked answering worker, or the server). The timed span is the whole ``run_eval`` call (not the
+import of ksafe and Inspect before it, ~1.5 s of a ``ksafe eval`` command). The first repeat is
+``start=cold`` (the first call of a process: with ``--client inspect`` the provider is imported and Inspect's
+model data parsed inside the timed span); later repeats are ``start=warm``.
 It also prints the CPU seconds of ksafe's processes (this one and its workers; not the server) before the
 first request, per answered item inside the serving window, and after the last answer: unlike the ratios,
 they hardly change with other jobs on a shared machine (``cputrace``).
