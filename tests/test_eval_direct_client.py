@@ -167,3 +167,35 @@ def test_a_key_echoed_in_an_answer_is_stored_nowhere(
     for path in [*out.rglob("*"), *(tmp_path / "cache").rglob("*")]:
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), f"API key written to {path}"
+
+
+def test_the_direct_client_imports_no_inspect_provider_nor_the_openai_sdk(
+    tmp_path: Path, setup: tuple[RunConfig, list[str]]
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config, _ = setup
+    script = f"""
+import sys
+from ksafe.evaluation.dataset import ItemFilter
+from ksafe.evaluation.engine import GenerateOptions
+from ksafe.evaluation.run import RunConfig, run_eval
+results = run_eval(RunConfig(benchmark={config.benchmark!r}, models=({MODEL!r},), out=__import__("pathlib").Path(
+    {str(tmp_path / "run")!r}), items=ItemFilter(sample_size=4), pack={config.pack!r}, display="none",
+    generate=GenerateOptions(client=sys.argv[1]), workers=2, owns_process=True))
+assert sum(results.models[0].overall.verdict_counts.values()) == 4
+providers = [m for m in sys.modules if ".model._providers." in m and not m.endswith(".providers")]  # not the registry
+print(sorted(m for m in sys.modules if m.split(".")[0] == "openai") + sorted(providers))
+"""
+    with fake_server(tmp_path / "server") as server:
+        env = {**os.environ, "FAKE_BASE_URL": server.base_url}
+        runs = {
+            client: subprocess.run([sys.executable, "-c", script, client], env=env, capture_output=True, text=True)
+            for client in ("direct", "inspect")
+        }
+    for run in runs.values():
+        assert run.returncode == 0, run.stderr[-2000:]
+    assert runs["direct"].stdout.strip() == "[]"  # no provider, no SDK: nothing of it before the first request
+    assert "openai" in runs["inspect"].stdout  # the check can fail: Inspect's layer imports them
