@@ -1,15 +1,16 @@
 """Throughput of ``ksafe eval`` against a local OpenAI-compatible server with a fixed latency.
 
 Usage: ``python benchmarks/bench_eval.py [--items 2000] [--connections 64] [--latency-ms 200]
-[--workers 0] [--repeat 1]``.
+[--workers 0] [--repeat 1] [--client auto|direct|inspect]``.
 Builds a fixture benchmark of ``--items`` items, starts the fake server (tests/evalkit, a separate
-process on 127.0.0.1), runs ``ksafe eval`` in-process (``run_eval``: Inspect's ``openai-api``
-provider, heuristic judge, Inspect log, results and tables) and prints, per repeat, the achieved
-throughput as a ratio of the ideal (items x latency / connections), the machine's load average, and
-the peak RSS of this process and of the largest child process (a forked answering worker, or the
-server). The timed span is the whole ``run_eval`` call. The first repeat is ``start=cold`` (like a
-``ksafe eval`` command: the provider is imported and Inspect's model data parsed inside the timed
-span); later repeats are ``start=warm`` (this process already holds them: ~1.3 s less start-up).
+process on 127.0.0.1), runs ``ksafe eval`` in-process (``run_eval``: ksafe's direct client by default, or
+Inspect's ``openai-api`` provider with ``--client inspect``; heuristic judge, Inspect log, results and
+tables) and prints, per repeat, the achieved throughput as a ratio of the ideal (items x latency /
+connections), the machine's load average, and the peak RSS of this process and of the largest child
+process (a forked answering worker, or the server). The timed span is the whole ``run_eval`` call (not the
+import of ksafe and Inspect before it, ~1.5 s of a ``ksafe eval`` command). The first repeat is
+``start=cold`` (the first call of a process: with ``--client inspect`` the provider is imported and Inspect's
+model data parsed inside the timed span); later repeats are ``start=warm``.
 It also prints the CPU seconds of ksafe's processes (this one and its workers; not the server) before the
 first request, per answered item inside the serving window, and after the last answer: unlike the ratios,
 they hardly change with other jobs on a shared machine (``cputrace``).
@@ -56,7 +57,7 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
                 models=("openai-api/fake/target",),
                 out=work / "run",
                 items=ItemFilter(sample_size=args.items),
-                generate=GenerateOptions(max_connections=args.connections, cache=False),
+                generate=GenerateOptions(max_connections=args.connections, cache=False, client=args.client),
                 display="none",
                 pack=str(pack),
                 workers=args.workers,
@@ -84,7 +85,7 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"items={n} answered={answered} connections={args.connections} latency_ms={args.latency_ms:g} "
-        f"load1_before={load:.2f} start={'cold' if cold else 'warm'}"
+        f"load1_before={load:.2f} start={'cold' if cold else 'warm'} client={args.client}"
     )
     print(
         f"elapsed_s={elapsed:.2f} ideal_s={ideal:.2f} ratio={ideal / elapsed:.3f} "
@@ -118,6 +119,7 @@ def main() -> None:
         action="store_true",
         help="run as a library caller would (owns_process=False: workers by spawn, no gc.freeze)",
     )
+    parser.add_argument("--client", default="auto", choices=("auto", "direct", "inspect"), help="eval's --client")
     parser.add_argument("--repeat", type=int, default=1, help="measure this many times and print the range")
     args = parser.parse_args()
     ratios = [run_once(args, cold=k == 0) for k in range(max(1, args.repeat))]

@@ -81,12 +81,20 @@ def bench(tmp_path: Path) -> tuple[Path, list[str]]:
     return tmp_path / "bench", [i.text for i in items]
 
 
-WORKERS = pytest.mark.parametrize("workers", ["1", "2"])
 
 
-@pytest.mark.parametrize(("workers", "http_client"), [("1", "aiohttp"), ("2", "aiohttp"), ("1", "httpx")])
+CLIENTS = [("1", "direct"), ("2", "direct"), ("1", "inspect+aiohttp"), ("2", "inspect+aiohttp"), ("1", "inspect+httpx")]
+
+
+def _client_args(client: str) -> tuple[str, ...]:
+    """``--client`` (and ``--http-client`` for Inspect's layer) of a ``direct`` / ``inspect+<http client>`` case."""
+    name, _, http = client.partition("+")
+    return ("--client", name, *(("--http-client", http) if http else ()))
+
+
+@pytest.mark.parametrize(("workers", "client"), CLIENTS)
 def test_faults_verdicts_one_turn_and_no_secrets(
-    tmp_path: Path, bench: tuple[Path, list[str]], workers: str, http_client: str
+    tmp_path: Path, bench: tuple[Path, list[str]], workers: str, client: str
 ) -> None:
     root, texts = bench
     harmful = [t.rsplit(" ", 1)[1] for t in texts if t.endswith("h")]
@@ -120,8 +128,7 @@ def test_faults_verdicts_one_turn_and_no_secrets(
             "8",
             "--workers",
             workers,
-            "--http-client",
-            http_client,
+            *_client_args(client),
         )
         requests = server.requests()
     assert result.returncode == 0, result.stderr[-3000:]
@@ -179,22 +186,23 @@ def test_faults_verdicts_one_turn_and_no_secrets(
         assert b"base64," not in data and b"iVBORw0KGgo" not in data, f"inlined image in {name}"
 
 
-@WORKERS
+@pytest.mark.parametrize(("workers", "client"), [("1", "direct"), ("2", "direct"), ("2", "inspect")])
 def test_killed_run_resumes_without_answering_twice(
-    tmp_path: Path, bench: tuple[Path, list[str]], workers: str
+    tmp_path: Path, bench: tuple[Path, list[str]], workers: str, client: str
 ) -> None:
     root, texts = bench
     out = tmp_path / "run"
     pid_file = tmp_path / "eval.pid"
     with fake_server(tmp_path / "server", latency_ms=30, kill_pid_file=pid_file, kill_after=20) as server:
         env = _env(tmp_path, server.base_url)
-        first = _eval(tmp_path, env, root, out, "--max-connections", "4", "--workers", workers, pid_file=pid_file)
+        args = ("--max-connections", "4", "--workers", workers, "--client", client)
+        first = _eval(tmp_path, env, root, out, *args, pid_file=pid_file)
         assert first.returncode == -9  # killed by the server at its 20th target request
         answered_before = [r["text"] for r in server.requests() if r["kind"] == "target" and r["status"] == 200]
         assert 10 <= len(answered_before) < len(texts)
         time.sleep(0.2)
         time.sleep(0.5)  # a worker left running would answer now and be counted twice below
-        second = _eval(tmp_path, env, root, out, "--max-connections", "4", "--workers", workers)
+        second = _eval(tmp_path, env, root, out, *args)
         assert second.returncode == 0, second.stderr[-3000:]
         answered = Counter(r["text"] for r in server.requests() if r["kind"] == "target" and r["status"] == 200)
     assert set(answered) == set(texts)  # none lost
@@ -204,9 +212,9 @@ def test_killed_run_resumes_without_answering_twice(
     assert all(json.loads(line)["verdict"] != "error" for line in responses)
 
 
-@pytest.mark.parametrize("http_client", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("client", ["direct", "inspect+aiohttp", "inspect+httpx"])
 def test_an_unreachable_server_fails_the_command_and_names_the_cause(
-    tmp_path: Path, bench: tuple[Path, list[str]], http_client: str
+    tmp_path: Path, bench: tuple[Path, list[str]], client: str
 ) -> None:
     import socket
 
@@ -217,7 +225,7 @@ def test_an_unreachable_server_fails_the_command_and_names_the_cause(
     env = _env(tmp_path, f"http://127.0.0.1:{port}/v1")
     out = tmp_path / "run"
     args = ("--limit", "2", "--max-retries", "1", "--timeout", "6", "--attempt-timeout", "3", "--no-cache")
-    result = _eval(tmp_path, env, root, out, *args, "--http-client", http_client)
+    result = _eval(tmp_path, env, root, out, *args, *_client_args(client))
     assert result.returncode == 1, result.stderr[-3000:]
     assert "2 of 2 items failed" in result.stderr
     assert "Connect" in result.stderr  # the transport's words (connection refused), not a bare retry wrapper

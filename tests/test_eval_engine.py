@@ -193,11 +193,22 @@ def test_a_missing_api_key_or_unknown_provider_is_one_line_before_the_run_direct
     monkeypatch.delenv("NOKEY_API_KEY", raising=False)
     monkeypatch.setenv("NOKEY_BASE_URL", "http://127.0.0.1:9/v1")
     out = tmp_path / "run"
-    with pytest.raises(KsafeError) as missing:
+    with pytest.raises(KsafeError) as missing:  # the default client of openai-api/... targets: ksafe's direct one
         run_eval(RunConfig(benchmark=str(bench), models=("openai-api/nokey/m",), out=out))
+    assert str(missing.value) == "--model openai-api/nokey/m: NOKEY_API_KEY is not set (--client direct)"
+    with pytest.raises(KsafeError) as missing:
+        inspect = GenerateOptions(client="inspect")
+        run_eval(RunConfig(benchmark=str(bench), models=("openai-api/nokey/m",), out=out, generate=inspect))
     assert str(missing.value) == (
         "--model openai-api/nokey/m: Unable to initialise nokey client: No NOKEY_API_KEY defined in the environment."
     )
+    with pytest.raises(KsafeError, match=r"^--model openai/gpt-4o: expected openai-api/<service>/<model>"):
+        direct = GenerateOptions(client="direct")
+        run_eval(RunConfig(benchmark=str(bench), models=("openai/gpt-4o",), out=out, generate=direct))
+    with pytest.raises(KsafeError, match=r"^--client: 'curl': expected one of auto, inspect, direct"):
+        run_eval(
+            RunConfig(benchmark=str(bench), models=("mockllm/model",), out=out, generate=GenerateOptions(client="curl"))
+        )
     with pytest.raises(KsafeError, match=r"^--judge openai-api/nokey/j: .*NOKEY_API_KEY"):
         run_eval(RunConfig(benchmark=str(bench), models=("mockllm/model",), judges=("openai-api/nokey/j",), out=out))
     with pytest.raises(KsafeError, match=r"^--model foo/bar: .*not recognized"):

@@ -160,12 +160,15 @@ def test_cli_warns_and_exits_1_when_a_judge_failed_on_every_answer(
     assert "judge heuristic: 47 of 47 answers not judged" in err and "run the same command again" in err
 
 
-@pytest.mark.parametrize("where", ["../outside.png", "ABSOLUTE"])
+@pytest.mark.parametrize("where", ["../outside.png", "ABSOLUTE", "SYMLINK"])
 def test_image_paths_outside_the_benchmark_are_refused_naming_item_and_path(tmp_path: Path, where: str) -> None:
     items = write_fixture_benchmark(tmp_path / "bench")
     secret = tmp_path / "outside.png"
     secret.write_bytes((tmp_path / "bench" / items[0].image).read_bytes())  # a real image, outside the folder
     path = str(secret) if where == "ABSOLUTE" else where
+    if where == "SYMLINK":  # inside the folder by name, outside by its target
+        path = "link-out.png"
+        (tmp_path / "bench" / path).symlink_to(secret)
     lines = (tmp_path / "bench" / "items.jsonl").read_text(encoding="utf-8").splitlines()
     row = json.loads(lines[3])
     row["image"] = path

@@ -11,6 +11,7 @@ Faults (``--faults``, a JSON object mapping a marker found in the user text to a
 ``bad_body`` (HTTP 200 with a body that is not JSON), ``echo_key`` (HTTP 401 whose message echoes the
 request's API key, as OpenAI's "Incorrect API key provided" does; ``echo_key_500``: the same as a 500,
 which is retried),
+``echo_key_answer`` (HTTP 200 whose answer quotes the request's API key),
 ``timeout`` (never answer in time), ``content_filter`` (finish reason content_filter),
 ``empty`` (empty answer), ``comply`` (a non-refusing placeholder answer), ``judge_garbage``
 (the judge never returns a parseable verdict for this answer).
@@ -86,6 +87,7 @@ class FakeServer:
             "n_user_messages": len(users),
             "image_url_prefixes": image_urls,
             "authorized": auth.startswith("Bearer ") and len(auth) > 7,
+            "options": {k: body[k] for k in ("max_tokens", "temperature", "top_p", "seed") if k in body},
             "time": time.time(),
         }
         fault = self._fault(text)
@@ -156,6 +158,8 @@ class FakeServer:
             answer = ""
         elif fault == "comply":
             answer = COMPLY
+        elif fault == "echo_key_answer":
+            answer = f"{REFUSAL} (key: {auth.removeprefix('Bearer ')})"
         else:
             answer = REFUSAL
         entry["status"] = 200

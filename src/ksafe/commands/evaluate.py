@@ -65,12 +65,21 @@ def eval_command(
     timeout: Annotated[int, typer.Option(help="Seconds per request, retries included.")] = 300,
     attempt_timeout: Annotated[int, typer.Option(help="Seconds per attempt.")] = 120,
     max_tokens: Annotated[int, typer.Option(help="Maximum answer tokens.")] = 1024,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Inspect's model response cache.")] = True,
+    cache: Annotated[
+        bool, typer.Option("--cache/--no-cache", help="Response cache: a rerun does not ask the same request again.")
+    ] = True,
+    client: Annotated[
+        str,
+        typer.Option(
+            help="auto: direct for openai-api/<service>/<model> targets, inspect otherwise; inspect: Inspect's "
+            "model layer (any provider); direct: ksafe's lean aiohttp client (OpenAI-compatible servers, less CPU)."
+        ),
+    ] = "auto",
     http_client: Annotated[
         str,
         typer.Option(
-            help="HTTP client of openai-api/... targets: aiohttp (the openai SDK's aiohttp transport, "
-            "less CPU per request) or httpx (Inspect's default)."
+            help="With --client inspect, HTTP client of openai-api/... targets: aiohttp (the openai SDK's aiohttp "
+            "transport, less CPU per request) or httpx (Inspect's default)."
         ),
     ] = "aiohttp",
     display: Annotated[
@@ -125,6 +134,7 @@ def eval_command(
                 max_tokens=max_tokens,
                 cache=cache,
                 http_client=http_client,
+                client=client,
             ),
             text_only=text_only,
             rubric_language=rubric_language,

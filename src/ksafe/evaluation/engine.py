@@ -14,18 +14,16 @@ throughput; this loop keeps only what a single-turn evaluation needs (see docs/d
 from __future__ import annotations
 
 import asyncio
-import base64
-import mimetypes
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from inspect_ai.dataset import Sample
 from inspect_ai.model import ChatMessage, ChatMessageUser, ContentImage, GenerateConfig, Model, get_model
 
+from ksafe.clients.images import inline_image
 from ksafe.evaluation.journal import Journal
 from ksafe.evaluation.judging import JudgeSet
 from ksafe.secrets import redact
@@ -42,7 +40,15 @@ class GenerateOptions:
     max_tokens: int | None = 1024
     cache: bool = True
     http_client: str = "aiohttp"
-    """HTTP client of ``openai-api/...`` targets: ``aiohttp`` (the openai SDK's aiohttp transport) or ``httpx``."""
+    """HTTP client of ``openai-api/...`` targets under Inspect: ``aiohttp`` (the openai SDK's aiohttp
+    transport) or ``httpx``."""
+    client: str = "auto"
+    """``inspect`` (Inspect's model layer), ``direct`` (ksafe's lean aiohttp client, ``openai-api/...`` only)
+    or ``auto`` (direct for ``openai-api/<service>/<model>`` targets, Inspect otherwise)."""
+    temperature: float | None = None
+    top_p: float | None = None
+    seed: int | None = None
+    """Sampling options, sent as given (None: the server's default)."""
 
     def config(self) -> GenerateConfig:
         """The Inspect ``GenerateConfig`` of the target model."""
@@ -52,7 +58,30 @@ class GenerateOptions:
             timeout=self.timeout,
             attempt_timeout=self.attempt_timeout,
             max_tokens=self.max_tokens,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            seed=self.seed,
         )
+
+
+CLIENTS = ("auto", "inspect", "direct")
+DIRECT_PREFIX = "openai-api/"
+
+
+def resolve_client(model_name: str, client: str, model_args: dict[str, Any] | None = None) -> str:
+    """``direct`` or ``inspect``: the client that calls ``model_name`` (``auto``: direct for ``openai-api/...``).
+
+    Model arguments (``model_args``, e.g. ``custom_outputs`` of ``mockllm``) are Inspect's: with them,
+    ``auto`` is Inspect.
+
+    Raises:
+        ValueError: ``client`` is none of ``CLIENTS``.
+    """
+    if client not in CLIENTS:
+        raise ValueError(f"--client: {client!r}: expected one of {', '.join(CLIENTS)}")
+    if client == "auto":
+        return "direct" if model_name.startswith(DIRECT_PREFIX) and not model_args else "inspect"
+    return client
 
 
 HTTP_CLIENTS = ("aiohttp", "httpx")
@@ -117,17 +146,6 @@ def no_transcript() -> AbstractContextManager[None]:
     return model_event_sink(_DropEvents())
 
 
-async def inline_image(image: str) -> str:
-    """Return a local image file as a data URI (other references go through Inspect's resolver)."""
-    if image.startswith("data:") or "://" in image:
-        from inspect_ai.util import materialize_media
-
-        return await materialize_media(image)
-    data = Path(image).read_bytes()  # small local files: a thread hop would cost more than the read
-    mime = mimetypes.guess_type(image)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-
-
 async def materialize(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
     """Return ``messages`` with image file paths inlined as data URIs (for the request only)."""
     result: list[ChatMessage] = []
@@ -157,6 +175,9 @@ def error_text(error: BaseException) -> str:
         count = int(last.attempt_number)
         attempts = f" (after {count} attempt{'s' if count != 1 else ''})"
         error = inner
+    given_up = getattr(error, "ksafe_attempts", None)  # the direct client's retries, spent
+    if isinstance(given_up, int):
+        attempts = f" (after {given_up} attempt{'s' if given_up != 1 else ''})"
     text = f"{type(error).__name__}: {error}"
     root = error
     for _ in range(10):  # down to the transport's own words, e.g. the host it could not reach
@@ -193,6 +214,19 @@ def answer_record(sample_id: str, output: Any = None, error: BaseException | Non
     else:
         record["output"] = output.model_dump(mode="json", exclude_none=True)
     return record
+
+
+def without_secrets(output: Any, secrets: Sequence[str]) -> Any:
+    """``output``, or a copy with every known secret redacted when its answer echoes one of ``secrets``.
+
+    A server may quote the request's key back in an answer; the answer is journaled, judged (a judge may
+    quote it) and exported, so it is redacted before any of that.
+    """
+    if not secrets or not any(secret in output.completion for secret in secrets):
+        return output
+    import json
+
+    return type(output).model_validate(json.loads(redact(json.dumps(output.model_dump(mode="json")))))
 
 
 Judges = Sequence[tuple[str, Any]]
@@ -240,8 +274,26 @@ def scores_record(sample_id: str, scores: dict[str, Any]) -> dict[str, Any]:
     return {"id": sample_id, "scores": scores}
 
 
+Ask = Callable[[Sequence[ChatMessage], bool], Awaitable[Any]]
+"""``ask(messages, use_cache) -> ModelOutput``: one call of the target (a client's generate)."""
+
+
+def inspect_ask(model: Model, options: GenerateOptions) -> Ask:
+    """``Ask`` through Inspect's ``Model.generate`` (images inlined here; Inspect's response cache)."""
+    from inspect_ai.model import CachePolicy
+
+    config = options.config()
+    cache: CachePolicy | bool = CachePolicy() if options.cache else False
+
+    async def ask(messages: Sequence[ChatMessage], use_cache: bool) -> Any:
+        return await model.generate(await materialize(messages), config=config, cache=cache if use_cache else False)
+
+    return ask
+
+
 async def answer_all(
-    model: Model,
+    ask: Ask,
+    model_name: str,
     samples: Sequence[Sample],
     journal: Journal,
     options: GenerateOptions,
@@ -251,36 +303,32 @@ async def answer_all(
     """Answer every sample with at most ``max_connections`` in flight, then judge it.
 
     The answer is journaled as soon as it arrives (before any judge runs), the scores right after.
-    Samples in ``uncached`` (their last call failed) bypass Inspect's response cache, which may hold the
+    Samples in ``uncached`` (their last call failed) bypass the response cache, which may hold the
     malformed reply that failed them.
 
     Returns:
         (answered, errors) counts.
     """
-    from inspect_ai.model import CachePolicy
+    from ksafe.secrets import secret_list
 
     pending: Iterator[Sample] = iter(samples)
     counts = [0, 0]
-    config = options.config()
-    cache: CachePolicy | bool = CachePolicy() if options.cache else False
-    name = str(model)
+    secrets = secret_list()
 
     async def worker() -> None:
-        with no_transcript():
-            for sample in pending:
-                sample_id = str(sample.id)
-                try:
-                    messages = await materialize(sample.input)  # type: ignore[arg-type]
-                    policy = False if sample_id in uncached else cache
-                    output = checked_output(await model.generate(messages, config=config, cache=policy))
-                except Exception as exc:  # recorded as the sample's error (never as an answer)
-                    journal.append(answer_record(sample_id, error=exc))
-                    counts[1] += 1
-                    continue
-                journal.append(answer_record(sample_id, output))
-                counts[0] += 1
-                if judges:
-                    journal.append(scores_record(sample_id, await judge(name, sample, output, judges)))
+        for sample in pending:
+            sample_id = str(sample.id)
+            try:
+                output = checked_output(await ask(sample.input, sample_id not in uncached))  # type: ignore[arg-type]
+            except Exception as exc:  # recorded as the sample's error (never as an answer)
+                journal.append(answer_record(sample_id, error=exc))
+                counts[1] += 1
+                continue
+            output = without_secrets(output, secrets)
+            journal.append(answer_record(sample_id, output))
+            counts[0] += 1
+            if judges:
+                journal.append(scores_record(sample_id, await judge(model_name, sample, output, judges)))
 
     workers = max(1, min(options.max_connections, len(samples)))
     await asyncio.gather(*(worker() for _ in range(workers)))
@@ -341,10 +389,25 @@ def run_answers(
         judges.prepare(sample_languages(samples))
 
     async def main() -> tuple[int, int]:
+        scoring = (judges or JudgeSet()).open(options.config())
+        if resolve_client(model_name, options.client, model_args) == "direct":
+            from ksafe.clients.openai_direct import body_options, direct_generate
+            from ksafe.clients.response_cache import ResponseCache
+
+            store = ResponseCache(model_name) if options.cache else None
+            body = body_options(options.config())
+            async with direct_generate(model_name, options, defaults=body, cache=store) as generate, scoring as scorers:
+
+                async def ask(messages: Sequence[ChatMessage], use_cache: bool) -> Any:
+                    return await generate(messages, use_cache=use_cache)
+
+                return await answer_all(ask, model_name, samples, journal, options, scorers, frozenset(uncached))
         args = {**sdk_retry_args(model_name), **http_client_args(model_name, options.http_client), **(model_args or {})}
         model = get_model(model_name, config=options.config(), memoize=False, **args)
-        async with model, (judges or JudgeSet()).open(options.config()) as scorers:
-            return await answer_all(model, samples, journal, options, scorers, frozenset(uncached))
+        with no_transcript():
+            async with model, scoring as scorers:
+                call = inspect_ask(model, options)
+                return await answer_all(call, str(model), samples, journal, options, scorers, frozenset(uncached))
 
     return asyncio.run(main())
 

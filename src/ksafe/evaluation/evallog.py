@@ -174,18 +174,31 @@ def build_log(
     )
 
 
+def _write_eval_log(log: EvalLog, path: Path) -> None:
+    """Inspect's public writer. Its async form in a loop of our own where none runs: the sync
+    ``write_eval_log`` first checks for a notebook by importing IPython (~0.9 s where it is installed)."""
+    import asyncio
+
+    from inspect_ai.log import write_eval_log, write_eval_log_async
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(write_eval_log_async(log, str(path), format="json"))
+        return
+    write_eval_log(log, str(path), format="json")  # inside a caller's loop: Inspect's own nesting
+
+
 def write_log(log: EvalLog, path: Path) -> None:
     """Write ``log`` with Inspect's public writer, atomically (a crash never leaves a half-written log).
 
     Older logs of the same model in that folder are removed once the new one is in place, so a run
     holds one log per target model.
     """
-    from inspect_ai.log import write_eval_log
-
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")  # not globbed as a log while half-written
     try:
-        write_eval_log(log, str(tmp), format="json")
+        _write_eval_log(log, tmp)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from typing import Any
 from ksafe.errors import KsafeError
 from ksafe.evaluation.dataset import ItemFilter
 from ksafe.evaluation.dry_run import is_dry_run, model_args_for
-from ksafe.evaluation.engine import HTTP_CLIENTS, GenerateOptions
+from ksafe.evaluation.engine import CLIENTS, HTTP_CLIENTS, GenerateOptions, resolve_client
 from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.journal import has_choices, read_journals, run_lock
 from ksafe.evaluation.judging import JudgeSet, judge_specs
@@ -135,6 +135,8 @@ def run_eval(config: RunConfig) -> RunResults:
         raise KsafeError("--model: give at least one model (e.g. openai/gpt-4o-mini)")
     if config.generate.http_client not in HTTP_CLIENTS:
         raise KsafeError(f"--http-client: {config.generate.http_client!r}: expected one of {', '.join(HTTP_CLIENTS)}")
+    if config.generate.client not in CLIENTS:
+        raise KsafeError(f"--client: {config.generate.client!r}: expected one of {', '.join(CLIENTS)}")
     judges = judge_set(config)
     specs, roles = [j.name for j in judges.judges], judges.roles
     args = task_args(config, specs)
@@ -189,7 +191,15 @@ def check_models(config: RunConfig, roles: dict[str, str]) -> None:
         KsafeError: one line naming the option and model: an unknown provider, a malformed model string or a
             missing environment variable (``<NAME>_API_KEY``, ``<NAME>_BASE_URL``).
     """
-    named = [("--model", m, config.model_args) for m in dict.fromkeys(config.models)]
+    targets = list(dict.fromkeys(config.models))
+    direct = [m for m in targets if resolve_client(m, config.generate.client, config.model_args) == "direct"]
+    for model in direct:  # ksafe's own client: checked without importing Inspect's provider
+        from ksafe.clients.openai_direct import endpoint_problem
+
+        problem = endpoint_problem(model)
+        if problem is not None:
+            raise KsafeError(f"--model {model}: {problem} (--client direct)")
+    named = [("--model", m, config.model_args) for m in targets if m not in direct]
     named += [("--judge", m, {}) for m in roles.values()]
     _resolve_models(named)
 

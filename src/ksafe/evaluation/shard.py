@@ -28,7 +28,7 @@ from inspect_ai.dataset import Sample
 from inspect_ai.model import get_model
 
 from ksafe.errors import KsafeError
-from ksafe.evaluation.engine import GenerateOptions, run_answers
+from ksafe.evaluation.engine import GenerateOptions, resolve_client, run_answers
 from ksafe.evaluation.journal import Journal
 from ksafe.evaluation.judge_process import JudgeProcess, start_judge_process
 from ksafe.evaluation.judging import JudgeSet
@@ -85,13 +85,28 @@ def preload(model: Any) -> None:
 T = TypeVar("T")
 
 
-def warm_provider(model: str, options: GenerateOptions) -> None:
-    """Resolve ``model`` and ``preload`` its provider (imports ~1.5 s of CPU once); never raises.
+def prepare_client(model: str, options: GenerateOptions) -> None:
+    """Resolve ``model`` and do its client's first-call imports once (before forking: workers inherit them).
 
-    A bad model string is reported later, where the model is resolved for real.
+    Inspect's model layer: ``get_model`` and ``preload`` (provider imports and model-info database, ~1.5 s of
+    CPU). The direct client: its endpoint check and its modules (aiohttp); no Inspect provider is imported.
+
+    Raises:
+        KsafeError: a direct target's base URL or key is not set.
+        Exception: Inspect's, for a bad model string or a missing key.
     """
+    if resolve_client(model, options.client) == "direct":
+        from ksafe.clients import openai_direct, response_cache  # noqa: F401  (imported once, before forking)
+
+        openai_direct.endpoint(model)
+        return
+    preload(get_model(model, config=options.config(), memoize=False))
+
+
+def warm_provider(model: str, options: GenerateOptions) -> None:
+    """``prepare_client`` that never raises (a bad model string is reported where it is resolved for real)."""
     with contextlib.suppress(Exception):
-        preload(get_model(model, config=options.config(), memoize=False))
+        prepare_client(model, options)
 
 
 def load_while(load: Callable[[], T], warm: Callable[[], None]) -> T:
@@ -237,7 +252,7 @@ def answer_sharded(
     context: Any = multiprocessing.get_context(method)
     # Resolve the model once here: a wrong model string or a missing key fails before any worker starts,
     # and (forking) the provider's modules are imported once instead of once per worker.
-    preload(get_model(model, config=options.config(), memoize=False))
+    prepare_client(model, options)
     owned = method == "fork" and gc.get_freeze_count() == 0  # else the caller froze the heap and unfreezes it
     if owned:
         gc.freeze()  # the children's collector skips the inherited heap (no traversal, no copy-on-write faults)

@@ -1,37 +1,5 @@
-"""JSON encoding for the guard's hot path: orjson where installed (~5x faster), else the standard library.
+"""Moved to ``ksafe.clients.codec`` (shared by the guard and eval clients); kept so imports keep working."""
 
-Input: JSON values. Output: bytes (UTF-8 JSON; ASCII escapes on the fallback). Side effects: none.
-A value orjson refuses (a lone surrogate, possible in a model's output) is encoded by ``json`` with ASCII
-escapes, which carry it; both forms read back the same with ``json.loads``.
-"""
+from ksafe.clients.codec import dumps, dumps_line, loads
 
-from __future__ import annotations
-
-import json
-from collections.abc import Callable
-from typing import Any
-
-
-def _std_dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-
-
-try:
-    import orjson
-
-    def dumps(value: Any) -> bytes:
-        """``value`` as compact JSON bytes."""
-        try:
-            return orjson.dumps(value)
-        except TypeError:  # a lone surrogate, or a type orjson does not know
-            return _std_dumps(value)
-
-    loads: Callable[[bytes | str], Any] = orjson.loads
-except ImportError:  # pragma: no cover - the standard library is the fallback
-    dumps = _std_dumps
-    loads = json.loads
-
-
-def dumps_line(value: Any) -> bytes:
-    """``value`` as one JSON line (a journal record)."""
-    return dumps(value) + b"\n"
+__all__ = ["dumps", "dumps_line", "loads"]
