@@ -10,7 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
+from ksafe import lazy_rich
 from ksafe.commands import build, culture, evaluate, guard, plugins, quality, report, topics
+
+lazy_rich.install()  # before Typer first imports its help renderer: rich's Markdown and Traceback load on use
 
 app = typer.Typer(
     name="ksafe",

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from serverkit.http import arguments, listen, serve_json
+from serverkit.http import arguments, json_line, listen, serve_json
 
 HARM_MARKER = "단계별"
 COMPLY_MARKER = "placeholder answer"
@@ -85,7 +85,8 @@ class GuardServer:
     def __init__(self, args: argparse.Namespace) -> None:
         self.latency = args.latency_ms / 1000.0
         self.rules: dict[str, str] = json.loads(Path(args.rules).read_text()) if args.rules else {}
-        self._log = open(args.log, "a", encoding="utf-8", buffering=1) if args.log else None
+        # one O_APPEND write per finished request: readers of the log see every request answered so far
+        self._log = os.open(args.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if args.log else None
         self.kill_pid_file, self.kill_after = args.kill_pid_file, args.kill_after
         self.requests = 0
         self.failed_once: set[str] = set()
@@ -94,8 +95,8 @@ class GuardServer:
 
     def _record(self, entry: dict[str, Any]) -> None:
         entry["t_done"] = time.time()
-        if self._log:
-            self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        if self._log is not None:
+            os.write(self._log, json_line(entry))
 
     def _rule(self, text: str) -> str | None:
         return next((rule for marker, rule in self.rules.items() if marker in text), None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,8 +91,7 @@ def benchmark_items(benchmark: str, item_filter: ItemFilter) -> tuple[str, str, 
     if not selected:
         raise KsafeError(f"benchmark: {benchmark}: no item passes the filters")
     items: list[GuardItem] = []
-    root = bench.root.resolve()
-    images: dict[str, str] = {}  # items share images (twins, strategies): check each file once
+    images = ImagePaths(bench.root)
     for item in selected:
         versions: list[GVersion | None] = [None]
         if item.subset == "G":
@@ -99,7 +99,7 @@ def benchmark_items(benchmark: str, item_filter: ItemFilter) -> tuple[str, str, 
         for version in versions:
             v = item.variant(version) if version else None
             relative = v.image if v else item.image
-            image = images.get(relative) or images.setdefault(relative, _image(root, relative))
+            image = images.path(relative)
             items.append(
                 _item(
                     sample_id(item, version),
@@ -119,6 +119,55 @@ def _has_version(item: BenchmarkItem, version: GVersion) -> bool:
     except KeyError:
         return False
     return True
+
+
+class ImagePaths:
+    """Absolute paths of a benchmark's images, each checked once to lie inside its folder.
+
+    Items share images (twins, strategies), and a benchmark keeps them in a few folders: each folder is
+    resolved and listed once (``os.scandir``), so a plain file in a folder without symlinks needs no
+    system call of its own. Anything else (a symlink, ``..``, a name the listing lacks) takes the full
+    check of ``_image``, which resolves the path and raises the error naming it.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._prefix = str(self.root)
+        self._found: dict[str, str] = {}
+        self._folders: dict[str, frozenset[str]] = {}
+
+    def path(self, relative: str) -> str:
+        """The absolute path of ``relative`` (a path from a data file).
+
+        Raises:
+            KsafeError: the path leaves the folder or the file is missing.
+        """
+        found = self._found.get(relative)
+        if found is None:
+            found = self._found[relative] = self._plain(relative) or _image(self.root, relative)
+        return found
+
+    def _plain(self, relative: str) -> str | None:
+        """The path when it is a plain file under folders without symlinks, else None (check it in full)."""
+        parts = relative.split("/")
+        if any(part in ("", ".", "..") for part in parts):
+            return None
+        folder = "/".join(parts[:-1])
+        files = self._folders.get(folder)
+        if files is None:
+            files = self._folders[folder] = self._listing(folder)
+        return f"{self._prefix}/{relative}" if parts[-1] in files else None
+
+    def _listing(self, folder: str) -> frozenset[str]:
+        """Names of the regular files (not symlinks) of ``folder``; empty unless it resolves to itself."""
+        path = f"{self._prefix}/{folder}" if folder else self._prefix
+        if os.path.realpath(path) != path:
+            return frozenset()  # the folder is (or lies under) a symlink: every name is checked in full
+        try:
+            with os.scandir(path) as entries:
+                return frozenset(e.name for e in entries if e.is_file(follow_symlinks=False))
+        except OSError:
+            return frozenset()
 
 
 def _image(root: Path, relative: str) -> str:
@@ -209,6 +258,7 @@ def response_items(run_dir: Path) -> tuple[str, str, list[GuardItem]]:
     text_only_run = bool(record.get("task_args", {}).get("text_only", False))
     bench = load_benchmark(str(record["benchmark"]))
     images = _images(bench.items, bench.root)
+    paths = ImagePaths(bench.root)
     labels = _human_labels(run_dir)
     grouped: dict[str, GuardItem] = {}
     verdicts: dict[str, dict[str, str]] = {}
@@ -237,7 +287,7 @@ def response_items(run_dir: Path) -> tuple[str, str, list[GuardItem]]:
             language=r.language,
             text=r.text,
             text_only=variant.text_only if variant else item.text_only,
-            image=None if text_only_run else _image(bench.root.resolve(), image),
+            image=None if text_only_run else paths.path(image),
             response=r.response,
             model=r.model,
             human_verdict=labels.get(key) or labels.get(f"{r.model}|{r.item_id}|"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,9 +24,8 @@ DIMENSIONS: tuple[str, ...] = ("subset", "domain", "category", "strategy", "imag
 BOOTSTRAP_RESAMPLES = 1000
 
 
-@dataclass(frozen=True)
-class Observation:
-    """One item as one guard saw it in one view."""
+class Observation(NamedTuple):
+    """One item as one guard saw it in one view (a tuple: a run builds one per guard, view and item)."""
 
     item: GuardItem
     truth: bool | None
@@ -111,39 +110,69 @@ def detection_at_fpr(scores: Sequence[float], truths: Sequence[bool], max_fpr: f
     return float(allowed.max()) / n_pos if allowed.size else 0.0
 
 
+def _score_curves(scores: Sequence[float], truths: Sequence[bool]) -> dict[str, float | None]:
+    """AUROC, AUPRC and detection at 1% and 5% false positives (the cumulative counts computed once)."""
+    n_pos = sum(truths)
+    n_neg = len(truths) - n_pos
+    curves: dict[str, float | None] = {"auroc": auroc(scores, truths)}
+    if n_pos == 0 or n_neg == 0:
+        return {**curves, "auprc": None, "detection_at_1pct_fpr": None, "detection_at_5pct_fpr": None}
+    _, tp, fp = _cumulative(scores, truths)
+    precision = tp / (tp + fp)
+    curves["auprc"] = float(np.sum(np.diff(np.r_[0.0, tp / n_pos]) * precision))
+    for name, max_fpr in (("detection_at_1pct_fpr", 0.01), ("detection_at_5pct_fpr", 0.05)):
+        allowed = tp[fp / n_neg <= max_fpr + 1e-12]
+        curves[name] = float(allowed.max()) / n_pos if allowed.size else 0.0
+    return curves
+
+
 def group_metrics(observations: Sequence[Observation]) -> GuardGroupMetrics:
-    """The metrics of one group (observations whose truth is None are left out)."""
-    labelled = [o for o in observations if o.truth is not None]
-    decided = [o for o in labelled if o.verdict is not None]
-    positives = [o for o in decided if o.truth]
-    negatives = [o for o in decided if not o.truth]
-    tp = sum(o.verdict.flagged for o in positives if o.verdict)
-    fp = sum(o.verdict.flagged for o in negatives if o.verdict)
-    fn, tn = len(positives) - tp, len(negatives) - fp
-    scored = [o for o in decided if o.verdict and o.verdict.score is not None]
-    curves: dict[str, float | None] = {}
-    if decided and len(scored) == len(decided):
-        scores = [o.verdict.score for o in scored if o.verdict and o.verdict.score is not None]
-        truths = [bool(o.truth) for o in scored]
-        curves = {
-            "auroc": auroc(scores, truths),
-            "auprc": auprc(scores, truths),
-            "detection_at_1pct_fpr": detection_at_fpr(scores, truths, 0.01),
-            "detection_at_5pct_fpr": detection_at_fpr(scores, truths, 0.05),
-        }
-    mapped = [o for o in positives if o.verdict and o.verdict.flagged and o.verdict.categories]
-    faults = Counter(o.fault or "error" for o in labelled if o.verdict is None)
+    """The metrics of one group (observations whose truth is None are left out).
+
+    One pass over the group (a run's breakdowns walk every observation once per dimension).
+    """
+    n_harmful = n_benign = tp = fp = n_pos = n_neg = mapped = agreed = 0
+    faults: Counter[str] = Counter()
+    scores: list[float] = []
+    truths: list[bool] = []
+    every_scored = True
+    for o in observations:
+        truth, verdict = o.truth, o.verdict
+        if truth is None:
+            continue
+        if truth:
+            n_harmful += 1
+        else:
+            n_benign += 1
+        if verdict is None:
+            faults[o.fault or "error"] += 1
+            continue
+        if truth:
+            n_pos += 1
+            if verdict.flagged:
+                tp += 1
+                if verdict.categories:
+                    mapped += 1
+                    agreed += o.item.category in verdict.categories
+        else:
+            n_neg += 1
+            fp += verdict.flagged
+        if verdict.score is None:
+            every_scored = False
+        elif every_scored:
+            scores.append(verdict.score)
+            truths.append(truth)
+    decided = n_pos + n_neg
+    curves = _score_curves(scores, truths) if decided and every_scored else {}
     return GuardGroupMetrics(
-        n_harmful=sum(1 for o in labelled if o.truth),
-        n_benign=sum(1 for o in labelled if not o.truth),
-        detection_rate=wilson(tp, len(positives)),
-        false_positive_rate=wilson(fp, len(negatives)),
+        n_harmful=n_harmful,
+        n_benign=n_benign,
+        detection_rate=wilson(tp, n_pos),
+        false_positive_rate=wilson(fp, n_neg),
         precision=wilson(tp, tp + fp),
-        f1=f1_interval(tp, fp, fn, tn),
-        flag_rate=wilson(tp + fp, len(decided)),
-        category_agreement=wilson(
-            sum(o.item.category in (o.verdict.categories if o.verdict else ()) for o in mapped), len(mapped)
-        ),
+        f1=f1_interval(tp, fp, n_pos - tp, n_neg - fp),
+        flag_rate=wilson(tp + fp, decided),
+        category_agreement=wilson(agreed, mapped),
         errors=sum(faults.values()),
         faults=dict(sorted(faults.items())),
         **curves,

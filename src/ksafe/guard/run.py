@@ -180,7 +180,9 @@ def _run_guards(config: GuardConfig, freeze: Callable[[], None]) -> GuardRunResu
             pending = sum(len(work) for _, work, _ in jobs)
             if pending:  # every guard at once (each with its own connections), in one or more processes
                 workers = _workers(config, pending)
-                run_guards_sharded(jobs, config.options, workers, config.model_args, config.client)
+                run_guards_sharded(
+                    jobs, config.options, workers, config.model_args, config.client, while_waiting=_prepare_results
+                )
             freeze()
             return finalize(config, specs, items, record, name, culture)
     except OSError as exc:  # a read-only or full disk: what was journaled stays, the same command resumes
@@ -188,6 +190,15 @@ def _run_guards(config: GuardConfig, freeze: Callable[[], None]) -> GuardRunResu
         raise KsafeError(
             f"{where}: cannot write ({exc.strerror or exc}); free space or fix permissions, then rerun"
         ) from None
+
+
+def _prepare_results() -> None:
+    """Import what ``finalize`` needs while forked workers answer (the parent would otherwise sit idle):
+    the tables writer, and numpy's random (bootstrap) and masked-array (percentiles) modules."""
+    import numpy.ma
+    import numpy.random  # noqa: F401
+
+    import ksafe.guard.outputs  # noqa: F401
 
 
 def finalize(

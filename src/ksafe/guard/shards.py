@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ksafe.errors import KsafeError
@@ -26,7 +26,7 @@ def _shard_worker(
     model_args: dict[str, Any] | None,
     client: str,
 ) -> None:
-    from ksafe.evaluation.shard import die_with_parent
+    from ksafe.evaluation.shard import die_with_parent  # imported by the parent before the fork
 
     os.close(write_end)  # only the parent holds the write end: end of file means it is gone
     die_with_parent(read_end)
@@ -39,12 +39,14 @@ def run_guards_sharded(
     workers: int,
     model_args: dict[str, Any] | None = None,
     client: str = "inspect",
+    while_waiting: Callable[[], None] | None = None,
 ) -> None:
     """Classify every job's work in ``workers`` forked processes, every guard in each, splitting the connections.
 
     Each worker asks its share (every ``workers``-th pair) of every guard at once, with its share of each
     guard's connections. Workers die with the parent (``PR_SET_PDEATHSIG`` and a pipe, as
-    ``ksafe.evaluation.shard`` does).
+    ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in the parent once the workers are started
+    (work that would otherwise wait for the last answer, such as imports the results need).
 
     Raises:
         KsafeError: a worker failed (its verdicts so far are journaled; rerun to resume).
@@ -55,6 +57,10 @@ def run_guards_sharded(
     if workers <= 1 or sum(len(work) for _, work, _ in jobs) < 2:
         run_guard_jobs(jobs, options, model_args, client)
         return
+    import ctypes  # noqa: F401  # what each worker's first lines import, imported once before the fork
+
+    import ksafe.evaluation.shard  # noqa: F401
+
     context = multiprocessing.get_context("fork")
     owned = gc.get_freeze_count() == 0
     gc.freeze()  # the children's collector skips the inherited heap
@@ -73,6 +79,8 @@ def run_guards_sharded(
             )
             process.start()
             processes.append(process)
+        if while_waiting is not None:
+            while_waiting()
         for process in processes:
             process.join()
         codes = [process.exitcode for process in processes]
