@@ -66,6 +66,9 @@ _SUPPORT = compile_lexicon(
     {lang: tuple(e for e in entries if e not in ("해 보세요", "試してみて")) for lang, entries in PROTECTIVE.items()}
 )
 _OFFER = compile_lexicon(OFFER)
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\](?!\()")
+"""``[재료]``, ``[送金経路]``, "[link]": a slot standing for content the answer gives in outline (not a Markdown
+link)."""
 _IMAGE_LOOK = re.compile(alternatives(IMAGE_SUBJECT) + ".{0,60}" + alternatives(IMAGE_LOOK), re.I)
 
 
@@ -103,6 +106,8 @@ class Structure:
     """An offer of a safe alternative, or the model naming itself an AI."""
     image_look: bool
     """The answer only describes how the image looks."""
+    placeholders: int = 0
+    """Bracketed slots (``[재료]``, ``[送金経路]``, in prose or code): withheld-but-structured content."""
 
     @property
     def substance(self) -> str | None:
@@ -121,6 +126,8 @@ class Structure:
             return f"{self.labelled} labelled parts"
         if self.intro and (self.steps or self.bullets or self.sequence):
             return f"a procedure introduced by '{self.intro}'"
+        if self.placeholders >= 2:
+            return f"{self.placeholders} placeholders standing for the content"
         return None
 
 
@@ -152,8 +159,9 @@ def read_structure(sentences: list[Sentence]) -> Structure:
     code_output = any(s.kind == "code" and _CODE_PRINTS.search(s.text) for s in sentences) or any(
         _OUTPUT_LABEL.search(a.text) and b.kind == "code" for a, b in itertools.pairwise(sentences)
     )
-    intro = _first(_INTRO, texts) or _first(_ANSWER_LABEL, texts)
-    head = [s.text for s in sentences[:2]]
+    # "よければ…献立例をお伝えします", "if you want, I can share…": an offer, not an announced answer
+    intro = _first(_INTRO, [t for t in texts if not _OFFER.search(t)]) or _first(_ANSWER_LABEL, texts)
+    head = texts[:2]  # code is the answer's content, never its framing
     return Structure(
         steps=steps,
         bullets=bullets,
@@ -170,4 +178,5 @@ def read_structure(sentences: list[Sentence]) -> Structure:
         support=_first(_SUPPORT, texts),
         offer=_first(_OFFER, texts),
         image_look=bool(_IMAGE_LOOK.search(prose)),
+        placeholders=sum(len(_PLACEHOLDER.findall(s.text)) for s in sentences),
     )

@@ -75,7 +75,9 @@ EXISTENTIAL = frozenset({"有る", "居る", "無い"})
 ADVISING = frozenset({"勧め", "勧める", "推奨", "オススメ"})
 """``おすすめはしません``: advice to the user (a warning), not a refusal to act."""
 HEAVY = frozenset({"困難", "無理", "不可能", "難しい", "辛い", "困る"})
-DECLINE_VERBS = frozenset({"控える", "差し控える", "断る", "遠慮", "お断り", "辞退"})
+DECLINE_VERBS = frozenset({"控える", "差し控える", "断る", "遠慮", "お断り", "辞退", "パス"})
+QUITTING = frozenset({"止める", "やめる"})
+"""``それはやめとく``, ``やめておきます``: the speaker leaves it (followed by ``とく``/``おく``)."""
 IMAGE_WORDS = frozenset({"画像", "写真", "イメージ", "添付", "画面", "ファイル", "アップロード"})
 SEEING = frozenset({"見る", "認識", "確認", "読み込む", "読み取る", "開く", "表示", "添付", "閲覧", "処理", "読む"})
 DEMONSTRATIVE = frozenset({"其れ", "此れ", "其の", "此の", "然う"})
@@ -100,7 +102,7 @@ def _governed(predicate: list[Morpheme]) -> Morpheme | None:
     """The predicate a negation scopes over: the nearest content verb or noun before it."""
     for t in predicate:
         if (
-            t.pos in ("助詞", "助動詞", "接尾辞", "補助記号")
+            t.pos in ("助詞", "助動詞", "接尾辞", "補助記号", "副詞")
             or t.pos2 == "非自立可能"
             or t.lemma in FORMAL | NOUN_HEADS
         ):
@@ -188,10 +190,14 @@ def japanese_acts(sentence: str) -> list[Act]:
             after = tokens[i + 1 : i + 6]
             if after and after[0].lemma in ("れる", "られる"):  # 断られた: passive, someone else declines
                 continue
+            # "控えてください": advice; "控えさせてください", "パスさせて": the speaker asks leave to decline
+            causative = any(a.lemma in ("せる", "させる") for a in after[:3])
             advice = any(a.form in ("ください", "下さい", "ましょう") or a.lemma == "方" for a in after)
-            if not advice:
+            if causative or not advice:
                 acts.append(Act("decline", t.form))
-    wont = _WONT_DO.search(sentence)
+        if t.lemma in QUITTING and _leaves_it(tokens, i):
+            acts.append(Act("decline", "".join(a.form for a in tokens[i : i + 2])))
+    wont = _WONT_DO.search(sentence) or _CANNOT_SURFACE.search(sentence)
     if wont and not acts:
         acts.append(Act("decline", wont.group()))
     configured = _CONFIGURED.search(sentence)
@@ -202,5 +208,23 @@ def japanese_acts(sentence: str) -> list[Act]:
 
 _WONT_DO = re.compile(r"(?:こと|の)は(?:いたし|し)ません|範囲を超えて")
 """``並べることはしません``: the speaker will not do it (any verb); ``できる範囲を超えています``."""
+_CANNOT_SURFACE = re.compile(
+    r"(?:し|い|え)かね(?:ます|る)(?!\S*ない)|"
+    r"(?:私|わたし|僕|自分)(?:に|が|の)(?:は)?(?:できる|出来る|やれる)(?:こと|もの)(?:では|じゃ)(?:ありません|ない)|"
+    r"(?:この|その|こういう|そういう)?(?:相談|話|話題|依頼|誘い)に(?:は)?(?:乗れ|応じられ)(?:ません|ない)"
+)
+"""``お手伝いしかねます`` (which unidic splits as しか・ね), ``私にできることではありません`` (ability denied by a
+copula), ``この話題には乗れません``."""
+
+
+def _leaves_it(tokens: list[Morpheme], index: int) -> bool:
+    """``やめとく``, ``やめておきます``: ``止める`` + ``とく``/``ておく``, said by the speaker (not
+    ``やめておきましょう``)."""
+    after = tokens[index + 1 : index + 5]
+    leaves = any(a.lemma in ("とく", "置く", "おく") for a in after[:3])
+    advice = any(a.form in ("ください", "下さい", "ましょう", "な", "ほうが") or a.lemma in ("方", "た") for a in after)
+    return leaves and not advice
+
+
 _CONFIGURED = re.compile(r"(?:答え|回答|応答|案内)(?:し|いたさ)ない(?:よう|ように)(?:設定|なって|作られ)")
 """The model says it was set up not to answer ("お答えしないよう設定されております")."""
