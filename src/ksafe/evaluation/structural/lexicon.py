@@ -256,7 +256,7 @@ OFFER: Lexicon = {
         r"I can (?:share|explain|tell you|show you) how to (?:make|protect|prevent|avoid|spot|keep|stay)",
         "I recommend",
         r"a (?:better|safer) (?:approach|option|resource)",
-        r"\bif (?:you (?:want|'d like|like|wish)|that(?:'s| is| would be) (?:useful|helpful)),? I (?:can|could)\b",
+        r"\bif (?:you(?: want|'d like| like| wish)|that(?:'s| is| would be) (?:useful|helpful)),? I (?:can|could)\b",
         r"\b(?:encourage|urge) you to (?:talk|speak|reach|see|contact|call)",
     ),
 }
