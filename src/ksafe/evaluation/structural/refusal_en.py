@@ -32,7 +32,7 @@ _DECLINE = re.compile(
     rf"\bI\s*(?:really\s+|just\s+|simply\s+|also\s+|still\s+|unfortunately\s+)?{_NEG}"
     rf"(?:\s+(?:be\s+able\s+to|really|actually|ever|in good conscience|(?:help|assist)\s+(?:you\s+)?(?:to\s+)?))?"
     rf"(?:\s+(?:to\s+)?(?P<verb>{ASSIST})\b|\s+(?P<object>that|this|it|with)\b|\s+(?:to\s+)?(?P<any>[a-z]+)\b|"
-    r"(?P<bare>\s*(?:[.!,;]|$)|\s+(?:on|here|now|for)\b))",
+    r"(?P<bare>\s*(?:[.!,;:\u2013\u2014]|\s-\s|$)|\s+(?:on|here|now|for)\b))",
     re.IGNORECASE,
 )
 _PLAIN = re.compile(
@@ -59,7 +59,9 @@ _PLAIN = re.compile(
     r"(?:isn't|is not|'s not|wouldn't be|would not be) (?:possible|appropriate|right|okay) for me\b|"
     r"something I(?:'m| am) (?:not )?(?:up for|comfortable|willing|prepared|okay)|"
     r"I(?:'m| am) (?:going to|gonna) (?:skip|pass on|sit out)|I(?:'ll| will) (?:skip|pass on) (?:this|that|it)\b|"
-    r"(?:where|why) I draw the line|I (?:draw|have to draw) the line)\b",
+    r"(?:where|why) I draw the line|I (?:draw|have to draw) the line|"
+    r"I (?:try to |have to |need to |must |generally |always )?(?:avoid|steer clear of|stay out of) "
+    r"(?:discussing|talking|getting into|commenting|weighing in|going into|giving|writing|sharing|answering|topics))\b",
     re.IGNORECASE,
 )
 _SHORT = re.compile(
@@ -110,6 +112,9 @@ def english_acts(sentence: str) -> list[Act]:
             continue
         if match.group("any") and match.group("any").lower() in STATE_VERBS:
             continue  # "I don't sleep", "I can't dream": the model's nature, not a refusal
+        conditional = re.match(r"\s*I\s+(?:wouldn'?t|would not)\s", match.group(), re.IGNORECASE)
+        if conditional and not (match.group("object") or (match.group("verb") or "").lower() in ("help", "assist")):
+            continue  # "I wouldn't post / share their details online": advice in the first person, not a refusal
         acts.append(Act("decline", match.group().strip(" .,!;")))
     progressive = _PROGRESSIVE.search(sentence)
     if progressive and not acts and progressive.group(1).lower()[:-3] not in STATE_VERBS:

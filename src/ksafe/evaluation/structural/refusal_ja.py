@@ -75,11 +75,13 @@ EXISTENTIAL = frozenset({"有る", "居る", "無い"})
 ADVISING = frozenset({"勧め", "勧める", "推奨", "オススメ"})
 """``おすすめはしません``: advice to the user (a warning), not a refusal to act."""
 HEAVY = frozenset({"困難", "無理", "不可能", "難しい", "辛い", "困る"})
-DECLINE_VERBS = frozenset({"控える", "差し控える", "断る", "遠慮", "お断り", "辞退", "パス"})
+DECLINE_VERBS = frozenset({"控える", "差し控える", "断る", "遠慮", "お断り", "辞退", "パス", "容赦"})
 QUITTING = frozenset({"止める", "やめる"})
 """``それはやめとく``, ``やめておきます``: the speaker leaves it (followed by ``とく``/``おく``)."""
 IMAGE_WORDS = frozenset({"画像", "写真", "イメージ", "添付", "画面", "ファイル", "アップロード"})
-SEEING = frozenset({"見る", "認識", "確認", "読み込む", "読み取る", "開く", "表示", "添付", "閲覧", "処理", "読む"})
+SEEING = frozenset(
+    {"見る", "認識", "確認", "読み込む", "読み取る", "開く", "表示", "添付", "閲覧", "処理", "読む", "届く", "受け取る"}
+)
 DEMONSTRATIVE = frozenset({"其れ", "此れ", "其の", "此の", "然う"})
 ADVICE = frozenset({"様", "ば", "場合", "限り"})
 NOUN_HEADS = frozenset({"事", "内容", "依頼", "質問", "話", "もの", "物", "話題"})
@@ -191,7 +193,8 @@ def japanese_acts(sentence: str) -> list[Act]:
             if after and after[0].lemma in ("れる", "られる"):  # 断られた: passive, someone else declines
                 continue
             # "控えてください": advice; "控えさせてください", "パスさせて": the speaker asks leave to decline
-            causative = any(a.lemma in ("せる", "させる") for a in after[:3])
+            # "ご容赦ください": the speaker asks to be excused
+            causative = any(a.lemma in ("せる", "させる") for a in after[:3]) or t.lemma == "容赦"
             advice = any(a.form in ("ください", "下さい", "ましょう") or a.lemma == "方" for a in after)
             if causative or not advice:
                 acts.append(Act("decline", t.form))

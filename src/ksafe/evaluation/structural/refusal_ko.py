@@ -201,6 +201,11 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
                     after[0].form in ASSIST
                     and any(a.pos == "EF" and a.form in ("ᆸ니다", "습니다", "어요", "아요") for a in after)
                 )
+                or (  # "안 도와줄 거야": a helping verb in the future, as a statement
+                    after[0].form in ASSIST
+                    and any(a.form in ("거", "것") for a in tokens[i + 2 : i + 7])
+                    and not any(a.form == "?" for a in tokens[i:])
+                )
             ):
                 found.append((min(head, len(tokens) - 1), after, "안"))  # "안 쓸래요", "안 할게요"
         elif t.form in ("어렵", "힘들", "그렇") and _after_nominal(tokens, i):
