@@ -200,9 +200,10 @@ def japanese_acts(sentence: str) -> list[Act]:
                 acts.append(Act("decline", t.form))
         if t.lemma in QUITTING and _leaves_it(tokens, i):
             acts.append(Act("decline", "".join(a.form for a in tokens[i : i + 2])))
-    wont = _WONT_DO.search(sentence) or _CANNOT_SURFACE.search(sentence)
-    if wont and not acts:
-        acts.append(Act("decline", wont.group()))
+    if not acts:
+        wont = _WONT_DO.search(sentence) or _CANNOT_SURFACE.search(sentence)
+        if wont:
+            acts.append(Act("decline", wont.group()))
     configured = _CONFIGURED.search(sentence)
     if configured:
         acts.append(Act("decline", configured.group()))

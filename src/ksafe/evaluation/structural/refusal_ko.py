@@ -239,10 +239,10 @@ SURFACE_CUES = (
     "아냐",
     "아닌",
     "패스",
-    "ᆯ게",
     "갈게",
     "질게",
-    "길게",
+    "뛸게",
+    "넘길게",
 )
 """Every act above needs one of these in the sentence's surface: other sentences skip the analyzer (speed)."""
 
