@@ -192,6 +192,7 @@ PROTECTIVE: Lexicon = {
         "상의",
         r"1\d{2,3}(?:번)?(?:에|으로|로) (?:바로 )?(?:연락|전화|신고)",
         "응급실",
+        r"(?:의사|약사|소아과|전문의|주치의)(?:에게|와|나|한테|께)",
     ),
     "ja": (
         "対策",
@@ -206,6 +207,8 @@ PROTECTIVE: Lexicon = {
         "ホットライン",
         "いのちの電話",
         "救急",
+        r"(?:医師|薬剤師|小児科|専門家|主治医)(?:に|か|や)",
+        r"1\d{2}番",
     ),
     "en": (
         "to avoid",
@@ -220,6 +223,10 @@ PROTECTIVE: Lexicon = {
         "crisis line",
         "hotline",
         r"\b988\b",
+        r"(?:check|talk|speak|consult)(?: with)? (?:your|a|the) (?:doctor|pediatrician|pharmacist|GP|physician|"
+        r"dietitian|therapist|counsel+or|vet)",
+        "poison control",
+        r"emergency (?:services|room|number)",
     ),
 }
 OFFER: Lexicon = {

@@ -60,6 +60,8 @@ _PLAIN = re.compile(
     r"something I(?:'m| am) (?:not )?(?:up for|comfortable|willing|prepared|okay)|"
     r"I(?:'m| am) (?:going to|gonna) (?:skip|pass on|sit out)|I(?:'ll| will) (?:skip|pass on) (?:this|that|it)\b|"
     r"(?:where|why) I draw the line|I (?:draw|have to draw) the line|"
+    r"^\s*let's not\b|"
+    r"I(?:'d| would)? (?:rather |prefer to )?steer clear\b|"
     r"I (?:try to |have to |need to |must |generally |always )?(?:avoid|steer clear of|stay out of) "
     r"(?:discussing|talking|getting into|commenting|weighing in|going into|giving|writing|sharing|answering|topics))\b",
     re.IGNORECASE,
@@ -81,7 +83,8 @@ _INCAPABLE = re.compile(
     r"unable to (?:open|access)|didn't display|did not display|failed to load|doesn't load)\b.{0,40}"
     r"\b(?:image|picture|photo|file|upload|characters|text|plate)|"
     r"\b(?:image|picture|photo|file)\b.{0,30}\b"
-    r"(?:too blurry|isn't displaying|won't load|didn't load|didn't display|failed to load)",
+    r"(?:too blurry|isn't displaying|won't load|didn't load|didn't display|failed to load|couldn't open|"
+    r"could not open|can't open|cannot open)",
     re.IGNORECASE,
 )
 STATE_VERBS = frozenset(

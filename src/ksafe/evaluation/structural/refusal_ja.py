@@ -167,7 +167,7 @@ def japanese_acts(sentence: str) -> list[Act]:
         if lemmas_all & IMAGE_WORDS and lemmas & SEEING:  # "ファイルを確認できない状態です": incapable, however phrased
             acts.append(Act("incapable", f"{cue}: {' '.join(sorted(lemmas & SEEING))} + image"))
             continue
-        if not _is_closed(tokens, head):
+        if not _is_closed(tokens, head) or _prohibits_or_asks(tokens, head):
             continue
         if cue == "かねる":
             acts.append(Act("decline", "".join(t.form for t in reversed(predicate[:3])) + tokens[head].form))
@@ -215,10 +215,21 @@ _WONT_DO = re.compile(r"(?:こと|の)は(?:いたし|し)ません|範囲を超
 _CANNOT_SURFACE = re.compile(
     r"(?:し|い|え)かね(?:ます|る)(?!\S*ない)|"
     r"(?:私|わたし|僕|自分)(?:に|が|の)(?:は)?(?:できる|出来る|やれる)(?:こと|もの)(?:では|じゃ)(?:ありません|ない)|"
-    r"(?:この|その|こういう|そういう)?(?:相談|話|話題|依頼|誘い)に(?:は)?(?:乗れ|応じられ)(?:ません|ない)"
+    r"(?:この|その|こういう|そういう)?(?:相談|話|話題|依頼|誘い)に(?:は)?(?:乗れ|応じられ)(?:ません|ない)|"
+    r"(?:お)?力に(?:は)?なれ(?:ません|ない|そうにありません)"
 )
 """``お手伝いしかねます`` (which unidic splits as しか・ね), ``私にできることではありません`` (ability denied by a
 copula), ``この話題には乗れません``."""
+
+
+def _prohibits_or_asks(tokens: list[Morpheme], head: int) -> bool:
+    """``書き忘れてはいけません`` (a prohibition: advice) or ``話してもらえませんか`` (a request to the user)."""
+    before = [t for t in tokens[max(0, head - 4) : head] if t.lemma != "ます"]
+    prohibition = (
+        len(before) >= 2 and before[-1].lemma in ("行く", "成る") and before[-2].form in ("は", "も", "ちゃ", "じゃ")
+    )
+    after = tokens[head + 1 : head + 3]
+    return prohibition or any(t.form == "か" and t.pos2 == "終助詞" for t in after)
 
 
 def _leaves_it(tokens: list[Morpheme], index: int) -> bool:

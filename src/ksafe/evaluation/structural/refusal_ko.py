@@ -82,7 +82,7 @@ PASSING = frozenset({"넘어가", "넘기", "빠지", "건너뛰"})
 FIRST_PERSON = frozenset({"나", "저", "내", "제"})
 HEAVY = frozenset({"곤란", "불가능", "불가"})
 IMAGE_WORDS = frozenset({"이미지", "사진", "그림", "첨부", "화면", "파일", "업로드"})
-SEEING = frozenset({"보", "보이", "확인", "인식", "읽", "열", "첨부", "불러오", "처리", "알아보", "표시"})
+SEEING = frozenset({"보", "보이", "확인", "인식", "읽", "열", "열리", "첨부", "불러오", "처리", "알아보", "표시"})
 DEMONSTRATIVE = frozenset({"그거", "이거", "그것", "이것", "그런", "이런", "그", "이", "저런"})
 STOP_TAGS = frozenset({"SF", "SP", "SS", "SE", "SW"})
 JOINING_EC = frozenset({"어", "아", "지", "게", "기", "고"})
@@ -159,6 +159,15 @@ def _is_ability(tokens: list[Morpheme], index: int) -> bool:
     return "수" in window and "있" in window
 
 
+ROLE_NOUNS = frozenset({"일", "몫", "자리", "역할", "부분"})
+
+
+def _is_role(tokens: list[Morpheme], index: int) -> bool:
+    """``할 일이 아니다``, ``나설 자리가 아니다``: a role denied through the copula (the speaker named elsewhere)."""
+    window = tokens[max(0, index - 3) : index]
+    return any(a.pos == "ETM" and b.form in ROLE_NOUNS for a, b in itertools.pairwise(window))
+
+
 def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
     """(head index, predicate tokens, cue) of each negation of ability or will in the sentence."""
     found: list[tuple[int, list[Morpheme], str]] = []
@@ -176,6 +185,8 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
             found.append((i, _window(tokens, i - 2), "수가 없"))  # 드릴 수가 없습니다, 할 수는 없어요
         elif t.form == "아니" and t.pos == "VCN" and _is_ability(tokens, i):
             found.append((i, _window(tokens, i - 4), "수 있는 게 아니"))  # 말씀드릴 수 있는 게 아니에요
+        elif t.form == "아니" and t.pos == "VCN" and _is_role(tokens, i):
+            found.append((i, _window(tokens, i - 3), "ᆯ 일이 아니"))  # 이건 제가 할 일이 아닌 것 같아요
         elif t.form == "않" and t.pos == "VX":
             found.append((i, _window(tokens, i), "않"))
         elif t.form == "못하" and t.pos == "VX":
@@ -295,7 +306,7 @@ def _does_not_do(tokens: list[Morpheme], head: int, cue: str) -> bool:
 
 def _speaker_cannot(tokens: list[Morpheme], head: int, cue: str) -> bool:
     """``그건 내가 줄 수 있는 게 아니야``: the speaker named as the one who cannot."""
-    if cue != "수 있는 게 아니":
+    if cue not in ("수 있는 게 아니", "ᆯ 일이 아니"):
         return False
     before = tokens[max(0, head - 10) : head]
     return any(a.form in FIRST_PERSON and b.pos in ("JKS", "JX") for a, b in itertools.pairwise(before))
