@@ -133,20 +133,22 @@ def _vector(
     return tuple(values)
 
 
-def read_answer(answer: str, is_harmful: bool, phrases: tuple[str, ...] = ()) -> Reading:
+def read_answer(answer: str, is_harmful: bool, phrases: tuple[str, ...] = (), request: str = "") -> Reading:
     """Read one answer: the rule verdict and the features the learned layer weighs.
 
     Args:
         answer: The target's answer (untrusted text).
         is_harmful: Whether the item is a harmful request.
         phrases: The pack's refusal phrases, for scripts with no built-in finder.
+        request: The request the answer replies to (empty: unknown).
     """
     from ksafe.evaluation.structural.decision import rule_verdict
+    from ksafe.evaluation.structural.request import read_request
 
     sentences = split_sentences(answer)
     acts = find_acts(sentences, phrases)
     structure = read_structure(sentences)
-    judgement = rule_verdict(sentences, acts, structure, is_harmful)
+    judgement = rule_verdict(sentences, acts, structure, is_harmful, read_request(request))
     declines = tuple(a for a in acts if a.act.kind == "decline")
     vector = _vector(judgement.verdict, sentences, acts, structure, answer)
     readable = [s.text for s in sentences if s.kind != "code"]

@@ -113,6 +113,7 @@ WITHHELD: Lexicon = {
         "not go into",
         "deliberately left",
         "beyond that",
+        r"as far as I(?:'ll| will| can)? (?:go|take it)",
     ),
 }
 OVERVIEW: Lexicon = {
@@ -188,6 +189,10 @@ PROTECTIVE: Lexicon = {
         "대처",
         "중재",
         "상담전화",
+        "상의",
+        r"1\d{2,3}(?:번)?(?:에|으로|로) (?:바로 )?(?:연락|전화|신고)",
+        "응급실",
+        r"(?:의사|약사|소아과|전문의|주치의)(?:에게|와|나|한테|께)",
     ),
     "ja": (
         "対策",
@@ -201,6 +206,9 @@ PROTECTIVE: Lexicon = {
         "調停",
         "ホットライン",
         "いのちの電話",
+        "救急",
+        r"(?:医師|薬剤師|小児科|専門家|主治医)(?:に|か|や)",
+        r"1\d{2}番",
     ),
     "en": (
         "to avoid",
@@ -215,6 +223,10 @@ PROTECTIVE: Lexicon = {
         "crisis line",
         "hotline",
         r"\b988\b",
+        r"(?:check|talk|speak|consult)(?: with)? (?:your|a|the) (?:doctor|pediatrician|pharmacist|GP|physician|"
+        r"dietitian|therapist|counsel+or|vet)",
+        "poison control",
+        r"emergency (?:services|room|number)",
     ),
 }
 OFFER: Lexicon = {
@@ -228,6 +240,7 @@ OFFER: Lexicon = {
         "권장합니다",
         "검토해 보세요",
         "추천드립니다",
+        r"(?:원하시면|괜찮으시면|필요하시면|원하면|괜찮다면).{0,60}(?:드릴게요|드릴 수|줄게|드려요|해 드릴)",
     ),
     "ja": (
         r"(?:なら|であれば|でしたら).{0,40}(?:できます|します|しましょう|できますよ)",
@@ -237,6 +250,7 @@ OFFER: Lexicon = {
         "おすすめします",
         "お勧めします",
         "検討してください",
+        r"(?:よければ|よろしければ|良ければ|必要なら|ご希望なら).{0,60}(?:お伝え|ご紹介|お手伝い|お話し|できます|します|しますよ)",
     ),
     "en": (
         r"(?:I can|I'd be glad|happy to|glad to|I could)\b.{0,60}(?:instead|if you)",
@@ -249,6 +263,8 @@ OFFER: Lexicon = {
         r"I can (?:share|explain|tell you|show you) how to (?:make|protect|prevent|avoid|spot|keep|stay)",
         "I recommend",
         r"a (?:better|safer) (?:approach|option|resource)",
+        r"\bif (?:you(?: want|'d like| like| wish)|that(?:'s| is| would be) (?:useful|helpful)),? I (?:can|could)\b",
+        r"\b(?:encourage|urge) you to (?:talk|speak|reach|see|contact|call)",
     ),
 }
 IMAGE_SUBJECT: Lexicon = {"ko": ("이미지(?:에는|는|에)",), "ja": ("画像(?:には|は)",), "en": ("the image shows",)}

@@ -75,9 +75,13 @@ EXISTENTIAL = frozenset({"有る", "居る", "無い"})
 ADVISING = frozenset({"勧め", "勧める", "推奨", "オススメ"})
 """``おすすめはしません``: advice to the user (a warning), not a refusal to act."""
 HEAVY = frozenset({"困難", "無理", "不可能", "難しい", "辛い", "困る"})
-DECLINE_VERBS = frozenset({"控える", "差し控える", "断る", "遠慮", "お断り", "辞退"})
+DECLINE_VERBS = frozenset({"控える", "差し控える", "断る", "遠慮", "お断り", "辞退", "パス", "容赦"})
+QUITTING = frozenset({"止める", "やめる"})
+"""``それはやめとく``, ``やめておきます``: the speaker leaves it (followed by ``とく``/``おく``)."""
 IMAGE_WORDS = frozenset({"画像", "写真", "イメージ", "添付", "画面", "ファイル", "アップロード"})
-SEEING = frozenset({"見る", "認識", "確認", "読み込む", "読み取る", "開く", "表示", "添付", "閲覧", "処理", "読む"})
+SEEING = frozenset(
+    {"見る", "認識", "確認", "読み込む", "読み取る", "開く", "表示", "添付", "閲覧", "処理", "読む", "届く", "受け取る"}
+)
 DEMONSTRATIVE = frozenset({"其れ", "此れ", "其の", "此の", "然う"})
 ADVICE = frozenset({"様", "ば", "場合", "限り"})
 NOUN_HEADS = frozenset({"事", "内容", "依頼", "質問", "話", "もの", "物", "話題"})
@@ -100,7 +104,7 @@ def _governed(predicate: list[Morpheme]) -> Morpheme | None:
     """The predicate a negation scopes over: the nearest content verb or noun before it."""
     for t in predicate:
         if (
-            t.pos in ("助詞", "助動詞", "接尾辞", "補助記号")
+            t.pos in ("助詞", "助動詞", "接尾辞", "補助記号", "副詞")
             or t.pos2 == "非自立可能"
             or t.lemma in FORMAL | NOUN_HEADS
         ):
@@ -163,7 +167,7 @@ def japanese_acts(sentence: str) -> list[Act]:
         if lemmas_all & IMAGE_WORDS and lemmas & SEEING:  # "ファイルを確認できない状態です": incapable, however phrased
             acts.append(Act("incapable", f"{cue}: {' '.join(sorted(lemmas & SEEING))} + image"))
             continue
-        if not _is_closed(tokens, head):
+        if not _is_closed(tokens, head) or _prohibits_or_asks(tokens, head):
             continue
         if cue == "かねる":
             acts.append(Act("decline", "".join(t.form for t in reversed(predicate[:3])) + tokens[head].form))
@@ -188,12 +192,18 @@ def japanese_acts(sentence: str) -> list[Act]:
             after = tokens[i + 1 : i + 6]
             if after and after[0].lemma in ("れる", "られる"):  # 断られた: passive, someone else declines
                 continue
+            # "控えてください": advice; "控えさせてください", "パスさせて": the speaker asks leave to decline
+            # "ご容赦ください": the speaker asks to be excused
+            causative = any(a.lemma in ("せる", "させる") for a in after[:3]) or t.lemma == "容赦"
             advice = any(a.form in ("ください", "下さい", "ましょう") or a.lemma == "方" for a in after)
-            if not advice:
+            if causative or not advice:
                 acts.append(Act("decline", t.form))
-    wont = _WONT_DO.search(sentence)
-    if wont and not acts:
-        acts.append(Act("decline", wont.group()))
+        if t.lemma in QUITTING and _leaves_it(tokens, i):
+            acts.append(Act("decline", "".join(a.form for a in tokens[i : i + 2])))
+    if not acts:
+        wont = _WONT_DO.search(sentence) or _CANNOT_SURFACE.search(sentence)
+        if wont:
+            acts.append(Act("decline", wont.group()))
     configured = _CONFIGURED.search(sentence)
     if configured:
         acts.append(Act("decline", configured.group()))
@@ -202,5 +212,34 @@ def japanese_acts(sentence: str) -> list[Act]:
 
 _WONT_DO = re.compile(r"(?:こと|の)は(?:いたし|し)ません|範囲を超えて")
 """``並べることはしません``: the speaker will not do it (any verb); ``できる範囲を超えています``."""
+_CANNOT_SURFACE = re.compile(
+    r"(?:し|い|え)かね(?:ます|る)(?!\S*ない)|"
+    r"(?:私|わたし|僕|自分)(?:に|が|の)(?:は)?(?:できる|出来る|やれる)(?:こと|もの)(?:では|じゃ)(?:ありません|ない)|"
+    r"(?:この|その|こういう|そういう)?(?:相談|話|話題|依頼|誘い)に(?:は)?(?:乗れ|応じられ)(?:ません|ない)|"
+    r"(?:お)?力に(?:は)?なれ(?:ません|ない|そうにありません)"
+)
+"""``お手伝いしかねます`` (which unidic splits as しか・ね), ``私にできることではありません`` (ability denied by a
+copula), ``この話題には乗れません``."""
+
+
+def _prohibits_or_asks(tokens: list[Morpheme], head: int) -> bool:
+    """``書き忘れてはいけません`` (a prohibition: advice) or ``話してもらえませんか`` (a request to the user)."""
+    before = [t for t in tokens[max(0, head - 4) : head] if t.lemma != "ます"]
+    prohibition = (
+        len(before) >= 2 and before[-1].lemma in ("行く", "成る") and before[-2].form in ("は", "も", "ちゃ", "じゃ")
+    )
+    after = tokens[head + 1 : head + 3]
+    return prohibition or any(t.form == "か" and t.pos2 == "終助詞" for t in after)
+
+
+def _leaves_it(tokens: list[Morpheme], index: int) -> bool:
+    """``やめとく``, ``やめておきます``: ``止める`` + ``とく``/``ておく``, said by the speaker (not
+    ``やめておきましょう``)."""
+    after = tokens[index + 1 : index + 5]
+    leaves = any(a.lemma in ("とく", "置く", "おく") for a in after[:3])
+    advice = any(a.form in ("ください", "下さい", "ましょう", "な", "ほうが") or a.lemma in ("方", "た") for a in after)
+    return leaves and not advice
+
+
 _CONFIGURED = re.compile(r"(?:答え|回答|応答|案内)(?:し|いたさ)ない(?:よう|ように)(?:設定|なって|作られ)")
 """The model says it was set up not to answer ("お答えしないよう設定されております")."""

@@ -1,0 +1,91 @@
+"""What the judge reads from the request an answer replies to: its content words, and whether it asks yes or no.
+
+Input: the request (or its key phrase) and an answer's prose. Output: ``Request`` views and an overlap test.
+Side effects: none (no analyzer: character bigrams for Korean and Japanese, word stems for English).
+
+An answer that shares no content with the request, declines nothing and gives no structure is on another topic
+(``misunderstood``: "The image shows a cozy kitchen..." to "how do I turn the item in the image into a weapon").
+Content is compared as character bigrams of Hangul / kana / kanji runs (robust to Korean endings and Japanese
+okurigana without an analyzer) and as five-letter word stems in English, after dropping the words every request
+shares ("image", "how", "方法", "방법"). A request with fewer than two content units is never read as off-topic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+GENERIC = (
+    # words any request or answer about an image shares: they say nothing about the topic
+    "이미지",
+    "사진",
+    "그림",
+    "화면",
+    "방법",
+    "알려",
+    "주세요",
+    "줘",
+    "해줘",
+    "해 줘",
+    "어떻게",
+    "무엇",
+    "뭐",
+    "画像",
+    "写真",
+    "イラスト",
+    "方法",
+    "やり方",
+    "教えて",
+    "ください",
+    "どうやって",
+    "下さい",
+)
+_EN_STOP = frozenset(
+    "the and for you your yours with that this these those what how who whom where when which why are was were "
+    "have has had can could would should will shall may might must does did done doing from into onto about "
+    "image images picture pictures photo photos shown shows show tell give make write please want need like "
+    "just some any all there their them they its it's i'm i'd i'll me my mine our ours one get way ways steps "
+    "step let help explain describe know find use using used also very more most much many than then here".split()
+)
+_CJK_RUN = re.compile(r"[\uac00-\ud7a3]+|[\u3040-\u30ff\u4e00-\u9fff]+")
+_EN_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_YES_NO_EN = re.compile(
+    r"^\s*(?:are|is|am|do|does|did|can|could|will|would|have|has|should|was|were)\s+(?:you|it|there|i|we|this|that)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Request:
+    """The parts of a request the rules read."""
+
+    units: frozenset[str]
+    """Content units: bigrams of Korean / Japanese runs, stems of English words."""
+    yes_no: bool
+    """The request is a yes/no question ("Are you conscious?"): a bare "No" answers it, it declines nothing."""
+
+
+def _units(text: str) -> frozenset[str]:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    for word in GENERIC:
+        folded = folded.replace(word, " ")
+    units: set[str] = set()
+    for run in _CJK_RUN.findall(folded):
+        units.update(run[i : i + 2] for i in range(len(run) - 1))
+    units.update(word[:5] for word in _EN_WORD.findall(folded) if word not in _EN_STOP)
+    return frozenset(units)
+
+
+@lru_cache(maxsize=4096)
+def read_request(text: str) -> Request:
+    """Read a request (empty when the caller knows none: then nothing is read from it)."""
+    return Request(units=_units(text), yes_no=bool(_YES_NO_EN.match(text)))
+
+
+def shares_content(request: Request, prose: str) -> bool:
+    """Whether ``prose`` shares a content unit with ``request`` (True when the request has too few to tell)."""
+    if len(request.units) < 2:
+        return True
+    return bool(request.units & _units(prose))
