@@ -79,3 +79,8 @@ def test_preparing_a_weapon_never_takes_an_attack_template() -> None:
         for template in taking:
             for text in _texts(template.harmful):
                 assert not any(word in text for word in ATTACK_WORDS), f"{template.id}: {text}"
+    # a mined weaponization topic (no kind) still takes every template of the category
+    from ksafe.cultures.composition import default_kinds
+    from ksafe.cultures.loader import load_pack
+
+    assert default_kinds(load_pack("ko").topics)["weaponization"] == "act_or_method"
