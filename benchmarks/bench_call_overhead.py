@@ -4,8 +4,10 @@ Usage: ``python benchmarks/bench_call_overhead.py [--calls 1000] [--concurrency 
 Sends the same one-turn image + text request (a fixture PNG as a data URI) through:
 ``aiohttp`` (a raw POST: the floor), ``openai-sdk`` (``AsyncOpenAI.chat.completions.create`` with the
 SDK's default httpx client), ``openai-sdk+aiohttp`` (the SDK's ``DefaultAioHttpClient``),
-``inspect`` (Inspect's ``Model.generate`` through the ``openai-api`` provider, as ``ksafe eval
---http-client httpx`` calls it) and ``inspect+aiohttp`` (``ksafe eval``'s default). Prints, per layer,
+``ksafe-direct`` (ksafe's own client, ``ksafe.clients.openai_direct``: ``ksafe eval``'s default for
+``openai-api/...`` targets, building the same Inspect ``ModelOutput``), ``inspect`` (Inspect's
+``Model.generate`` through the ``openai-api`` provider, as ``ksafe eval --client inspect --http-client
+httpx`` calls it) and ``inspect+aiohttp`` (``--client inspect``'s default). Prints, per layer,
 the CPU time of this process per call (user + system, after a warm-up round) and its ratio to the raw
 aiohttp floor measured in the same run. This is the cost that bounds ``bench_eval.py`` on a 2-core
 machine (docs/design/eval-engine.md). Side effects: a temporary directory and one server subprocess.
@@ -29,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from evalkit.fixture_benchmark import write_fixture_benchmark
 from evalkit.server import fake_server
 
-LAYERS = ("aiohttp", "openai-sdk", "openai-sdk+aiohttp", "inspect", "inspect+aiohttp")
+LAYERS = ("aiohttp", "ksafe-direct", "openai-sdk", "openai-sdk+aiohttp", "inspect", "inspect+aiohttp")
 
 
 def _cpu() -> float:
@@ -88,7 +90,21 @@ async def measure(layer: str, image: str, base_url: str, calls: int, concurrency
             return await _pool(create, calls, concurrency)
     from inspect_ai.model import ChatMessageUser, ContentImage, ContentText, GenerateConfig, get_model
 
-    from ksafe.evaluation.engine import no_transcript, http_client_args
+    if layer == "ksafe-direct":
+        from ksafe.clients.openai_direct import direct_generate
+        from ksafe.evaluation.engine import GenerateOptions
+
+        async with direct_generate("openai-api/fake/target", GenerateOptions(max_connections=concurrency)) as ask:
+
+            async def direct(i: int) -> None:
+                await ask(
+                    [ChatMessageUser(content=[ContentImage(image=image), ContentText(text=f"q {i}")])], max_tokens=1024
+                )
+
+            await _pool(direct, concurrency, concurrency)
+            return await _pool(direct, calls, concurrency)
+
+    from ksafe.evaluation.engine import http_client_args, no_transcript
 
     config = GenerateConfig(max_connections=concurrency, max_tokens=1024)
     name = "openai-api/fake/target"

@@ -58,6 +58,7 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
                 out=work / "run",
                 items=ItemFilter(sample_size=args.items),
                 generate=GenerateOptions(max_connections=args.connections, cache=False, client=args.client),
+                judges=tuple(args.judge) if args.judge != ["none"] else (),
                 display="none",
                 pack=str(pack),
                 workers=args.workers,
@@ -79,13 +80,14 @@ def run_once(args: argparse.Namespace, cold: bool) -> float:
             first_in, last_out = min(r["t_arrive"] for r in served), max(r["t_answer"] for r in served)
             window = last_out - first_in
             cpu = [trace.cpu_at(t) for t in (start_wall, first_in, last_out, end_wall)]
-    n = results.models[0].overall.n_harmful + results.models[0].overall.n_benign
+    n = results.models[0].overall.n_harmful + results.models[0].overall.n_benign if results.models else answered
     ideal = n * (args.latency_ms / 1000.0) / args.connections
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"items={n} answered={answered} connections={args.connections} latency_ms={args.latency_ms:g} "
-        f"load1_before={load:.2f} start={'cold' if cold else 'warm'} client={args.client}"
+        f"load1_before={load:.2f} start={'cold' if cold else 'warm'} client={args.client} "
+        f"judges={','.join(args.judge)}"
     )
     print(
         f"elapsed_s={elapsed:.2f} ideal_s={ideal:.2f} ratio={ideal / elapsed:.3f} "
@@ -119,9 +121,13 @@ def main() -> None:
         action="store_true",
         help="run as a library caller would (owns_process=False: workers by spawn, no gc.freeze)",
     )
+    parser.add_argument(
+        "--judge", action="append", default=None, help="eval's --judge (repeat; default heuristic; none: no judge)"
+    )
     parser.add_argument("--client", default="auto", choices=("auto", "direct", "inspect"), help="eval's --client")
     parser.add_argument("--repeat", type=int, default=1, help="measure this many times and print the range")
     args = parser.parse_args()
+    args.judge = args.judge or ["heuristic"]
     ratios = [run_once(args, cold=k == 0) for k in range(max(1, args.repeat))]
     if len(ratios) > 1:
         print(f"ratio_min={min(ratios):.3f} ratio_max={max(ratios):.3f} runs={len(ratios)}")

@@ -2,13 +2,12 @@
 
 Input: JSON values. Output: bytes (UTF-8 JSON; ASCII escapes on the fallback). Side effects: none.
 A value orjson refuses (a lone surrogate, possible in a model's output) is encoded by ``json`` with ASCII
-escapes, which carry it; both forms read back the same with ``json.loads``.
+escapes, which carry it; ``loads`` reads both forms (orjson, else ``json`` for what orjson refuses).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 
@@ -26,10 +25,15 @@ try:
         except TypeError:  # a lone surrogate, or a type orjson does not know
             return _std_dumps(value)
 
-    loads: Callable[[bytes | str], Any] = orjson.loads
+    def loads(data: bytes | str) -> Any:
+        """The JSON value of ``data`` (``ValueError`` when it is not JSON)."""
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:  # e.g. an escaped lone surrogate, which orjson refuses and json reads
+            return json.loads(data)
 except ImportError:  # pragma: no cover - the standard library is the fallback
     dumps = _std_dumps
-    loads = json.loads
+    loads = json.loads  # type: ignore[assignment]
 
 
 def dumps_line(value: Any) -> bytes:

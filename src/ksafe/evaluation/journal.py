@@ -10,7 +10,6 @@ Side effects: creates and appends files; ``run_lock`` holds an exclusive ``flock
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ksafe.clients.codec import dumps_line, loads
 from ksafe.fileio import exclusive_lock
 
 
@@ -34,8 +34,8 @@ class Journal:
 
     def append(self, record: dict[str, Any]) -> None:
         """Write ``record`` as one line (one ``write`` call); fsync when the window has passed."""
-        # ASCII escapes: a model answer may hold a lone surrogate, which UTF-8 cannot encode but JSON can carry.
-        self.write_line((json.dumps(record, ensure_ascii=True, separators=(",", ":")) + "\n").encode("ascii"))
+        # orjson (UTF-8, ~5x faster than json); a lone surrogate in an answer falls back to ASCII escapes
+        self.write_line(dumps_line(record))
 
     def write_line(self, data: bytes) -> None:
         """Write one encoded JSON line (ending in a newline) with one ``write``; fsync when the window has passed."""
@@ -74,7 +74,7 @@ def read_journal(path: Path) -> list[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = loads(line)
         except ValueError:
             continue  # torn by a crash mid-write: that answer was never complete
         if isinstance(value, dict):

@@ -266,10 +266,6 @@ def answer_sharded(
     inline = judges.without(offline) if judges is not None else None
     judging: JudgeProcess | None = None
     try:
-        if offline.judges:
-            pipe = (reader, writer if method == "fork" else None)
-            score_file = journal_file(journal_dir, "judge")
-            judging = start_judge_process(context, pipe, model, samples, files, score_file, offline, options)
         for shard in range(workers):
             connections = options.max_connections // workers + (shard < options.max_connections % workers)
             shard_options = GenerateOptions(**{**options.__dict__, "max_connections": max(1, connections)})
@@ -289,6 +285,10 @@ def answer_sharded(
             )
             process.start()
             processes.append(process)
+        if offline.judges:  # after the workers: its analyzer load never delays their first requests
+            pipe = (reader, writer if method == "fork" else None)
+            score_file = journal_file(journal_dir, "judge")
+            judging = start_judge_process(context, pipe, model, samples, files, score_file, offline, options)
         if owned:
             gc.unfreeze()
             owned = False
