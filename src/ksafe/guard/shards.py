@@ -15,7 +15,7 @@ from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions
-from ksafe.guard.runner import GuardJob, run_guard_jobs
+from ksafe.guard.runner import GuardJob, event_loop_factory, run_guard_jobs
 
 
 def _shard_worker(
@@ -60,6 +60,8 @@ def run_guards_sharded(
     import ctypes  # noqa: F401  # what each worker's first lines import, imported once before the fork
 
     import ksafe.evaluation.shard  # noqa: F401
+
+    event_loop_factory(client)  # imports uvloop (where installed and used) once, not in each worker
 
     context = multiprocessing.get_context("fork")
     owned = gc.get_freeze_count() == 0
