@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from serverkit.http import arguments, json_line, listen, serve_json
+from serverkit.http import arguments, json_line, listen, run, serve_json
 
 HARM_MARKER = "단계별"
 COMPLY_MARKER = "placeholder answer"
@@ -295,4 +295,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run(main())

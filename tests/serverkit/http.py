@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,18 @@ async def serve_json(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
         pass
     finally:
         writer.close()
+
+
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """Run a server's ``main`` on uvloop's event loop where installed (the benchmarks' server shares the
+    client's cores: its CPU per request is taken from the client), else on asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        asyncio.run(main)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(main)
 
 
 async def listen(handle: Handler, port_file: str, backlog: int = 1024) -> None:

@@ -10,12 +10,50 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions
-from ksafe.guard.runner import GuardJob, run_guard_jobs
+from ksafe.guard.formats.base import Conversation
+from ksafe.guard.runner import GuardJob, event_loop_factory, run_guard_jobs
+
+
+class SharedWork(Sequence[tuple[str, Conversation]]):
+    """One guard's pending pairs, shared by the forked workers: each takes the next ``chunk`` when it needs work.
+
+    Every worker holds the same list (inherited by the fork) and one counter in shared memory, so a worker
+    that gets less CPU (the machine's other load, a later start) asks fewer pairs instead of finishing last
+    with the other idle. Each pair is taken by exactly one worker (the counter moves under its lock).
+    """
+
+    def __init__(self, work: Sequence[tuple[str, Conversation]], counter: Any, chunk: int = 8) -> None:
+        self.work = work
+        self.counter = counter
+        """A ``multiprocessing.Value`` (with its lock): the index of the next pair nobody has taken."""
+        self.chunk = chunk
+
+    def __len__(self) -> int:
+        return len(self.work)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, Conversation]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[str, Conversation]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, Conversation] | Sequence[tuple[str, Conversation]]:
+        return self.work[index]
+
+    def __iter__(self) -> Iterator[tuple[str, Conversation]]:
+        """The pairs this worker takes, chunk by chunk, until every pair is taken."""
+        while True:
+            with self.counter.get_lock():
+                start = self.counter.value
+                self.counter.value = start + self.chunk
+            if start >= len(self.work):
+                return
+            yield from self.work[start : start + self.chunk]
 
 
 def _shard_worker(
@@ -43,9 +81,9 @@ def run_guards_sharded(
 ) -> None:
     """Classify every job's work in ``workers`` forked processes, every guard in each, splitting the connections.
 
-    Each worker asks its share (every ``workers``-th pair) of every guard at once, with its share of each
-    guard's connections. Workers die with the parent (``PR_SET_PDEATHSIG`` and a pipe, as
-    ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in the parent once the workers are started
+    Each worker asks every guard at once, with its share of each guard's connections, taking the next pairs
+    of each guard's list as it needs them (``SharedWork``). Workers die with the parent (``PR_SET_PDEATHSIG``
+    and a pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in the parent once the workers are started
     (work that would otherwise wait for the last answer, such as imports the results need).
 
     Raises:
@@ -61,17 +99,20 @@ def run_guards_sharded(
 
     import ksafe.evaluation.shard  # noqa: F401
 
+    event_loop_factory(client)  # imports uvloop (where installed and used) once, not in each worker
+
     context = multiprocessing.get_context("fork")
     owned = gc.get_freeze_count() == 0
     gc.freeze()  # the children's collector skips the inherited heap
     read_end, write_end = os.pipe()
     processes = []
     journal_dirs = sorted({str(journal_dir) for _, _, journal_dir in jobs})
+    shared = [(guard, SharedWork(work, context.Value("q", 0)), journal_dir) for guard, work, journal_dir in jobs]
     try:
         for shard in range(workers):
             connections = options.max_connections // workers + (shard < options.max_connections % workers)
             shard_options = dataclasses.replace(options, max_connections=max(1, connections))
-            shard_jobs = [(guard, list(work[shard::workers]), journal_dir) for guard, work, journal_dir in jobs]
+            shard_jobs: list[GuardJob] = list(shared)
             process = context.Process(
                 target=_shard_worker,
                 args=(read_end, write_end, shard_jobs, shard_options, model_args, client),
