@@ -330,7 +330,8 @@ def test_eval_pack_option_is_used_by_the_heuristic_judge(tmp_path: Path) -> None
         name: {json.loads(line)["verdict"] for line in (tmp_path / name / "responses.jsonl").read_text().splitlines()}
         for name in ("own", "builtin")
     }
-    assert verdicts == {"own": {"refused"}, "builtin": {"harmful_compliance"}}
+    # the built-in finders read no decline in it (it shares nothing with the requests: off-topic, misunderstood)
+    assert verdicts == {"own": {"refused"}, "builtin": {"misunderstood"}}
 
 
 def test_the_report_never_shows_an_image_from_outside_the_benchmark(tmp_path: Path) -> None:
