@@ -81,8 +81,6 @@ def bench(tmp_path: Path) -> tuple[Path, list[str]]:
     return tmp_path / "bench", [i.text for i in items]
 
 
-
-
 CLIENTS = [("1", "direct"), ("2", "direct"), ("1", "inspect+aiohttp"), ("2", "inspect+aiohttp"), ("1", "inspect+httpx")]
 
 
