@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, overload
 
@@ -63,12 +64,26 @@ def _shard_worker(
     options: GenerateOptions,
     model_args: dict[str, Any] | None,
     client: str,
+    done: Any,
 ) -> None:
     from ksafe.evaluation.shard import die_with_parent  # imported by the parent before the fork
 
     os.close(write_end)  # only the parent holds the write end: end of file means it is gone
     die_with_parent(read_end)
     run_guard_jobs(jobs, options, model_args, client)
+    done.send_bytes(b"done")  # the journals are closed (fsynced): the parent need not wait for this exit
+
+
+def _finished(process: Any, done: Any) -> int:
+    """0 once the worker reports its journals closed (it may still be exiting), else its exit code."""
+    try:
+        done.recv_bytes()
+        return 0
+    except EOFError:  # it ended without reporting: a failure (its verdicts so far are journaled)
+        process.join()
+        return 1 if process.exitcode is None else process.exitcode
+    finally:
+        done.close()
 
 
 def run_guards_sharded(
@@ -105,7 +120,9 @@ def run_guards_sharded(
     owned = gc.get_freeze_count() == 0
     gc.freeze()  # the children's collector skips the inherited heap
     read_end, write_end = os.pipe()
-    processes = []
+    processes: list[Any] = []
+    readers: list[Any] = []
+    codes: list[int] = []
     journal_dirs = sorted({str(journal_dir) for _, _, journal_dir in jobs})
     shared = [(guard, SharedWork(work, context.Value("q", 0)), journal_dir) for guard, work, journal_dir in jobs]
     try:
@@ -113,27 +130,31 @@ def run_guards_sharded(
             connections = options.max_connections // workers + (shard < options.max_connections % workers)
             shard_options = dataclasses.replace(options, max_connections=max(1, connections))
             shard_jobs: list[GuardJob] = list(shared)
+            reports, done = context.Pipe(duplex=False)
             process = context.Process(
                 target=_shard_worker,
-                args=(read_end, write_end, shard_jobs, shard_options, model_args, client),
+                args=(read_end, write_end, shard_jobs, shard_options, model_args, client, done),
                 daemon=True,
             )
             process.start()
+            done.close()  # the worker holds the only write end: end of file means it ended without reporting
             processes.append(process)
+            readers.append(reports)
         if while_waiting is not None:
             while_waiting()
-        for process in processes:
-            process.join()
-        codes = [process.exitcode for process in processes]
+        codes = [_finished(process, reports) for process, reports in zip(processes, readers, strict=True)]
     finally:
         if owned:
             gc.unfreeze()
         os.close(read_end)
         os.close(write_end)
+        exiting = [p for p, code in zip(processes, codes, strict=False) if code == 0 and p.is_alive()]
         for process in processes:
-            if process.is_alive():
+            if process.is_alive() and process not in exiting:
                 process.terminate()
                 process.join()
+        if exiting:  # reaped while the results are written (the kernel frees a forked heap in ~20-40 ms)
+            threading.Thread(target=lambda: [p.join() for p in exiting], daemon=True).start()
     if any(codes):
         raise KsafeError(
             f"{', '.join(journal_dirs)}: a guard worker failed (exit codes {codes}); run the same command again"
