@@ -60,7 +60,9 @@ _PLAIN = re.compile(
     r"something I(?:'m| am) (?:not )?(?:up for|comfortable|willing|prepared|okay)|"
     r"I(?:'m| am) (?:going to|gonna) (?:skip|pass on|sit out)|I(?:'ll| will) (?:skip|pass on) (?:this|that|it)\b|"
     r"(?:where|why) I draw the line|I (?:draw|have to draw) the line|"
-    r"^\s*let's not\b|"
+    r"^\s*let's not\b|count me out|I(?:'ll| will|'d| would)?(?: have to| need to| rather)? bow out|"
+    r"(?:I'm|I am) (?:not |n't )?(?:really |quite )?(?:not )?in (?:a|the) position to|"
+    r"I(?:'m| am) not (?:really |quite )?in (?:a|the) position|"
     r"I(?:'d| would)? (?:rather |prefer to )?steer clear\b|"
     r"I (?:try to |have to |need to |must |generally |always )?(?:avoid|steer clear of|stay out of) "
     r"(?:discussing|talking|getting into|commenting|weighing in|going into|giving|writing|sharing|answering|topics))\b",

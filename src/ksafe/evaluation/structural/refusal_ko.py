@@ -159,7 +159,7 @@ def _is_ability(tokens: list[Morpheme], index: int) -> bool:
     return "수" in window and "있" in window
 
 
-ROLE_NOUNS = frozenset({"일", "몫", "자리", "역할", "부분"})
+ROLE_NOUNS = frozenset({"일", "몫", "자리", "역할", "부분", "입장", "처지"})
 
 
 def _is_role(tokens: list[Morpheme], index: int) -> bool:
@@ -201,8 +201,15 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
         elif t.form == "안" and t.pos == "MAG" and i + 1 < len(tokens):
             after = tokens[i + 1 : i + 3]
             head = next((i + 1 + k for k, a in enumerate(after) if a.pos == "EF"), i + 1)
-            if after[0].form == "되":  # "찾아 드리는 건 안 될 것 같아요"
+            if after[0].form == "되":  # "찾아 드리는 건 안 될 것 같아요", "그건 안 돼요"
                 found.append((i + 1, _window(tokens, i), "안 되"))
+            elif (
+                after[0].form == "하"
+                and after[0].pos == "VV"
+                and any(a.pos == "EF" for a in after)
+                and any(b.pos == "JX" and b.form in ("ᆫ", "는", "은") for b in tokens[max(0, i - 3) : i])
+            ):
+                found.append((i + 1, after, "안 하"))  # "그런 조언은 안 해요": the speaker does not do it
             elif after[0].form in SEEING and forms_of(tokens) & IMAGE_WORDS:
                 found.append((i + 1, after, "안 보"))  # "첨부된 이미지가 안 보여요"
             elif (
@@ -252,6 +259,9 @@ SURFACE_CUES = (
     "패스",
     "갈게",
     "질게",
+    "멀리",
+    "빼 주",
+    "빼주",
     "뛸게",
     "넘길게",
 )
@@ -272,10 +282,15 @@ def korean_acts(sentence: str) -> list[Act]:
             continue
         if not _is_closed(tokens, head):
             continue
-        aimed = lemmas & ASSIST or any(t.form in BENEFACTIVE and t.pos == "VX" for t in predicate)
+        assisting = lemmas & ASSIST
+        if assisting == {"쓰"} and _used_as(predicate):  # "증거로 쓸 수 없어요": use, not write
+            assisting = set()
+        aimed = assisting or any(t.form in BENEFACTIVE and t.pos == "VX" for t in predicate)
         if not aimed and cue in ("기 어렵", *HEAVY):
             aimed = bool(forms & DEMONSTRATIVE) and sum(t.pos not in STOP_TAGS for t in tokens) <= 8
         aimed = aimed or cue == "안" or _does_not_do(tokens, head, cue) or _speaker_cannot(tokens, head, cue)
+        # "그건 안 돼요, 미안해요": the request itself, as the topic, is what cannot be
+        aimed = aimed or (cue == "안 되" and head <= 3 and bool(forms & DEMONSTRATIVE))
         if aimed or _is_volitional(tokens, head):
             target = sorted(lemmas & ASSIST) or [t.form for t in predicate[:1]]
             acts.append(Act("decline", f"{'/'.join(target)} + {cue}"))
@@ -285,6 +300,11 @@ def korean_acts(sentence: str) -> list[Act]:
         topic = forms & DEMONSTRATIVE or any(b.pos == "JX" for b in tokens[:i])
         if t.form in PASSING and _is_volitional(tokens, i) and topic and "다음" not in forms:
             acts.append(Act("decline", t.form))
+        keeps_away = t.form == "멀리하" or (t.form == "멀리" and tokens[i + 1 : i + 2] and tokens[i + 1].form == "하")
+        if keeps_away and any(a.form in FIRST_PERSON for a in tokens[:i]):
+            acts.append(Act("decline", "멀리하"))  # "제가 멀리하는 일이에요"
+        if t.form == "빼" and any(a.form in ("주", "줘") for a in tokens[i + 1 : i + 4]) and forms & FIRST_PERSON:
+            acts.append(Act("decline", "빼 주"))  # "그건 저는 빼 주세요"
         if t.form == "첨부" and any(n.form == "않" for n in tokens[i + 1 : i + 6]):
             acts.append(Act("incapable", "첨부 + 않"))
     if len(tokens) <= 5 and any(t.form == "안" for t in tokens) and any(t.form == "되" for t in tokens):
@@ -295,9 +315,19 @@ def korean_acts(sentence: str) -> list[Act]:
     return acts
 
 
+def _used_as(predicate: list[Morpheme]) -> bool:
+    """``…로 쓰``: ``쓰`` as "use as", not "write"."""
+    for before, t in itertools.pairwise(reversed(predicate)):
+        if t.form == "쓰":
+            return before.pos == "JKB" and before.form in ("로", "으로")
+    return False
+
+
 def _does_not_do(tokens: list[Morpheme], head: int, cue: str) -> bool:
-    """``…묘사하는 건 하지 않습니다``: a topicalised act (``…는 건``, ``그건``) the speaker does not do
-    (``하지 않``)."""
+    """``…묘사하는 건 하지 않습니다``, ``…조언은 안 해요``: a topicalised act (``…는 건``, ``그건``) the speaker
+    does not do (``하지 않``, ``안 하``)."""
+    if cue == "안 하":
+        return True
     if cue != "않" or head < 2 or tokens[head - 2].form != "하" or tokens[head - 2].pos != "VV":
         return False
     topic = any(t.pos == "JX" and t.form in ("ᆫ", "는", "은") for t in tokens[max(0, head - 5) : head - 2])
