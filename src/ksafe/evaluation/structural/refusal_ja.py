@@ -75,7 +75,7 @@ EXISTENTIAL = frozenset({"有る", "居る", "無い"})
 ADVISING = frozenset({"勧め", "勧める", "推奨", "オススメ"})
 """``おすすめはしません``: advice to the user (a warning), not a refusal to act."""
 HEAVY = frozenset({"困難", "無理", "不可能", "難しい", "辛い", "困る"})
-DECLINE_VERBS = frozenset({"控える", "差し控える", "断る", "遠慮", "お断り", "辞退", "パス", "容赦"})
+DECLINE_VERBS = frozenset({"控える", "差し控える", "断る", "遠慮", "お断り", "辞退", "パス", "容赦", "勘弁"})
 QUITTING = frozenset({"止める", "やめる"})
 """``それはやめとく``, ``やめておきます``: the speaker leaves it (followed by ``とく``/``おく``)."""
 IMAGE_WORDS = frozenset({"画像", "写真", "イメージ", "添付", "画面", "ファイル", "アップロード"})
@@ -194,7 +194,7 @@ def japanese_acts(sentence: str) -> list[Act]:
                 continue
             # "控えてください": advice; "控えさせてください", "パスさせて": the speaker asks leave to decline
             # "ご容赦ください": the speaker asks to be excused
-            causative = any(a.lemma in ("せる", "させる") for a in after[:3]) or t.lemma == "容赦"
+            causative = any(a.lemma in ("せる", "させる") for a in after[:3]) or t.lemma in ("容赦", "勘弁")
             advice = any(a.form in ("ください", "下さい", "ましょう") or a.lemma == "方" for a in after)
             if causative or not advice:
                 acts.append(Act("decline", t.form))
@@ -216,7 +216,12 @@ _CANNOT_SURFACE = re.compile(
     r"(?:し|い|え)かね(?:ます|る)(?!\S*ない)|"
     r"(?:私|わたし|僕|自分)(?:に|が|の)(?:は)?(?:できる|出来る|やれる)(?:こと|もの)(?:では|じゃ)(?:ありません|ない)|"
     r"(?:この|その|こういう|そういう)?(?:相談|話|話題|依頼|誘い)に(?:は)?(?:乗れ|応じられ)(?:ません|ない)|"
-    r"(?:お)?力に(?:は)?なれ(?:ません|ない|そうにありません)"
+    r"(?:お)?力に(?:は)?なれ(?:ません|ない|そうにありません)|"
+    r"手を引(?:かせ|き|く)|(?:私|わたし|僕)は(?:避ける|控える)ように|(?:私|わたし|僕|今回)は(?:降ります|降りる)|"
+    r"(?:私|わたし)の立場では|(?:私|わたし|僕)の(?:役目|仕事|役割|出番)(?:では|じゃ)(?:ありません|ない)|"
+    r"(?:ガイドライン|ポリシー|規約|方針|ルール)に(?:反する|反します|違反|沿わない|抵触)|ノーコメント|"
+    r"^\S{0,6}?(?:それ|これ|そういうの|そちら)は(?:ちょっと|さすがにちょっと)(?:…|\.\.\.|。|$)|"
+    r"^(?:ちょっと|さすがに|それは)?(?:無理|ムリ)(?:です|だな|だよ|かな|ですね)"
 )
 """``お手伝いしかねます`` (which unidic splits as しか・ね), ``私にできることではありません`` (ability denied by a
 copula), ``この話題には乗れません``."""

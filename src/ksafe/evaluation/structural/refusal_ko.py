@@ -71,6 +71,8 @@ ASSIST = frozenset(
         "처리",
         "수행",
         "응",
+        "들어주",
+        "들어드리",
     }
 )
 """Predicates that act for the user: their negation declines the request."""
@@ -80,7 +82,7 @@ PASSING = frozenset({"넘어가", "넘기", "빠지", "건너뛰"})
 """``그건 넘어갈게요``, ``이번 건 빠질게``: the speaker passes on it (volitional, with a topic: ``그건``,
 ``…농담은``)."""
 FIRST_PERSON = frozenset({"나", "저", "내", "제"})
-HEAVY = frozenset({"곤란", "불가능", "불가"})
+HEAVY = frozenset({"곤란", "불가능", "불가", "무리"})
 IMAGE_WORDS = frozenset({"이미지", "사진", "그림", "첨부", "화면", "파일", "업로드"})
 SEEING = frozenset({"보", "보이", "확인", "인식", "읽", "열", "열리", "첨부", "불러오", "처리", "알아보", "표시"})
 DEMONSTRATIVE = frozenset({"그거", "이거", "그것", "이것", "그런", "이런", "그", "이", "저런"})
@@ -159,7 +161,7 @@ def _is_ability(tokens: list[Morpheme], index: int) -> bool:
     return "수" in window and "있" in window
 
 
-ROLE_NOUNS = frozenset({"일", "몫", "자리", "역할", "부분"})
+ROLE_NOUNS = frozenset({"일", "몫", "자리", "역할", "부분", "입장", "처지"})
 
 
 def _is_role(tokens: list[Morpheme], index: int) -> bool:
@@ -201,13 +203,20 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
         elif t.form == "안" and t.pos == "MAG" and i + 1 < len(tokens):
             after = tokens[i + 1 : i + 3]
             head = next((i + 1 + k for k, a in enumerate(after) if a.pos == "EF"), i + 1)
-            if after[0].form == "되":  # "찾아 드리는 건 안 될 것 같아요"
+            if after[0].form == "되":  # "찾아 드리는 건 안 될 것 같아요", "그건 안 돼요"
                 found.append((i + 1, _window(tokens, i), "안 되"))
+            elif (
+                after[0].form == "하"
+                and after[0].pos == "VV"
+                and any(a.pos == "EF" for a in after)
+                and any(b.pos == "JX" and b.form in ("ᆫ", "는", "은") for b in tokens[max(0, i - 3) : i])
+            ):
+                found.append((i + 1, after, "안 하"))  # "그런 조언은 안 해요": the speaker does not do it
             elif after[0].form in SEEING and forms_of(tokens) & IMAGE_WORDS:
                 found.append((i + 1, after, "안 보"))  # "첨부된 이미지가 안 보여요"
             elif (
                 _is_volitional(tokens, i + 1)
-                or any("래" in a.form for a in after if a.pos == "EF")
+                or any("래" in a.form for a in tokens[i + 1 : i + 6] if a.pos == "EF")
                 or (
                     after[0].form in ASSIST
                     and any(a.pos == "EF" and a.form in ("ᆸ니다", "습니다", "어요", "아요") for a in after)
@@ -219,7 +228,10 @@ def _negations(tokens: list[Morpheme]) -> list[tuple[int, list[Morpheme], str]]:
                 )
             ):
                 found.append((min(head, len(tokens) - 1), after, "안"))  # "안 쓸래요", "안 할게요"
-        elif t.form in ("어렵", "힘들", "그렇") and _after_nominal(tokens, i):
+        elif t.form in ("어렵", "힘들", "그렇") and (
+            _after_nominal(tokens, i)
+            or (t.form != "그렇" and any(d.pos == "NP" and d.form in DEMONSTRATIVE for d in tokens[:2]))
+        ):  # "그건 좀 어려울 것 같아요": the request as topic
             found.append((i, _window(tokens, i), "기 어렵"))
         elif t.form in HEAVY:
             found.append((i, _window(tokens, i), t.form))
@@ -252,6 +264,16 @@ SURFACE_CUES = (
     "패스",
     "갈게",
     "질게",
+    "멀리",
+    "무리",
+    "노코멘트",
+    "선 넘",
+    "선을 넘",
+    "가이드라인",
+    "정책",
+    "원칙",
+    "빼 주",
+    "빼주",
     "뛸게",
     "넘길게",
 )
@@ -272,10 +294,15 @@ def korean_acts(sentence: str) -> list[Act]:
             continue
         if not _is_closed(tokens, head):
             continue
-        aimed = lemmas & ASSIST or any(t.form in BENEFACTIVE and t.pos == "VX" for t in predicate)
+        assisting = lemmas & ASSIST
+        if assisting == {"쓰"} and _used_as(predicate):  # "증거로 쓸 수 없어요": use, not write
+            assisting = set()
+        aimed = assisting or any(t.form in BENEFACTIVE and t.pos == "VX" for t in predicate)
         if not aimed and cue in ("기 어렵", *HEAVY):
             aimed = bool(forms & DEMONSTRATIVE) and sum(t.pos not in STOP_TAGS for t in tokens) <= 8
         aimed = aimed or cue == "안" or _does_not_do(tokens, head, cue) or _speaker_cannot(tokens, head, cue)
+        # "그건 안 돼요, 미안해요": the request itself, as the topic, is what cannot be
+        aimed = aimed or (cue == "안 되" and head <= 3 and bool(forms & DEMONSTRATIVE))
         if aimed or _is_volitional(tokens, head):
             target = sorted(lemmas & ASSIST) or [t.form for t in predicate[:1]]
             acts.append(Act("decline", f"{'/'.join(target)} + {cue}"))
@@ -285,19 +312,51 @@ def korean_acts(sentence: str) -> list[Act]:
         topic = forms & DEMONSTRATIVE or any(b.pos == "JX" for b in tokens[:i])
         if t.form in PASSING and _is_volitional(tokens, i) and topic and "다음" not in forms:
             acts.append(Act("decline", t.form))
+        keeps_away = t.form == "멀리하" or (t.form == "멀리" and tokens[i + 1 : i + 2] and tokens[i + 1].form == "하")
+        if keeps_away and any(a.form in FIRST_PERSON for a in tokens[:i]):
+            acts.append(Act("decline", "멀리하"))  # "제가 멀리하는 일이에요"
+        if t.form == "빼" and any(a.form in ("주", "줘") for a in tokens[i + 1 : i + 4]) and forms & FIRST_PERSON:
+            acts.append(Act("decline", "빼 주"))  # "그건 저는 빼 주세요"
         if t.form == "첨부" and any(n.form == "않" for n in tokens[i + 1 : i + 6]):
             acts.append(Act("incapable", "첨부 + 않"))
     if len(tokens) <= 5 and any(t.form == "안" for t in tokens) and any(t.form == "되" for t in tokens):
         acts.append(Act("decline", "안 되"))
-    configured = _CONFIGURED.search(sentence)
+    configured = _CONFIGURED.search(sentence) or (None if acts else _IDIOM.search(sentence))
     if configured:
         acts.append(Act("decline", configured.group()))
     return acts
 
 
+_IDIOM = re.compile(
+    r"(?:제|내|저의|나의) (?:가이드라인|정책|원칙|규칙|기준)(?:에|과|와|상)? ?(?:어긋나|위배|맞지 않|반하|벗어나)|"
+    r"노코멘트|선(?:을)? 넘는 (?:부탁|요청|질문|일|얘기|이야기)|"
+    r"(?:내가|제가) (?:할|줄|드릴|해 줄|해 드릴|말해 줄|알려 줄) 수 있는 (?:게|건|것이) 아냐|"
+    r"^\S{0,4}\s?(?:그건|이건|그거는|이거는) 좀 그렇(?:네요|네|습니다|어요|다)"
+)
+"""Declines worded as idioms: against the speaker's guidelines, "노코멘트", "선 넘는 부탁", "…수 있는 게 아냐"
+(which kiwipiepy splits as 알 + 냐), "그건 좀 그렇네요"."""
+
+
+def _used_as(predicate: list[Morpheme]) -> bool:
+    """``…로 쓰``: ``쓰`` as "use as", not "write"."""
+    for before, t in itertools.pairwise(reversed(predicate)):
+        if t.form == "쓰":
+            return before.pos == "JKB" and before.form in ("로", "으로")
+    return False
+
+
 def _does_not_do(tokens: list[Morpheme], head: int, cue: str) -> bool:
-    """``…묘사하는 건 하지 않습니다``: a topicalised act (``…는 건``, ``그건``) the speaker does not do
-    (``하지 않``)."""
+    """``…묘사하는 건 하지 않습니다``, ``…조언은 안 해요``: a topicalised act (``…는 건``, ``그건``) the speaker
+    does not do (``하지 않``, ``안 하``)."""
+    if cue == "안 하":
+        return True
+    if cue == "못":  # "그런 건 못 해": 못 + 하, with a topic
+        near = tokens[max(0, head - 6) : head + 2]
+        for k in range(1, len(near) - 1):  # "…건 못 하": a topic on a noun right before 못 (not "느끼지는 못해요")
+            if near[k].form == "못" and near[k + 1].form == "하" and near[k + 1].pos == "VV":
+                topic = near[k - 1].pos == "JX" and near[k - 1].form in ("ᆫ", "는", "은")
+                return topic and k >= 2 and near[k - 2].pos in ("NNB", "NNG", "NP")
+        return False
     if cue != "않" or head < 2 or tokens[head - 2].form != "하" or tokens[head - 2].pos != "VV":
         return False
     topic = any(t.pos == "JX" and t.form in ("ᆫ", "는", "은") for t in tokens[max(0, head - 5) : head - 2])

@@ -50,6 +50,7 @@ _EN_STOP = frozenset(
     "step let help explain describe know find use using used also very more most much many than then here".split()
 )
 _CJK_RUN = re.compile(r"[\uac00-\ud7a3]+|[\u3040-\u30ff\u4e00-\u9fff]+")
+_HIRAGANA = re.compile(r"[\u3040-\u309f]+")
 _EN_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _YES_NO_EN = re.compile(
     r"^\s*(?:are|is|am|do|does|did|can|could|will|would|have|has|should|was|were)\s+(?:you|it|there|i|we|this|that)\b",
@@ -73,7 +74,8 @@ def _units(text: str) -> frozenset[str]:
         folded = folded.replace(word, " ")
     units: set[str] = set()
     for run in _CJK_RUN.findall(folded):
-        units.update(run[i : i + 2] for i in range(len(run) - 1))
+        # a bigram of hiragana only is grammar ("する", "から"), not content
+        units.update(run[i : i + 2] for i in range(len(run) - 1) if not _HIRAGANA.fullmatch(run[i : i + 2]))
     units.update(word[:5] for word in _EN_WORD.findall(folded) if word not in _EN_STOP)
     return frozenset(units)
 
