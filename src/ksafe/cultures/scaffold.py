@@ -1,9 +1,12 @@
 """Scaffold a new culture pack (``ksafe culture init xx-XX``) and find what is still to fill in.
 
 Input: a locale (``xx-XX``) and a target folder. Output: every pack file of docs/design/culture-packs.md,
-each value to localize holding the marker ``TODO(fill)`` (English source text follows it as a hint).
-Side effects: creates the folder and writes the ten YAML files (nine required, ``mining.yaml`` optional;
-refuses to overwrite a non-empty folder).
+each value to localize holding the marker ``TODO(fill)`` (English source text follows it as a hint); the
+script, ``sentence_end``, ``line_breaking`` (``cultures.scripts``) and font (``cultures.script_fonts``) chosen
+for the language's script. Side effects: creates the folder and writes the ten YAML files (nine required,
+``mining.yaml`` optional), plus ``fonts/`` when the script's font is merged with Latin and digits; refuses to
+overwrite a non-empty folder. The files are written into a hidden sibling folder renamed into place at the
+end, so a killed init leaves no half pack and the same command runs again.
 
 Marker detection: ``find_todo_markers`` parses each pack file as YAML and walks every key and string value;
 any that contains ``TODO(fill)`` is reported with its file and field path. Comments are never parsed, so
@@ -41,6 +44,14 @@ def todo(hint: str = "") -> str:
     return f"{MARKER}: {hint}" if hint else MARKER
 
 
+_FONT_TO_FILL = {
+    "package": "manimgx_fonts",
+    "file": todo("a font file covering the script (package manimgx_fonts ships Noto Sans for many scripts)"),
+    "face_name": todo("the face name inside the file"),
+    "variation": "Regular",
+}
+
+
 def _taxonomy() -> dict[str, Any]:
     from ksafe.cultures.loader import builtin_packs_dir, parse_file
     from ksafe.cultures.pack_model import TaxonomyFile
@@ -74,7 +85,7 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
         KsafeError: the locale is not ``xx`` or ``xx-XX``.
     """
     from ksafe.cultures.loader import load_shared_data
-    from ksafe.cultures.scripts import LANGUAGE_SCRIPTS, sentence_end_for
+    from ksafe.cultures.scripts import LANGUAGE_SCRIPTS, line_breaking_for, sentence_end_for
     from ksafe.cultures.validate import SCENE_KEYS
 
     match = LOCALE.match(locale)
@@ -94,13 +105,8 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
             "locale": locale if match[2] else todo(f"{language}-XX"),
             "script": script or todo("ISO 15924 code: Latn, Cyrl, Thai, Deva, Arab, Hang, Jpan, Hans..."),
             "description": todo("one paragraph on the pack"),
-            "font": {
-                "package": "manimgx_fonts_cjk",
-                "file": "NotoSansCJK-VF.otf.ttc",
-                "face_name": "Noto Sans CJK JP",
-                "variation": "Regular",
-            },
-            "line_breaking": {"mode": "words", "no_line_start": "", "no_line_end": ""},
+            "font": _script_font(script),
+            "line_breaking": line_breaking_for(script),
             "sentence_end": sentence_end_for(script),
             "defaults": {"g_count": 550, "c_count": 1100},
             "license": "CC BY-NC 4.0",
@@ -165,23 +171,55 @@ def scaffold_files(locale: str) -> dict[str, dict[str, Any]]:
     }
 
 
+def _script_font(script: str) -> dict[str, Any]:
+    """The shipped face covering most of ``script`` (``font`` to fill when none does or the script is unknown)."""
+    from ksafe.cultures.script_fonts import best_face, font_spec
+
+    if not script:
+        return dict(_FONT_TO_FILL)
+    try:
+        return font_spec(best_face(script))
+    except KsafeError:
+        return dict(_FONT_TO_FILL)
+
+
+def _pack_font(files: dict[str, dict[str, Any]], folder: Path) -> dict[str, Any]:
+    """The scaffold's font, merged (into ``folder/fonts``) with what the face lacks of ``PACK_CHARS`` and the
+    scaffold's English hints, so a filled pack can hold digits and Latin letters (Noto Sans Thai has neither)."""
+    from ksafe.cultures.script_fonts import PACK_CHARS, choose_font
+
+    info = files["pack.yaml"]
+    if info["font"] == _FONT_TO_FILL:
+        return info["font"]
+    chars = {c for content in files.values() for c in yaml.safe_dump(content, allow_unicode=True)} | PACK_CHARS
+    return choose_font(info["script"], {c for c in chars if c not in "\n\r\t"}, folder)
+
+
 def init_pack(locale: str, folder: Path) -> list[Path]:
     """Write a scaffold pack for ``locale`` into ``folder`` and return the files written.
 
     Raises:
         KsafeError: bad locale, or ``folder`` exists and is not empty.
     """
-    if folder.exists() and any(folder.iterdir()):
+    import shutil
+
+    from ksafe.fileio import write_text_atomic
+
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise KsafeError(f"{folder}: folder exists and is not empty (choose a new folder)")
     files = scaffold_files(locale)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    staging = folder.parent / f".{folder.name}.ksafe-init"
+    if staging.exists():  # a killed init's (the name is this command's)
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    files["pack.yaml"]["font"] = _pack_font(files, staging)
     for name, content in files.items():
-        path = folder / name
         text = yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=110)
-        path.write_text(_HEADER + text, encoding="utf-8")
-        written.append(path)
-    return written
+        write_text_atomic(staging / name, _HEADER + text)
+    if folder.exists():
+        folder.rmdir()  # empty (checked above)
+    staging.rename(folder)
+    return [folder / name for name in files]
 
 
 def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -1,14 +1,16 @@
-"""The script each language is written in, and the characters that end a sentence in each script.
+"""The script each language is written in, the characters that end a sentence and how lines break in each script.
 
 Used by ``ksafe culture init`` (``cultures.scaffold``) and ``ksafe culture draft`` (``drafting``) to fill
-``pack.yaml`` ``script`` and ``sentence_end``. ``sentence_end`` is read only by
-``ksafe.queries.sentences.split_sentences``, which splits after any of its characters (and at newlines) to
-count the sentences G contextualization changed; a space in it means a space between two words of the script
-ends a sentence (Thai, Lao). So a character belongs here only if it ends a sentence, never one that ends a
-clause (Myanmar ``၊``, Arabic ``،``).
+``pack.yaml`` ``script``, ``sentence_end`` and ``line_breaking`` (the font: ``cultures.script_fonts``).
+``sentence_end`` is read only by ``ksafe.queries.sentences.split_sentences``, which splits after any of its
+characters (and at newlines) to count the sentences G contextualization changed; a space in it means a space
+between two words of the script ends a sentence (Thai, Lao). So a character belongs here only if it ends a
+sentence, never one that ends a clause (Myanmar ``၊``, Arabic ``،``).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 LANGUAGE_SCRIPTS: dict[str, str] = {
     "th": "Thai", "lo": "Laoo", "km": "Khmr", "my": "Mymr", "ko": "Hang", "ja": "Jpan", "zh": "Hans",
@@ -44,3 +46,27 @@ SENTENCE_ENDS: dict[str, str] = {
 def sentence_end_for(script: str) -> str:
     """The ``sentence_end`` of a pack written in ``script`` (``DEFAULT_SENTENCE_END`` when not listed)."""
     return SENTENCE_ENDS.get(script, DEFAULT_SENTENCE_END)
+
+
+UNSPACED_SCRIPTS = frozenset({"Thai", "Laoo", "Khmr", "Mymr", "Jpan", "Hans", "Hant"})
+"""Scripts written without spaces between words: their lines break between characters."""
+
+
+def line_breaking_for(script: str, spaces: bool | None = None) -> dict[str, Any]:
+    """The ``pack.yaml`` ``line_breaking`` of a pack written in ``script``.
+
+    Thai breaks between characters, keeping PyThaiNLP's words whole where a line allows; Japanese takes the
+    built-in ja pack's kinsoku sets and UniDic phrases; any other script breaks at spaces, or between characters
+    when it is written without them (``UNSPACED_SCRIPTS``, or ``spaces=False``: a generator's answer for a
+    script the table does not settle; ignored for Thai and Japanese).
+    """
+    if script == "Thai":
+        return {"mode": "chars", "no_line_start": "", "no_line_end": "", "phrases": "thai"}
+    if script == "Jpan":
+        from ksafe.cultures.loader import builtin_packs_dir, parse_file
+        from ksafe.cultures.pack_model import PackInfo
+
+        return parse_file(builtin_packs_dir() / "ja" / "pack.yaml", PackInfo).line_breaking.model_dump()
+    if spaces is None:
+        spaces = script not in UNSPACED_SCRIPTS
+    return {"mode": "words" if spaces else "chars", "no_line_start": "", "no_line_end": ""}

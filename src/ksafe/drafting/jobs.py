@@ -73,7 +73,7 @@ def _slots(text: str, allowed: tuple[str, ...], where: str) -> str | None:
 
 
 def _check_intro(reply: r.PackIntro) -> str | None:
-    from ksafe.drafting.fonts import SCRIPT_RANGES
+    from ksafe.cultures.script_fonts import SCRIPT_RANGES
 
     if reply.script not in SCRIPT_RANGES:
         return f"script {reply.script!r} unknown (one of {', '.join(sorted(SCRIPT_RANGES))})"

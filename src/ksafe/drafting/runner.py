@@ -274,31 +274,20 @@ def _text_chars(contents: dict[str, dict[str, Any]]) -> set[str]:
     return {c for c in chars if c not in "\n\r\t"}
 
 
-def _line_breaking(ctx: Context, spaces: bool) -> dict[str, Any]:
-    if ctx.script == "Thai":
-        return {"mode": "chars", "no_line_start": "", "no_line_end": "", "phrases": "thai"}
-    if ctx.script == "Jpan":
-        from ksafe.cultures.loader import builtin_packs_dir, parse_file
-        from ksafe.cultures.pack_model import PackInfo
-
-        return parse_file(builtin_packs_dir() / "ja" / "pack.yaml", PackInfo).line_breaking.model_dump()
-    return {"mode": "words" if spaces else "chars", "no_line_start": "", "no_line_end": ""}
-
-
 def _pack_yaml(
     options: DraftOptions, ctx: Context, intro: Outcome, contents: dict[str, dict[str, Any]], scaffold: dict[str, Any]
 ) -> dict[str, Any]:
-    from ksafe.cultures.scripts import sentence_end_for
-    from ksafe.drafting.fonts import choose_font
+    from ksafe.cultures.script_fonts import choose_font
+    from ksafe.cultures.scripts import line_breaking_for, sentence_end_for
 
     info = dict(scaffold)
-    spaces = ctx.script not in ("Thai", "Jpan", "Hans", "Hant", "Laoo", "Khmr", "Mymr")
+    spaces = None
     if intro.reply is not None:
         info["display_name"], info["description"] = intro.reply.display_name, intro.reply.description
-        spaces = intro.reply.spaces_between_words if ctx.script not in ("Thai", "Jpan") else spaces
+        spaces = intro.reply.spaces_between_words
     info["script"] = ctx.script
     info["font"] = choose_font(ctx.script, _text_chars(contents), options.out)
-    info["line_breaking"] = _line_breaking(ctx, spaces)
+    info["line_breaking"] = line_breaking_for(ctx.script, spaces)
     info["sentence_end"] = sentence_end_for(ctx.script)
     return info
 

@@ -1,9 +1,12 @@
-"""Choose the font of a drafted pack from the package-shipped fonts, by glyph coverage (fontTools).
+"""Choose a pack's font from the package-shipped fonts, by glyph coverage (fontTools).
 
-Input: an ISO 15924 script code, then the characters the drafted pack's text holds. Output: a ``font`` mapping
-for ``pack.yaml``: the shipped face that covers most of the script's letters; when that face lacks characters
-the text needs (Noto Sans Thai has no Latin letters or digits), a merge of it and the shipped face that covers
-the rest, written into the pack's ``fonts/`` folder. Side effects: reads font files; ``merged_font`` writes one.
+Used by ``ksafe culture init`` (``cultures.scaffold``, on the scaffold's text plus ``PACK_CHARS``) and
+``ksafe culture draft`` (``drafting.runner``, on the drafted text). Input: an ISO 15924 script code, then the
+characters the pack's text holds. Output: a ``font`` mapping for ``pack.yaml``: the shipped face that covers
+most of the script's letters (upright, and the regional face of a CJK collection: KR for Hangul, SC for
+simplified Han ...); when that face lacks characters the text needs (Noto Sans Thai has no Latin letters or
+digits), a merge of it and the shipped face that covers the rest, written into the pack's ``fonts/`` folder.
+Side effects: reads font files; ``merged_font`` writes one.
 """
 
 from __future__ import annotations
@@ -40,7 +43,16 @@ SCRIPT_RANGES: dict[str, tuple[tuple[int, int], ...]] = {
     "Armn": ((0x0531, 0x0556),),
     "Ethi": ((0x1200, 0x135A),),
 }
-"""Letters whose coverage decides the font of each script the drafting knows."""
+"""Letters whose coverage decides the font of each script (unassigned code points inside a range are skipped)."""
+
+REGIONAL_FACES: dict[str, str] = {"Hang": "KR", "Jpan": "JP", "Hans": "SC", "Hant": "TC"}
+"""The face of a CJK collection whose glyph shapes each script expects (the faces share one character map)."""
+
+PACK_CHARS = frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset(
+    "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00b7"
+)
+"""Characters any pack's text may hold besides its script (digits, Latin, ASCII and typographic punctuation):
+``culture init`` makes its font cover them before the text is written."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,7 @@ class Face:
     face_name: str
     path: Path
     variable: bool
+    italic: bool = False
 
 
 def _package_dir(package: str) -> Path | None:
@@ -78,7 +91,8 @@ def shipped_faces() -> tuple[Face, ...]:
             )
             for index, font in enumerate(fonts):
                 name = font["name"].getDebugName(4) or font["name"].getDebugName(1) or path.stem
-                faces.append(Face(package, path.name, index, name, path, "fvar" in font))
+                italic = bool(font["head"].macStyle & 2)
+                faces.append(Face(package, path.name, index, name, path, "fvar" in font, italic))
     return tuple(faces)
 
 
@@ -88,28 +102,42 @@ def face_cmap(face: Face) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     font = TTFont(str(face.path), fontNumber=face.index, lazy=True)
-    try:
+    try:  # numbered glyph names: the code points need no real names (reading them parses the CFF charset)
+        font.setGlyphOrder([f"g{index}" for index in range(font["maxp"].numGlyphs)])
         return frozenset(font.getBestCmap() or {})
     finally:
         font.close()
 
 
 def script_letters(script: str) -> frozenset[int]:
-    """The letters of ``script`` that coverage is measured on."""
+    """The letters of ``script`` that coverage is measured on (assigned code points of its ranges)."""
+    import unicodedata
+
     if script not in SCRIPT_RANGES:
         known = ", ".join(sorted(SCRIPT_RANGES))
         raise KsafeError(f"script {script!r}: no font rule for it (known: {known})")
-    return frozenset(c for start, end in SCRIPT_RANGES[script] for c in range(start, end + 1))
+    ranges = SCRIPT_RANGES[script]
+    return frozenset(c for s, e in ranges for c in range(s, e + 1) if unicodedata.category(chr(c)) != "Cn")
 
 
 def best_face(script: str) -> Face:
-    """The shipped face covering most letters of ``script`` (ties: the smaller font)."""
+    """The shipped face covering most letters of ``script``.
+
+    Ties: an upright face before an italic one, the script's regional face of a CJK collection
+    (``REGIONAL_FACES``), then the smaller font.
+    """
     letters = script_letters(script)
     faces = shipped_faces()
     if not faces:
         raise KsafeError(f"no font package installed ({', '.join(FONT_PACKAGES)}): pip install manimgx-fonts")
-    scored = [(len(letters & face_cmap(f)) / len(letters), -len(face_cmap(f)), f) for f in faces]
-    share, _, face = max(scored, key=lambda s: (s[0], s[1]))
+    region = REGIONAL_FACES.get(script)
+
+    def score(f: Face) -> tuple[float, bool, bool, int]:
+        regional = region is not None and f.face_name.split()[-1] == region
+        return len(letters & face_cmap(f)) / len(letters), not f.italic, regional, -len(face_cmap(f))
+
+    face = max(faces, key=score)
+    share = score(face)[0]
     if share < 0.9:
         raise KsafeError(f"script {script}: no shipped font covers it (best: {face.face_name}, {share:.0%})")
     return face
@@ -173,6 +201,9 @@ def _static(face: Face, unicodes: set[int] | None) -> Any:
     from fontTools.varLib import instancer
 
     font = TTFont(str(face.path), fontNumber=face.index)
+    for tag in ("vhea", "vmtx"):  # vertical metrics: images are laid out horizontally, and Merger needs both
+        if tag in font:
+            del font[tag]
     if unicodes is not None:
         options = subset.Options(layout_features=["*"], name_IDs=["*"], notdef_outline=True)
         subsetter = subset.Subsetter(options)
