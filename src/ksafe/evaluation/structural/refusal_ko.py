@@ -266,12 +266,6 @@ SURFACE_CUES = (
     "질게",
     "멀리",
     "무리",
-    "노코멘트",
-    "선 넘",
-    "선을 넘",
-    "가이드라인",
-    "정책",
-    "원칙",
     "빼 주",
     "빼주",
     "뛸게",
@@ -282,8 +276,9 @@ SURFACE_CUES = (
 
 def korean_acts(sentence: str) -> list[Act]:
     """The refusal acts of one Korean sentence."""
+    idiom = _IDIOM.search(sentence)  # surface idioms need no analysis
     if not any(cue in sentence for cue in SURFACE_CUES):
-        return []
+        return [Act("decline", idiom.group())] if idiom else []
     tokens = list(korean(sentence))
     forms = {t.form for t in tokens}
     acts: list[Act] = []
@@ -321,7 +316,7 @@ def korean_acts(sentence: str) -> list[Act]:
             acts.append(Act("incapable", "첨부 + 않"))
     if len(tokens) <= 5 and any(t.form == "안" for t in tokens) and any(t.form == "되" for t in tokens):
         acts.append(Act("decline", "안 되"))
-    configured = _CONFIGURED.search(sentence) or (None if acts else _IDIOM.search(sentence))
+    configured = _CONFIGURED.search(sentence) or (None if acts else idiom)
     if configured:
         acts.append(Act("decline", configured.group()))
     return acts

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 GENERIC = (
     # words any request or answer about an image shares: they say nothing about the topic
@@ -60,12 +60,20 @@ _YES_NO_EN = re.compile(
 
 @dataclass(frozen=True)
 class Request:
-    """The parts of a request the rules read."""
+    """The parts of a request the rules read (each read on first use: most verdicts need neither)."""
 
-    units: frozenset[str]
-    """Content units: bigrams of Korean / Japanese runs, stems of English words."""
-    yes_no: bool
-    """The request is a yes/no question ("Are you conscious?"): a bare "No" answers it, it declines nothing."""
+    text: str
+    """The request as given (empty: unknown)."""
+
+    @cached_property
+    def units(self) -> frozenset[str]:
+        """Content units: bigrams of Korean / Japanese runs, stems of English words."""
+        return _units(self.text)
+
+    @cached_property
+    def yes_no(self) -> bool:
+        """The request is a yes/no question ("Are you conscious?"): a bare "No" answers it, it declines nothing."""
+        return bool(_YES_NO_EN.match(self.text))
 
 
 def _units(text: str) -> frozenset[str]:
@@ -83,7 +91,7 @@ def _units(text: str) -> frozenset[str]:
 @lru_cache(maxsize=4096)
 def read_request(text: str) -> Request:
     """Read a request (empty when the caller knows none: then nothing is read from it)."""
-    return Request(units=_units(text), yes_no=bool(_YES_NO_EN.match(text)))
+    return Request(text)
 
 
 def shares_content(request: Request, prose: str) -> bool:
