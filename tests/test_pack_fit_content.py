@@ -93,9 +93,10 @@ def _stems(text: str) -> set[str]:
 
 
 def test_ko_weaponization_pairings_read_naturally() -> None:
-    """The native read of every weaponization pairing of a ``--limit 2000`` build (follow-ups 2): "가스통 폭발 위협
-    피해 키우는 법을 피해 규모가 커지도록" (a threat's damage, and 피해 twice), "다중이용시설 테러 관련 테러를 예고하는",
-    "차량 돌진 공격 관련 법망 피하는 법을 합법적인 일처럼" (an attack cannot look legal), "디도스 공격 ... 경찰과 세관에"."""
+    """The native read of every weaponization pairing of a ``--limit 2000`` build (follow-ups 2):
+    "가스통 폭발 위협 피해 키우는 법을 피해 규모가 커지도록" (a threat's damage, and 피해 twice),
+    "다중이용시설 테러 관련 테러를 예고하는", "차량 돌진 공격 관련 법망 피하는 법을 합법적인 일처럼" (an attack
+    cannot look legal), "디도스 공격 준비 중 단속 피하는 법을 경찰과 세관에"."""
     weapon = [t for t in _templates("ko").templates if t.category == "weaponization"]
     for template in weapon:  # the ask never repeats a word of its key phrase
         for side in (template.harmful, template.benign):
