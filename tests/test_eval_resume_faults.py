@@ -368,3 +368,32 @@ def test_rescore_appends_scores_to_the_journal_and_eval_with_the_new_judges_asks
     run_eval(_config(tmp_path, target))
     assert len(target.calls) == 48  # nothing asked again, nothing re-judged
     assert {p.name: p.read_bytes() for p in (tmp_path / "run" / LOGS_DIR).glob("*.json")} == log_before
+
+
+def test_a_failed_log_export_is_one_line_and_the_same_command_writes_it_asking_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the CLI runs it (``owns_process``), the Inspect log is written by a forked child while the results are
+    computed: a full disk there is a one-line error naming the file, the answers are kept, and a rerun only
+    writes the log."""
+    import ksafe.evaluation.evallog as evallog
+
+    real = evallog._write_eval_log
+
+    def full_disk(log: Any, path: Path) -> None:
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(evallog, "_write_eval_log", full_disk)
+    target = FlakyTarget({})
+    with pytest.raises(KsafeError) as raised:
+        run_eval(_config(tmp_path, target, owns_process=True))
+    message = str(raised.value)
+    assert "\n" not in message and "No space left on device" in message and str(tmp_path / "run") in message
+    assert not list((tmp_path / "run" / LOGS_DIR).glob("*.json"))
+    asked = len(target.calls)
+    assert asked > 0
+    monkeypatch.setattr(evallog, "_write_eval_log", real)
+    results = run_eval(_config(tmp_path, target, owns_process=True))
+    assert len(target.calls) == asked  # nothing asked again
+    assert len(list((tmp_path / "run" / LOGS_DIR).glob("*.json"))) == 1
+    assert results.models and (tmp_path / "run" / "results.json").exists()

@@ -150,6 +150,51 @@ def load_while(load: Callable[[], T], warm: Callable[[], None]) -> T:
     return value
 
 
+def export_log_while(config: Any, export: Callable[[], Any]) -> Callable[[], None]:
+    """Run ``export`` (writing a model's Inspect log) in a forked child and return the call that waits for it.
+
+    Only where the caller owns its process (the CLI) on Linux: the parent computes the results meanwhile
+    (~0.25 s of 2,000 samples' 0.5 s export overlapped on a second core). Elsewhere ``export`` runs here and
+    the waiter does nothing. The log is written atomically by ``export``: a child killed midway leaves none,
+    and the next run writes it.
+
+    Raises:
+        KsafeError: (from the waiter) the child failed; its one-line reason, or its exit status.
+    """
+    if not (config.owns_process and sys.platform.startswith("linux")):
+        export()
+        return lambda: None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: export, report a failure in one line, leave without the parent's exit handlers
+        os.close(read_end)
+        code = 0
+        try:
+            export()
+        except BaseException as exc:
+            code = 1
+            with contextlib.suppress(BaseException):
+                os.write(write_end, _one_line(exc).encode())
+        os._exit(code)
+    os.close(write_end)
+
+    def wait() -> None:
+        with os.fdopen(read_end, "rb") as reader:
+            reason = reader.read().decode(errors="replace")
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            raise KsafeError(reason or f"ksafe eval: writing the Inspect log failed (exit status {status})")
+
+    return wait
+
+
+def _one_line(exc: BaseException) -> str:
+    """A failure as the CLI prints it: ``FILE: reason`` for an OS error, else the first line of the message."""
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror or exc}"[:300]
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:300]
+
+
 def _picklable(exc: BaseException) -> BaseException:
     try:
         pickle.loads(pickle.dumps(exc))
