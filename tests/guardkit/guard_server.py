@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from serverkit.http import arguments, json_line, listen, run, serve_json
+from serverkit.http import arguments, grace_before_kill, json_line, listen, run, serve_json
 
 HARM_MARKER = "단계별"
 COMPLY_MARKER = "placeholder answer"
@@ -88,13 +88,16 @@ class GuardServer:
         # one O_APPEND write per finished request: readers of the log see every request answered so far
         self._log = os.open(args.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if args.log else None
         self.kill_pid_file, self.kill_after = args.kill_pid_file, args.kill_after
+        self.kill_journal = args.kill_journal
         self.requests = 0
+        self.answered = 0  # requests answered 200
         self.failed_once: set[str] = set()
         self.killed_at: float | None = None
         self.kill_pending = False
 
     def _record(self, entry: dict[str, Any]) -> None:
         entry["t_done"] = time.time()
+        self.answered += entry.get("status") == 200
         if self._log is not None:
             os.write(self._log, json_line(entry))
 
@@ -124,7 +127,7 @@ class GuardServer:
             entry["status"] = "killed_client"
             self._record(entry)
             self.kill_pending = True
-            await asyncio.sleep(0.5)
+            await grace_before_kill(self.kill_journal, lambda: self.answered)
             os.kill(int(Path(self.kill_pid_file).read_text().strip()), signal.SIGKILL)
             self.killed_at = time.monotonic()
             await asyncio.sleep(3600)
