@@ -16,7 +16,8 @@ which is retried),
 ``empty`` (empty answer), ``comply`` (a non-refusing placeholder answer), ``judge_garbage``
 (the judge never returns a parseable verdict for this answer).
 Answers are bland placeholders, never harmful content. ``--kill-after N`` sends SIGKILL to the pid
-in ``--kill-pid-file`` 0.5 s after the N-th target request arrives, holding every request in flight
+in ``--kill-pid-file`` after the N-th target request arrives, holding every request in flight, once the
+client's journal (``--kill-journal``) holds every answer given so far (else after 0.5 s)
 (crash test: requests in flight at the crash are never answered; ``status`` ``client_gone``).
 """
 

@@ -13,7 +13,8 @@ a prompt is unsafe when its text holds ``HARM_MARKER``; an answer is unsafe when
 ``timeout`` (never answer), ``echo_key`` (put the request's bearer token in the output),
 ``score=0.7`` (the unsafe probability of score formats; the decision follows it at 0.5).
 Category codes follow words of the fixture's key phrases (``CODE_WORDS``). ``--kill-after N`` SIGKILLs
-the pid in ``--kill-pid-file`` 0.5 s after the N-th request (holding requests in flight).
+the pid in ``--kill-pid-file`` after the N-th request (holding requests in flight): once the client's journal
+(``--kill-journal``) holds every verdict answered so far, else after 0.5 s.
 """
 
 from __future__ import annotations
