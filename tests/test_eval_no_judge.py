@@ -69,3 +69,25 @@ def test_judge_none_on_the_command_line_runs_no_judge(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr and not judged
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["judges"] == [] and results["judge_quality"] == []
+
+
+def test_a_run_without_judges_is_judged_later_by_rescore(tmp_path: Path) -> None:
+    write_fixture_benchmark(tmp_path / "bench")
+    write_refusals_pack(tmp_path / "pack")
+    with fake_server(tmp_path / "server") as server:
+        env = dict(os.environ, FAKE_BASE_URL=server.base_url, FAKE_API_KEY="sk-test", XDG_DATA_HOME=str(tmp_path))
+        env.update(INSPECT_CACHE_DIR=str(tmp_path / "cache"), NO_COLOR="1")
+        command = [sys.executable, "-m", "ksafe", "eval", str(tmp_path / "bench"), "--model", "openai-api/fake/target"]
+        command += ["--out", str(tmp_path / "run"), "--judge", "none", "--limit", "4", "--display", "none"]
+        command += ["--pack", str(tmp_path / "pack"), "--client", "direct"]
+        assert subprocess.run(command, env=env, capture_output=True, timeout=180).returncode == 0
+        asked = len(server.requests())
+        rescore = [sys.executable, "-m", "ksafe", "rescore", str(tmp_path / "run"), "--judge", "heuristic"]
+        rescore += ["--pack", str(tmp_path / "pack")]
+        done = subprocess.run(rescore, env=env, capture_output=True, text=True, timeout=180)
+        assert len(server.requests()) == asked  # the target is not asked again
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    overall = results["models"][0]["overall"]
+    assert results["judges"] == ["heuristic"] and overall["n_harmful"] + overall["n_benign"] == 4
+    assert overall["errors"] == 0 and results["judge_quality"]  # the heuristic's measured quality, now it ran
