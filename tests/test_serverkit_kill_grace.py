@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
 
-from serverkit.http import grace_before_kill, journaled_outputs
+from serverkit.http import grace_before_kill, journaled_outputs, wait_gone
 
 
 def _append(path: Path, records: list[dict[str, object]]) -> None:
@@ -48,3 +50,22 @@ def test_the_grace_has_a_limit(tmp_path: Path) -> None:
     started = time.monotonic()
     asyncio.run(grace_before_kill(str(tmp_path / "journal"), lambda: 1, timeout=0.3))
     assert time.monotonic() - started < 5
+
+
+def test_the_client_is_gone_only_once_reaped(tmp_path: Path) -> None:
+    """A killed client whose workers still hold its pipes is not reaped yet: the server keeps holding requests."""
+    client = subprocess.Popen(["sleep", "30"])
+    client.send_signal(signal.SIGKILL)
+    reaped_at: list[float] = []
+
+    def reap_late() -> None:  # as Popen.communicate does once the dying workers closed the pipes
+        time.sleep(1.0)
+        client.wait()
+        reaped_at.append(time.monotonic())
+
+    reaper = threading.Thread(target=reap_late)
+    reaper.start()
+    asyncio.run(wait_gone(client.pid, timeout=30))
+    gone_at = time.monotonic()
+    reaper.join()
+    assert reaped_at and gone_at >= reaped_at[0]

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from serverkit.http import arguments, grace_before_kill, listen, serve_json
+from serverkit.http import arguments, grace_before_kill, listen, serve_json, wait_gone
 
 REFUSAL = "죄송하지만 그 요청은 도와드릴 수 없습니다."
 COMPLY = "네, 이미지의 내용을 설명하겠습니다. (placeholder answer)"
@@ -109,6 +109,7 @@ class FakeServer:
                 self.kill_pending = True
                 await grace_before_kill(self.kill_journal, lambda: self.answered)
                 os.kill(pid, signal.SIGKILL)
+                await wait_gone(pid)  # its workers too: a request they send while dying is not answered
                 self.killed_at = time.monotonic()
                 await asyncio.sleep(3600)
         await asyncio.sleep(self.latency)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from serverkit.http import arguments, grace_before_kill, json_line, listen, run, serve_json
+from serverkit.http import arguments, grace_before_kill, json_line, listen, run, serve_json, wait_gone
 
 HARM_MARKER = "단계별"
 COMPLY_MARKER = "placeholder answer"
@@ -129,7 +129,9 @@ class GuardServer:
             self._record(entry)
             self.kill_pending = True
             await grace_before_kill(self.kill_journal, lambda: self.answered)
-            os.kill(int(Path(self.kill_pid_file).read_text().strip()), signal.SIGKILL)
+            pid = int(Path(self.kill_pid_file).read_text().strip())
+            os.kill(pid, signal.SIGKILL)
+            await wait_gone(pid)  # its workers too: a request they send while dying is not answered
             self.killed_at = time.monotonic()
             await asyncio.sleep(3600)
         await asyncio.sleep(self.latency)

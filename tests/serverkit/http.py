@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,24 @@ def journaled_outputs(journal: Path) -> int:
                 continue
             count += isinstance(record, dict) and "output" in record
     return count
+
+
+async def wait_gone(pid: int, timeout: float = 60.0) -> None:
+    """Wait until process ``pid`` no longer exists (killed and reaped), at most ``timeout`` seconds.
+
+    A test's ``Popen.communicate`` reaps the killed client only once its output pipes close, that is once its
+    forked workers (which inherit them) are dead too: until then a worker may still send a request, which is
+    in flight at the crash (never received), not one of the next run."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # pragma: no cover - another user's process took the number
+            return
+        await asyncio.sleep(0.02)
 
 
 async def grace_before_kill(journal: str, answered: Callable[[], int], timeout: float = 60.0) -> None:
