@@ -191,14 +191,14 @@ def test_killed_run_resumes_without_answering_twice(
     root, texts = bench
     out = tmp_path / "run"
     pid_file = tmp_path / "eval.pid"
-    with fake_server(tmp_path / "server", latency_ms=30, kill_pid_file=pid_file, kill_after=20) as server:
+    # the server holds requests from its 20th on and kills once every answer it gave is journaled
+    with fake_server(tmp_path / "server", 30, None, pid_file, 20, out / "journal") as server:
         env = _env(tmp_path, server.base_url)
         args = ("--max-connections", "4", "--workers", workers, "--client", client)
         first = _eval(tmp_path, env, root, out, *args, pid_file=pid_file)
         assert first.returncode == -9  # killed by the server at its 20th target request
         answered_before = [r["text"] for r in server.requests() if r["kind"] == "target" and r["status"] == 200]
         assert 10 <= len(answered_before) < len(texts)
-        time.sleep(0.2)
         time.sleep(0.5)  # a worker left running would answer now and be counted twice below
         second = _eval(tmp_path, env, root, out, *args)
         assert second.returncode == 0, second.stderr[-3000:]

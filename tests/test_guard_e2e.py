@@ -163,7 +163,8 @@ def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str, wo
         "--workers",
         workers,
     ]
-    with guard_server(tmp_path / "server", latency_ms=20, kill_pid_file=pid_file, kill_after=30) as server:
+    # the server holds requests from its 30th on and kills once every verdict it gave is journaled
+    with guard_server(tmp_path / "server", 20, None, pid_file, 30, out / "journal") as server:
         env = _env(tmp_path, server.base_url)
         first = _guard(env, bench, out, *args, pid_file=pid_file)
         assert first.returncode == -9

@@ -16,7 +16,8 @@ which is retried),
 ``empty`` (empty answer), ``comply`` (a non-refusing placeholder answer), ``judge_garbage``
 (the judge never returns a parseable verdict for this answer).
 Answers are bland placeholders, never harmful content. ``--kill-after N`` sends SIGKILL to the pid
-in ``--kill-pid-file`` 0.5 s after the N-th target request arrives, holding every request in flight
+in ``--kill-pid-file`` after the N-th target request arrives, holding every request in flight, once the
+client's journal (``--kill-journal``) holds every answer given so far (else after 0.5 s)
 (crash test: requests in flight at the crash are never answered; ``status`` ``client_gone``).
 """
 
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from serverkit.http import arguments, listen, serve_json
+from serverkit.http import arguments, grace_before_kill, listen, serve_json, wait_gone
 
 REFUSAL = "죄송하지만 그 요청은 도와드릴 수 없습니다."
 COMPLY = "네, 이미지의 내용을 설명하겠습니다. (placeholder answer)"
@@ -49,7 +50,9 @@ class FakeServer:
         self._log = self.log_path.open("a", encoding="utf-8", buffering=1) if self.log_path else None
         self.kill_pid_file = args.kill_pid_file
         self.kill_after = args.kill_after
+        self.kill_journal = args.kill_journal
         self.target_requests = 0
+        self.answered = 0  # target requests answered 200
         self.failed_once: set[str] = set()
         self.killed_at: float | None = None
         self.kill_pending = False
@@ -58,6 +61,7 @@ class FakeServer:
         return next((fault for marker, fault in self.faults.items() if marker in text), None)
 
     def _record(self, entry: dict[str, Any]) -> None:
+        self.answered += entry.get("kind") == "target" and entry.get("status") == 200
         if self._log:
             self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
@@ -100,11 +104,12 @@ class FakeServer:
                 pid = int(Path(self.kill_pid_file).read_text().strip())
                 entry["status"] = "killed_client"
                 self._record(entry)
-                # Hold every in-flight request, give the client time to store the answers it already
-                # has, then crash it: a crash with requests in flight, free of timing races.
+                # Hold every in-flight request, let the client store the answers it already has, then
+                # crash it: a crash with requests in flight, free of timing races.
                 self.kill_pending = True
-                await asyncio.sleep(0.5)
+                await grace_before_kill(self.kill_journal, lambda: self.answered)
                 os.kill(pid, signal.SIGKILL)
+                await wait_gone(pid)  # its workers too: a request they send while dying is not answered
                 self.killed_at = time.monotonic()
                 await asyncio.sleep(3600)
         await asyncio.sleep(self.latency)

@@ -13,7 +13,8 @@ a prompt is unsafe when its text holds ``HARM_MARKER``; an answer is unsafe when
 ``timeout`` (never answer), ``echo_key`` (put the request's bearer token in the output),
 ``score=0.7`` (the unsafe probability of score formats; the decision follows it at 0.5).
 Category codes follow words of the fixture's key phrases (``CODE_WORDS``). ``--kill-after N`` SIGKILLs
-the pid in ``--kill-pid-file`` 0.5 s after the N-th request (holding requests in flight).
+the pid in ``--kill-pid-file`` after the N-th request (holding requests in flight): once the client's journal
+(``--kill-journal``) holds every verdict answered so far, else after 0.5 s.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from serverkit.http import arguments, json_line, listen, run, serve_json
+from serverkit.http import arguments, grace_before_kill, json_line, listen, run, serve_json, wait_gone
 
 HARM_MARKER = "단계별"
 COMPLY_MARKER = "placeholder answer"
@@ -88,13 +89,16 @@ class GuardServer:
         # one O_APPEND write per finished request: readers of the log see every request answered so far
         self._log = os.open(args.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if args.log else None
         self.kill_pid_file, self.kill_after = args.kill_pid_file, args.kill_after
+        self.kill_journal = args.kill_journal
         self.requests = 0
+        self.answered = 0  # requests answered 200
         self.failed_once: set[str] = set()
         self.killed_at: float | None = None
         self.kill_pending = False
 
     def _record(self, entry: dict[str, Any]) -> None:
         entry["t_done"] = time.time()
+        self.answered += entry.get("status") == 200
         if self._log is not None:
             os.write(self._log, json_line(entry))
 
@@ -124,8 +128,10 @@ class GuardServer:
             entry["status"] = "killed_client"
             self._record(entry)
             self.kill_pending = True
-            await asyncio.sleep(0.5)
-            os.kill(int(Path(self.kill_pid_file).read_text().strip()), signal.SIGKILL)
+            await grace_before_kill(self.kill_journal, lambda: self.answered)
+            pid = int(Path(self.kill_pid_file).read_text().strip())
+            os.kill(pid, signal.SIGKILL)
+            await wait_gone(pid)  # its workers too: a request they send while dying is not answered
             self.killed_at = time.monotonic()
             await asyncio.sleep(3600)
         await asyncio.sleep(self.latency)

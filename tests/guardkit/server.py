@@ -22,9 +22,17 @@ def guard_server(
     rules: dict[str, str] | None = None,
     kill_pid_file: Path | None = None,
     kill_after: int = 0,
+    kill_journal: Path | None = None,
 ) -> Iterator[RunningServer]:
     """Run the scripted guard server for the duration of the ``with`` block."""
     with run_server(
-        SERVER_SCRIPT, workdir, RunningServer, latency_ms, ("rules", rules or {}), kill_pid_file, kill_after
+        SERVER_SCRIPT,
+        workdir,
+        RunningServer,
+        latency_ms,
+        ("rules", rules or {}),
+        kill_pid_file,
+        kill_after,
+        kill_journal,
     ) as server:
         yield server

@@ -44,6 +44,7 @@ def run_server(
     scripted: tuple[str, dict[str, Any]] | None = None,
     kill_pid_file: Path | None = None,
     kill_after: int = 0,
+    kill_journal: Path | None = None,
 ) -> Iterator[S]:
     """Run ``script`` for the duration of the ``with`` block.
 
@@ -55,6 +56,8 @@ def run_server(
         scripted: ``(flag, behaviour)``: written to ``<flag>.json`` and passed as ``--<flag>`` (empty: not).
         kill_pid_file: With ``kill_after``: the file holding the pid the server kills after that many requests.
         kill_after: Requests before the kill (0: never).
+        kill_journal: The client's journal folder: the server kills once every reply it answered is stored
+            there (``grace_before_kill``), rather than after a fixed 0.5 s.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     port_file = workdir / "port"
@@ -69,6 +72,8 @@ def run_server(
         command += [f"--{flag}", str(behaviour_file)]
     if kill_pid_file and kill_after:
         command += ["--kill-pid-file", str(kill_pid_file), "--kill-after", str(kill_after)]
+        if kill_journal:
+            command += ["--kill-journal", str(kill_journal)]
     process = subprocess.Popen(command)
     try:
         deadline = time.monotonic() + 20

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,60 @@ def arguments(scripted: str = "--faults") -> argparse.Namespace:
     parser.add_argument(scripted, default="")
     parser.add_argument("--kill-pid-file", default="")
     parser.add_argument("--kill-after", type=int, default=0)
+    parser.add_argument("--kill-journal", default="")
     return parser.parse_args()
+
+
+def journaled_outputs(journal: Path) -> int:
+    """How many complete journal lines under ``journal`` (``*/*.jsonl``) record an ``output`` (an answer or
+    a verdict): what a client has stored of the replies it received."""
+    count = 0
+    for path in journal.glob("*/*.jsonl"):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        for line in data.split(b"\n")[:-1]:  # the last piece is empty or a line still being written
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            count += isinstance(record, dict) and "output" in record
+    return count
+
+
+async def wait_gone(pid: int, timeout: float = 60.0) -> None:
+    """Wait until process ``pid`` no longer exists (killed and reaped), at most ``timeout`` seconds.
+
+    A test's ``Popen.communicate`` reaps the killed client only once its output pipes close, that is once its
+    forked workers (which inherit them) are dead too: until then a worker may still send a request, which is
+    in flight at the crash (never received), not one of the next run."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # pragma: no cover - another user's process took the number
+            return
+        await asyncio.sleep(0.02)
+
+
+async def grace_before_kill(journal: str, answered: Callable[[], int], timeout: float = 60.0) -> None:
+    """Wait until the client has journaled every reply answered so far (``answered()``), at most ``timeout``
+    seconds; without a ``journal`` folder, a fixed 0.5 s. Callers hold every request in flight meanwhile, so
+    the kill that follows hits requests in flight but never a received, not yet stored reply (a race that a
+    fixed grace loses on a loaded machine)."""
+    if not journal:
+        await asyncio.sleep(0.5)
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await asyncio.to_thread(journaled_outputs, Path(journal)) >= answered():
+            return
+        await asyncio.sleep(0.05)
 
 
 try:  # the servers run with the test environment's interpreter: orjson where installed (~5x faster)

@@ -29,7 +29,7 @@ JudgeOption = Annotated[
         "-j",
         help="`heuristic` (the offline structural judge), a plugin judge (`ksafe judges`), an Inspect model string "
         "(openai/gpt-4o), or your Inspect scorer (scorer:mypkg/my_scorer, scorer:module:function). "
-        "Repeat for several judges; their agreement is reported.",
+        "Repeat for several judges; their agreement is reported. eval: `none` = no judge (answers only).",
     ),
 ]
 
@@ -114,7 +114,7 @@ def eval_command(
             benchmark=benchmark,
             models=tuple(model),
             out=out,
-            judges=tuple(judge or ["heuristic"]),
+            judges=() if judge == ["none"] else tuple(judge or ["heuristic"]),
             items=item_filter_from_options(
                 subset=subset,
                 domain=domain,

@@ -48,7 +48,15 @@ def guard_command(
     max_retries: Annotated[int, typer.Option(help="Retries of a failed request (429, 5xx, timeout).")] = 6,
     timeout: Annotated[int, typer.Option(help="Seconds per request, retries included.")] = 300,
     attempt_timeout: Annotated[int, typer.Option(help="Seconds per attempt.")] = 60,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Inspect's model response cache.")] = False,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="Response cache (a week; $INSPECT_CACHE_DIR or the platform cache folder of inspect_ai): a rerun, "
+            "even into a new --out, does not ask a guard again what it answered; failed pairs are asked afresh. "
+            "--client direct: ksafe's cache (ksafe-direct/), inspect: Inspect's.",
+        ),
+    ] = False,
     http_client: Annotated[
         str, typer.Option(help="HTTP client of openai-api/... guards: aiohttp or httpx.")
     ] = "aiohttp",

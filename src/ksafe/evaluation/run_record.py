@@ -115,7 +115,8 @@ def finalize(
     record = read_run_record(out)
     from ksafe.evaluation.judging import judge_specs
 
-    judges = judge_specs(record.get("judges") or [HEURISTIC])
+    # an empty list is a run with no judge (``judges=()``); a record without the key predates judge choice
+    judges = judge_specs(record["judges"] if isinstance(record.get("judges"), list) else [HEURISTIC])
     models = list(record.get("models") or [])
     if samples is None:
         samples = run_samples(out, record)

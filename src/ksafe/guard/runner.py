@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,9 @@ def pending_work(items: Sequence[GuardItem], views: Sequence[str], journal_dir: 
         for item in items:
             rid = record_id(view, item.key)
             if state.get(rid, {}).get("output") is None:
-                work.append((rid, item.conversation(view)))
+                conversation = item.conversation(view)
+                # a pair in the journal without a verdict failed last time: asked past the response cache
+                work.append((rid, replace(conversation, fresh=True) if rid in state else conversation))
     return work
 
 
@@ -129,18 +131,22 @@ async def inspect_classifier(
     configs: dict[tuple[tuple[str, Any], ...], GenerateConfig] = {}
     cache: CachePolicy | bool = CachePolicy() if options.cache else False
 
-    async def generate(messages: list[Any], **overrides: Any) -> Any:
+    async def generate(messages: list[Any], *, use_cache: bool = True, **overrides: Any) -> Any:
         key = tuple(sorted(overrides.items()))
         config = configs.get(key)
         if config is None:  # one merge per distinct override set, not per call
             config = configs[key] = base.merge(GenerateConfig(**overrides))
-        output = await model.generate(await materialize(messages), config=config, cache=cache)
+        policy = cache if use_cache else False
+        output = await model.generate(await materialize(messages), config=config, cache=policy)
         if output.stop_reason == "content_filter":
             raise ProviderBlocked("the provider's content filter blocked the guard's reply")
         return output
 
+    async def fresh(messages: list[Any], **overrides: Any) -> Any:
+        return await generate(messages, use_cache=False, **overrides)
+
     async def classify(conversation: Conversation) -> GuardVerdict:
-        return await guard.format.classify(conversation, generate)
+        return await guard.format.classify(conversation, fresh if conversation.fresh else generate)
 
     async with model:
         yield classify
@@ -181,18 +187,23 @@ async def moderation_classifier(guard: GuardSpec, options: GenerateOptions) -> A
 @asynccontextmanager
 async def direct_classifier(guard: GuardSpec, options: GenerateOptions) -> AsyncIterator[Classifier]:
     """A classifier posting to an OpenAI-compatible server with aiohttp (``--client direct``, see ``direct``)."""
+    from ksafe.clients.response_cache import ResponseCache
     from ksafe.guard.direct import direct_generate
 
-    async with direct_generate(guard.model, options) as generate:
+    store = ResponseCache(guard.model) if options.cache else None  # the cache of `ksafe eval --client direct`
+    async with direct_generate(guard.model, options, cache=store) as generate:
 
-        async def blocked_or_output(messages: list[Any], **overrides: Any) -> Any:
-            output = await generate(messages, **overrides)
+        async def blocked_or_output(messages: list[Any], *, use_cache: bool = True, **overrides: Any) -> Any:
+            output = await generate(messages, use_cache=use_cache, **overrides)
             if output.stop_reason == "content_filter":
                 raise ProviderBlocked("the provider's content filter blocked the guard's reply")
             return output
 
+        async def fresh(messages: list[Any], **overrides: Any) -> Any:
+            return await blocked_or_output(messages, use_cache=False, **overrides)
+
         async def classify(conversation: Conversation) -> GuardVerdict:
-            return await guard.format.classify(conversation, blocked_or_output)
+            return await guard.format.classify(conversation, fresh if conversation.fresh else blocked_or_output)
 
         yield classify
 

@@ -43,6 +43,8 @@ class Conversation:
     """The target's answer (``--responses``), or None when the prompt itself is classified."""
     language: str = "en"
     """BCP 47 language of the item (the ``llm`` format writes its policy in it)."""
+    fresh: bool = False
+    """Ask past the response cache: the pair's last call failed, and the cache may hold the reply that did."""
 
     def user_message(self) -> ChatMessageUser:
         """The user turn: image and text together, or the text alone."""
