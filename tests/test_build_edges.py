@@ -114,3 +114,23 @@ def test_two_builds_never_write_one_folder_at_once(tmp_path: Path) -> None:
     result = build_benchmark(BuildOptions(culture="ko", out=out, limit=10, workers=1))
     lines = (out / "items.jsonl").read_text(encoding="utf-8").splitlines()
     assert result.items == len(lines) > 20 and not (out / ".ksafe").exists()
+
+
+def test_a_rerun_removes_half_written_images_of_a_killed_build_and_nothing_else(tmp_path: Path) -> None:
+    """A render worker killed between writing and renaming leaves ``.<image>.<random>.tmp`` (seen after SIGTERM):
+    the same command's rerun removes it; a hidden file of the user's in the same folder stays."""
+    out = tmp_path / "b"
+    options = BuildOptions(culture="ko", out=out, limit=20, seed=2, workers=1)
+    build_benchmark(options)
+    image = next((out / "images").glob("*/*.png"))
+    stale = image.with_name(f".{image.name}.k3x_9q.tmp")
+    stale.write_bytes(image.read_bytes()[:100])
+    mine = image.with_name(".my-notes.tmp")
+    mine.write_text("keep")
+    before = _tree(out)
+    build_benchmark(options)
+    assert not stale.exists()
+    assert mine.read_text() == "keep"
+    after = _tree(out)
+    del before[stale.relative_to(out).as_posix()]
+    assert after == before

@@ -31,6 +31,8 @@ from ksafe.schema.base import content_id
 from ksafe.schema.records import BenchmarkItem, ImageAsset, Manifest, Query, Topic
 
 _IMAGE_NAME = re.compile(r"images/([0-9a-f]{2})/\1[0-9a-f]{62}\.png")
+_IMAGE_TEMP = re.compile(r"images/([0-9a-f]{2})/\.\1[0-9a-f]{62}\.png\.[A-Za-z0-9_]+\.tmp")
+"""A half-written image of ``fileio.write_bytes_atomic`` (a render worker killed between write and rename)."""
 
 
 def image_kind_lists(with_generator: bool = False) -> tuple[list[str], list[str]]:
@@ -408,6 +410,7 @@ def _item_count(units: list[PlannedUnit]) -> int:
 
 
 def _remove_unused_images(out: Path, used: set[str]) -> None:
+    """Remove images no item uses any more and half-written images of a killed build (ksafe's names only)."""
     images = out / "images"
     if not images.is_dir():
         return
@@ -415,6 +418,9 @@ def _remove_unused_images(out: Path, used: set[str]) -> None:
         relative = path.relative_to(out).as_posix()
         if _IMAGE_NAME.fullmatch(relative) and relative not in used:
             path.unlink(missing_ok=True)  # only files named as ksafe names them; anything else is the user's
+    for path in images.glob("*/.*.tmp"):  # left by a build killed mid-write (every render is done by now)
+        if _IMAGE_TEMP.fullmatch(path.relative_to(out).as_posix()):
+            path.unlink(missing_ok=True)
 
 
 def _picture_stage(options: BuildOptions, pack: CulturePack) -> Any:
