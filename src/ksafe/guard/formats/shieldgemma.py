@@ -19,7 +19,32 @@ from ksafe.guard.prompts import SHIELDGEMMA_POLICIES, shieldgemma_prompt
 LABELS: dict[str, tuple[str, ...]] = {"yes": ("yes",), "no": ("no",)}
 
 
-class ShieldGemma(GuardFormat):
+class YesNoPolicies(GuardFormat):
+    """What ShieldGemma's text and image protocols share: one Yes/No token per policy, the highest P(Yes) decides."""
+
+    def generate_overrides(self) -> dict[str, Any]:
+        """The first token ('Yes' or 'No') and its top logprobs."""
+        return {"max_tokens": 1, "temperature": 0.0, "logprobs": True, "top_logprobs": 20}
+
+    def yes_probability(self, output: Any) -> float:
+        """P(Yes) / (P(Yes) + P(No)) of the reply's first token."""
+        mass = first_token_mass(output, LABELS, self.name)
+        return mass["yes"] / (mass["yes"] + mass["no"])
+
+    def policy_verdict(self, scores: dict[str, float]) -> GuardVerdict:
+        """Flagged when the highest policy score reaches the threshold; codes: the policies at or above it."""
+        codes = tuple(code for code, score in scores.items() if score >= self.threshold)
+        score = max(scores.values())
+        return GuardVerdict(
+            flagged=score >= self.threshold,
+            score=score,
+            codes=codes,
+            categories=self.categories_of(codes),
+            extra={"policy_scores": {k: round(v, 6) for k, v in scores.items()}},
+        )
+
+
+class ShieldGemma(YesNoPolicies):
     """The ShieldGemma protocol: one Yes/No question per policy."""
 
     name: ClassVar[str] = "shieldgemma"
@@ -32,10 +57,6 @@ class ShieldGemma(GuardFormat):
         "sexual": "sexual",
     }
     reads_images: ClassVar[bool] = False
-
-    def generate_overrides(self) -> dict[str, Any]:
-        """The first token ('Yes' or 'No') and its top logprobs."""
-        return {"max_tokens": 1, "temperature": 0.0, "logprobs": True, "top_logprobs": 20}
 
     async def classify(self, conversation: Conversation, generate: Generate) -> GuardVerdict:
         """One call per policy; the highest policy score decides."""
@@ -50,14 +71,5 @@ class ShieldGemma(GuardFormat):
             output = await generate(
                 [ChatMessageUser(content=content, id=conversation.message_id())], **self.generate_overrides()
             )
-            mass = first_token_mass(output, LABELS, self.name)
-            scores[code] = mass["yes"] / (mass["yes"] + mass["no"])
-        codes = tuple(code for code, score in scores.items() if score >= self.threshold)
-        score = max(scores.values())
-        return GuardVerdict(
-            flagged=score >= self.threshold,
-            score=score,
-            codes=codes,
-            categories=self.categories_of(codes),
-            extra={"policy_scores": {k: round(v, 6) for k, v in scores.items()}},
-        )
+            scores[code] = self.yes_probability(output)
+        return self.policy_verdict(scores)

@@ -10,18 +10,16 @@ threshold``; codes = the policies at or above it. Side effects: one call per pol
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from inspect_ai.model import ChatMessageUser, ContentImage, ContentText
 
-from ksafe.guard.formats.base import Conversation, Generate, GuardFormat, GuardParseError, GuardVerdict
-from ksafe.guard.formats.logprobs import first_token_mass
+from ksafe.guard.formats.base import Conversation, Generate, GuardParseError, GuardVerdict
+from ksafe.guard.formats.shieldgemma import YesNoPolicies
 from ksafe.guard.prompts import SHIELDGEMMA2_POLICIES
 
-LABELS: dict[str, tuple[str, ...]] = {"yes": ("yes",), "no": ("no",)}
 
-
-class ShieldGemma2(GuardFormat):
+class ShieldGemma2(YesNoPolicies):
     """The ShieldGemma 2 image protocol: one Yes/No question per image policy."""
 
     name: ClassVar[str] = "shieldgemma2"
@@ -34,10 +32,6 @@ class ShieldGemma2(GuardFormat):
     }
     reads_images: ClassVar[bool] = True
     images_only: ClassVar[bool] = True
-
-    def generate_overrides(self) -> dict[str, Any]:
-        """The first token ('Yes' or 'No') and its top logprobs."""
-        return {"max_tokens": 1, "temperature": 0.0, "logprobs": True, "top_logprobs": 20}
 
     async def classify(self, conversation: Conversation, generate: Generate) -> GuardVerdict:
         """One call per policy on the image; the highest policy score decides.
@@ -55,14 +49,5 @@ class ShieldGemma2(GuardFormat):
                 id=conversation.message_id(),
             )
             output = await generate([message], **self.generate_overrides())
-            mass = first_token_mass(output, LABELS, self.name)
-            scores[code] = mass["yes"] / (mass["yes"] + mass["no"])
-        codes = tuple(code for code, score in scores.items() if score >= self.threshold)
-        score = max(scores.values())
-        return GuardVerdict(
-            flagged=score >= self.threshold,
-            score=score,
-            codes=codes,
-            categories=self.categories_of(codes),
-            extra={"policy_scores": {k: round(v, 6) for k, v in scores.items()}},
-        )
+            scores[code] = self.yes_probability(output)
+        return self.policy_verdict(scores)
