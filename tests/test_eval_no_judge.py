@@ -54,15 +54,21 @@ def test_a_run_without_judges_loads_no_analyzer_and_reports_no_judge(tmp_path: P
     assert (tmp_path / "run" / "responses.jsonl").read_text().strip() == ""
 
 
+def _judge_none_command(tmp_path: Path, base_url: str) -> tuple[list[str], dict[str, str]]:
+    """``ksafe eval --judge none`` on 4 items of the fixture benchmark, and its environment."""
+    env = dict(os.environ, FAKE_BASE_URL=base_url, FAKE_API_KEY="sk-test", XDG_DATA_HOME=str(tmp_path))
+    env.update(INSPECT_CACHE_DIR=str(tmp_path / "cache"), NO_COLOR="1")
+    command = [sys.executable, "-m", "ksafe", "eval", str(tmp_path / "bench"), "--model", "openai-api/fake/target"]
+    command += ["--out", str(tmp_path / "run"), "--judge", "none", "--limit", "4", "--display", "none"]
+    command += ["--pack", str(tmp_path / "pack"), "--client", "direct"]
+    return command, env
+
+
 def test_judge_none_on_the_command_line_runs_no_judge(tmp_path: Path) -> None:
     write_fixture_benchmark(tmp_path / "bench")
     write_refusals_pack(tmp_path / "pack")
     with fake_server(tmp_path / "server") as server:
-        env = dict(os.environ, FAKE_BASE_URL=server.base_url, FAKE_API_KEY="sk-test", XDG_DATA_HOME=str(tmp_path))
-        env.update(INSPECT_CACHE_DIR=str(tmp_path / "cache"), NO_COLOR="1")
-        command = [sys.executable, "-m", "ksafe", "eval", str(tmp_path / "bench"), "--model", "openai-api/fake/target"]
-        command += ["--out", str(tmp_path / "run"), "--judge", "none", "--limit", "4", "--display", "none"]
-        command += ["--pack", str(tmp_path / "pack"), "--client", "direct"]
+        command, env = _judge_none_command(tmp_path, server.base_url)
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
         judged = [r for r in server.requests() if r["kind"] == "judge"]
     assert done.returncode == 0, done.stderr[-3000:]
@@ -75,11 +81,7 @@ def test_a_run_without_judges_is_judged_later_by_rescore(tmp_path: Path) -> None
     write_fixture_benchmark(tmp_path / "bench")
     write_refusals_pack(tmp_path / "pack")
     with fake_server(tmp_path / "server") as server:
-        env = dict(os.environ, FAKE_BASE_URL=server.base_url, FAKE_API_KEY="sk-test", XDG_DATA_HOME=str(tmp_path))
-        env.update(INSPECT_CACHE_DIR=str(tmp_path / "cache"), NO_COLOR="1")
-        command = [sys.executable, "-m", "ksafe", "eval", str(tmp_path / "bench"), "--model", "openai-api/fake/target"]
-        command += ["--out", str(tmp_path / "run"), "--judge", "none", "--limit", "4", "--display", "none"]
-        command += ["--pack", str(tmp_path / "pack"), "--client", "direct"]
+        command, env = _judge_none_command(tmp_path, server.base_url)
         assert subprocess.run(command, env=env, capture_output=True, timeout=180).returncode == 0
         asked = len(server.requests())
         rescore = [sys.executable, "-m", "ksafe", "rescore", str(tmp_path / "run"), "--judge", "heuristic"]
