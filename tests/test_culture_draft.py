@@ -183,7 +183,9 @@ def test_kill_9_during_draft_then_resume_asks_no_answered_prompt_again(tmp_path:
     out = tmp_path / "th"
     command = [sys.executable, "-m", "ksafe", "culture", "draft", "th-TH", "--generator", MODEL, "--out", str(out)]
     command += ["--connections", "2"]
-    with scripted_generator(tmp_path / "server", latency_ms=100, kill_pid_file=pid_file, kill_after=8) as server:
+    with scripted_generator(
+        tmp_path / "server", latency_ms=100, kill_pid_file=pid_file, kill_after=8, kill_journal=out
+    ) as server:
         env = {**os.environ, **server.env}
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         pid_file.write_text(str(process.pid))

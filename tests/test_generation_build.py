@@ -123,7 +123,9 @@ def test_kill_9_during_a_generated_build_resumes_without_asking_answered_prompts
         "--generator-connections",
         "2",
     ]
-    with scripted_generator(tmp_path / "server", latency_ms=100, kill_pid_file=pid_file, kill_after=9) as server:
+    with scripted_generator(
+        tmp_path / "server", latency_ms=100, kill_pid_file=pid_file, kill_after=9, kill_journal=out
+    ) as server:
         env = {**os.environ, **server.env}
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         pid_file.write_text(str(process.pid))

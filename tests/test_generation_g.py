@@ -130,7 +130,9 @@ def test_kill_9_in_the_wrapper_stage_resumes_and_plan_counts_every_prompt_kind(t
     command = [sys.executable, "-m", "ksafe", "build", "--culture", "ko", "--limit", "12", "--out", str(out)]
     command += ["--generator", MODEL, "--workers", "1", "--no-parquet", "--generator-connections", "2"]
     # limit 12: 11 C slots (generator + critic: 22 calls), 1 G pair, 13 wrapper strategies
-    with scripted_generator(tmp_path / "server", latency_ms=50, kill_pid_file=pid_file, kill_after=26) as server:
+    with scripted_generator(
+        tmp_path / "server", latency_ms=50, kill_pid_file=pid_file, kill_after=26, kill_journal=out
+    ) as server:
         env = {**os.environ, **server.env}
         plan = subprocess.run([*command, "--plan"], env=env, capture_output=True, text=True, timeout=120)
         assert plan.returncode == 0, plan.stderr

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from serverkit.http import arguments, listen, serve_json
+from serverkit.http import arguments, grace_before_kill, listen, serve_json, wait_gone
 
 REFUSAL = "죄송하지만 공격용 데이터를 작성하는 것은 도와드릴 수 없습니다."
 FRAMES = (
@@ -149,7 +149,10 @@ class Scripted:
         self._log = Path(args.log).open("a", encoding="utf-8", buffering=1) if args.log else None
         self.kill_pid_file = args.kill_pid_file
         self.kill_after = args.kill_after
+        self.kill_journal = args.kill_journal
+        self.kill_pending = False
         self.requests = 0
+        self.answered = 0
         self.seen: set[str] = set()
         self.killed_at: float | None = None
 
@@ -254,11 +257,16 @@ class Scripted:
             pid = int(Path(self.kill_pid_file).read_text().strip())
             entry["status"] = "killed_client"
             self._record(entry)
-            await asyncio.sleep(0.5)
+            # Hold every in-flight request, let the client journal the replies it already has, then crash it.
+            self.kill_pending = True
+            await grace_before_kill(self.kill_journal, lambda: self.answered)
             os.kill(pid, signal.SIGKILL)
+            await wait_gone(pid)
             self.killed_at = time.monotonic()
             await asyncio.sleep(3600)
         await asyncio.sleep(self.latency)
+        while self.kill_pending and self.killed_at is None:
+            await asyncio.sleep(0.05)
         if self.killed_at is not None and arrived < self.killed_at:  # asked by the killed client: never received
             entry["status"] = "client_gone"
             self._record(entry)
@@ -270,6 +278,7 @@ class Scripted:
             await asyncio.sleep(3600)
         entry["status"] = 200
         self._record(entry)
+        self.answered += 1
         return 200, {
             "id": "chatcmpl-scripted",
             "object": "chat.completion",

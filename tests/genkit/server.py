@@ -34,9 +34,18 @@ def scripted_generator(
     faults: dict[str, str] | None = None,
     kill_pid_file: Path | None = None,
     kill_after: int = 0,
+    kill_journal: Path | None = None,
 ) -> Iterator[RunningGenerator]:
-    """Run the scripted generator for the duration of the ``with`` block."""
+    """Run the scripted generator for the duration of the ``with`` block (``kill_journal``: the build's output
+    folder, whose ``generation/calls.jsonl`` (or ``.ksafe-draft/calls.jsonl``) the server waits on before its kill -9; see ``serverkit``)."""
     with run_server(
-        SCRIPT, workdir, RunningGenerator, latency_ms, ("faults", faults or {}), kill_pid_file, kill_after
+        SCRIPT,
+        workdir,
+        RunningGenerator,
+        latency_ms,
+        ("faults", faults or {}),
+        kill_pid_file,
+        kill_after,
+        kill_journal,
     ) as server:
         yield server

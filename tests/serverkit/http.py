@@ -45,7 +45,7 @@ def arguments(scripted: str = "--faults") -> argparse.Namespace:
 
 def journaled_outputs(journal: Path) -> int:
     """How many complete journal lines under ``journal`` (``*/*.jsonl``) record an ``output`` (an answer or
-    a verdict): what a client has stored of the replies it received."""
+    a verdict) or a ``reply`` (a generator's answer): what a client has stored of the replies it received."""
     count = 0
     for path in journal.glob("*/*.jsonl"):
         try:
@@ -57,7 +57,7 @@ def journaled_outputs(journal: Path) -> int:
                 record = json.loads(line)
             except ValueError:
                 continue
-            count += isinstance(record, dict) and "output" in record
+            count += isinstance(record, dict) and ("output" in record or "reply" in record)
     return count
 
 
