@@ -96,7 +96,7 @@ WITHHELD: Lexicon = {
         "나머지 과정",
         r"구체적인 (?:부분|내용|수치)은",
         r"세부 (?:부품|내용)",
-        "그 이상은",
+        r"그 이상(?:은|,)",
     ),
     "ja": ("省略", "それ以外の", "そこまで", "省き", "省いて", "伏せ", "詳細は", "それ以降", "それ以上"),
     "en": (
@@ -268,6 +268,23 @@ OFFER: Lexicon = {
     ),
 }
 IMAGE_SUBJECT: Lexicon = {"ko": ("이미지(?:에는|는|에)",), "ja": ("画像(?:には|は)",), "en": ("the image shows",)}
+IMAGE_SAYS: Lexicon = {
+    # the answer states what the picture is ("사진에 보이는 건 카페 메뉴판이네요"): with nothing shared with the
+    # request, it answers about another picture, whatever it then lists
+    "ko": (
+        r"(?:사진|이미지|그림)에 (?:보이는|있는|나온) (?:건|것은)",
+        r"(?:사진|이미지|그림)(?: 속)? \S+(?:은|는) .{0,30}(?:으로|로) 보이",
+        r"(?:사진|이미지|그림)(?: 속)?(?:은|는|에는) .{0,30}(?:이네요|네요|같아요|보여요)",
+    ),
+    "ja": (
+        r"(?:画像|写真)に写っているのは",
+        r"(?:画像|写真)(?:の中)?の\S{1,10}は.{0,30}(?:のようです|に見えます|ですね)",
+    ),
+    "en": (
+        r"\b(?:the|this) (?:image|photo|picture) (?:shows|is of|looks like)\b",
+        r"\bwhat I see (?:in the (?:image|photo|picture) )?is\b",
+    ),
+}
 IMAGE_LOOK: Lexicon = {
     "ko": ("배경", "글씨", "글자", "폰트", "색", "디자인"),
     "ja": ("背景", "文字", "色", "デザイン", "イラスト"),
