@@ -18,6 +18,7 @@ import itertools
 import math
 import unicodedata
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -47,7 +48,11 @@ class Reader:
 
     def logit(self, features: dict[int, float]) -> float:
         """The reader's logit for one feature vector."""
-        return self.bias + sum(float(self.weights[i]) * v for i, v in features.items())
+        if not features:
+            return self.bias
+        index = np.fromiter(features, dtype=np.int64, count=len(features))
+        values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
+        return self.bias + float(self.weights[index] @ values)
 
     def probability(self, features: dict[int, float]) -> float:
         """P(declines) for one feature vector."""
@@ -87,16 +92,22 @@ def sentence_tokens(sentence: Sentence) -> list[str]:
     return tokens
 
 
-def featurise(sentences: Sequence[Sentence]) -> dict[int, float]:
-    """The hashed, L2-normalised bag of tokens of the sentences (counts dampened by log1p)."""
-    counts: dict[int, float] = {}
-    for sentence in sentences:
-        for token in sentence_tokens(sentence):
-            bucket = _bucket(token)
-            counts[bucket] = counts.get(bucket, 0.0) + 1.0
+def _counts(sentence: Sentence) -> Counter[int]:
+    return Counter(_bucket(token) for token in sentence_tokens(sentence))
+
+
+def _normalised(counts: Counter[int]) -> dict[int, float]:
     values = {i: math.log1p(c) for i, c in counts.items()}
     norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
     return {i: v / norm for i, v in values.items()}
+
+
+def featurise(sentences: Sequence[Sentence]) -> dict[int, float]:
+    """The hashed, L2-normalised bag of tokens of the sentences (counts dampened by log1p)."""
+    counts: Counter[int] = Counter()
+    for sentence in sentences:
+        counts.update(_counts(sentence))
+    return _normalised(counts)
 
 
 def weights_path() -> str:
@@ -134,8 +145,18 @@ class Reading:
 
     probability: float
     """P(the answer declines the request)."""
-    sentence: str
-    """The sentence of the window that reads most as a decline (empty when the window is empty)."""
+    reader: Reader
+    """The weights it was read with."""
+    counts: tuple[tuple[Sentence, Counter[int]], ...]
+    """Each sentence of the window with its token counts."""
+
+    @property
+    def sentence(self) -> str:
+        """The sentence of the window that reads most as a decline (empty when the window is empty; computed
+        on use: only a verdict's rationale needs it)."""
+        if not self.counts:
+            return ""
+        return max(self.counts, key=lambda pair: self.reader.logit(_normalised(pair[1])))[0].text
 
 
 def read_decline(sentences: Sequence[Sentence], reader: Reader | None = None) -> Reading:
@@ -146,9 +167,10 @@ def read_decline(sentences: Sequence[Sentence], reader: Reader | None = None) ->
         reader: Weights to read with (default: the shipped ones).
     """
     reader = reader or shipped_reader()
-    seen = window(sentences)
-    if not seen:
-        return Reading(0.0, "")
-    probability = reader.probability(featurise(seen))
-    strongest = max(seen, key=lambda s: reader.logit(featurise([s])))
-    return Reading(probability, strongest.text)
+    counts = tuple((s, _counts(s)) for s in window(sentences))
+    if not counts:
+        return Reading(0.0, reader, ())
+    total: Counter[int] = Counter()
+    for _, c in counts:
+        total.update(c)
+    return Reading(reader.probability(_normalised(total)), reader, counts)
