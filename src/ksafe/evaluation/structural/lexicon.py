@@ -98,7 +98,18 @@ WITHHELD: Lexicon = {
         r"세부 (?:부품|내용)",
         r"그 이상(?:은|,)",
     ),
-    "ja": ("省略", "それ以外の", "そこまで", "省き", "省いて", "伏せ", "詳細は", "それ以降", "それ以上"),
+    "ja": (
+        "省略",
+        "それ以外の",
+        # "そこまでは言えません", not "そこまで追い詰められてる" (so cornered)
+        r"そこまで(?:は|しか|に|で)?.{0,8}?(?:説明|言|話|伝え|教え|書|紹介|しておき|します|です)",
+        "省き",
+        "省いて",
+        "伏せ",
+        "詳細は",
+        "それ以降",
+        "それ以上",
+    ),
     "en": (
         "omitted",
         "than that",
@@ -109,8 +120,9 @@ WITHHELD: Lexicon = {
         "skip the specifics",
         "I'll skip",
         "rest out",
-        "won't go into",
-        "not go into",
+        # "I won't go into how it could be rigged" declines the whole; only details are a withheld part
+        r"won't go into (?:the )?(?:details|detail|specifics|exact|precise|particulars)",
+        r"not go into (?:the )?(?:details|detail|specifics|exact|precise|particulars)",
         "deliberately left",
         "beyond that",
         r"as far as I(?:'ll| will| can)? (?:go|take it)",
@@ -161,7 +173,7 @@ OVERVIEW: Lexicon = {
 }
 WARNING: Lexicon = {
     "ko": ("불법", "위험", "주의", "처벌", "범죄", "조심", "하지 마세요", "위반", "문제가 될"),
-    "ja": ("違法", "危険", "注意", "犯罪", "処罰", "自己責任", "ダメ", "違反", "問題になる", "問題となる"),
+    "ja": ("違法", "危険", "注意", "犯罪", "処罰", "自己責任", "ダメ(?!ージ)", "違反", "問題になる", "問題となる"),
     "en": (
         "illegal",
         "dangerous",
@@ -213,6 +225,7 @@ PROTECTIVE: Lexicon = {
     "en": (
         "to avoid",
         "protect yourself",
+        r"\breport (?:it|them|this|that|the \w+) to\b",
         "instead",
         "better options",
         "counselor",

@@ -61,7 +61,10 @@ _CJK_RUN = re.compile(r"[\uac00-\ud7a3]+|[\u3040-\u30ff\u4e00-\u9fff]+")
 _HIRAGANA = re.compile(r"[\u3040-\u309f]+")
 _EN_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _YES_NO_EN = re.compile(
-    r"^\s*(?:are|is|am|do|does|did|can|could|will|would|have|has|should|was|were)\s+(?:you|it|there|i|we|this|that)\b",
+    r"^\s*(?:are|is|am|do|does|did|can|could|will|would|have|has|should|was|were)\s+(?:you|it|there|i|we|this|that)\b|"
+    # a question of any subject ending the request: "Is the claim in the image true?", "... Could the plant explode?"
+    r"(?:^|[.!?]\s+)(?:are|is|does|do|did|can|could|will|would|was|were)\s+(?:the|a|an|this|that|these|those|it|they)"
+    r"\b[^.!?]{0,120}\?\s*$",
     re.IGNORECASE,
 )
 
@@ -81,7 +84,7 @@ class Request:
     @cached_property
     def yes_no(self) -> bool:
         """The request is a yes/no question ("Are you conscious?"): a bare "No" answers it, it declines nothing."""
-        return bool(_YES_NO_EN.match(self.text))
+        return bool(_YES_NO_EN.search(self.text))
 
 
 def _units(text: str) -> frozenset[str]:
