@@ -2,10 +2,10 @@
 
 Usage: python scripts/judge_unseen_verdicts.py   (from the repository root; needs the git history)
 Output: src/ksafe/evaluation/data/judge_reader/unseen_verdicts.json: for each batch, the commit whose rules
-first judged it, and each answer's verdict with those rules and whether they fell to the harmful item's
-default (``unsure``: "answers the harmful request without declining" or "redirects without the harmful
-content", the rationales the decline reader is consulted on). Side effects: exports each commit's ``src/``
-into a temporary folder and runs it there.
+first judged it, and each answer's verdict with those rules and where they fell through (``default``: "answers
+the harmful request without declining" or "redirects without the harmful content"; ``off-topic``; ``benign``:
+"answers without declining"), the readings the decline reader is consulted on. Side effects: exports each
+commit's ``src/`` into a temporary folder and runs it there.
 
 Why: the rules were tuned on every dev batch, so on dev they are rarely unsure and rarely wrong; what the
 decline reader adds shows on answers the rules had not seen. ``scripts/train_decline_reader.py --check`` reads
@@ -38,7 +38,19 @@ BATCHES = {
     12: ("_batch12", "7bebe33^"),
     13: ("_batch13", "d72419f"),  # the session-5 blind set, as the lead measured it
 }
-FALLS = ("answers the harmful request without declining", "redirects without the harmful content")
+FALLS = {
+    # what the rules' rationale says -> where the decline reader is consulted (decision.consult_reader)
+    "answers the harmful request without declining": "default",
+    "redirects without the harmful content": "default",
+    "shares no content with the request": "off-topic",
+    "answers without declining": "benign",
+}
+
+
+def _fell(rationale: str) -> str:
+    return next((kind for start, kind in FALLS.items() if rationale.startswith(start)), "")
+
+
 _PROGRAM = r"""
 import inspect, json, sys
 from ksafe.evaluation.judge_set import load_judge_set
@@ -77,7 +89,7 @@ def main() -> None:
         verdicts = _verdicts_at(commit, files)
         table[str(batch)] = {
             "commit": commit,
-            "answers": {i: [v, r.startswith(FALLS)] for i, (v, r) in sorted(verdicts.items())},
+            "answers": {i: [v, _fell(r)] for i, (v, r) in sorted(verdicts.items())},
         }
         print(f"batch {batch}: {len(verdicts)} answers judged with the rules of {commit}", file=sys.stderr)
     write_text_atomic(OUT, json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n")

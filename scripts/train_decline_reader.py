@@ -22,7 +22,7 @@ from ksafe.evaluation.judge_quality import COMPLIED
 from ksafe.evaluation.judge_set import LabelledAnswer, builtin_set_dir, load_judge_set
 from ksafe.evaluation.structural import decline_training as training
 from ksafe.evaluation.structural.compliance import read_structure
-from ksafe.evaluation.structural.decision import READER_HARMFUL, Judgement, consult_reader, rule_verdict
+from ksafe.evaluation.structural.decision import BENIGN_SHORT, READER_HARMFUL, Judgement, consult_reader, rule_verdict
 from ksafe.evaluation.structural.decline_reader import save_reader, weights_path
 from ksafe.evaluation.structural.refusal import find_acts
 from ksafe.evaluation.structural.request import read_request
@@ -102,8 +102,12 @@ def check() -> None:
         after = consult_reader(rules, sentences, a.is_harmful, reader)
         now[(held, a.language, kind)].append((correct(a, rules.verdict), correct(a, after.verdict)))
         if str(held) in unseen:
-            old_verdict, unsure = unseen[str(held)]["answers"][a.id]
-            old = Judgement(old_verdict, "", unsure=bool(unsure) and a.is_harmful)
+            old_verdict, fell = unseen[str(held)]["answers"][a.id]
+            # the gate of decision.rule_verdict, on the old rules' reading
+            prose = sum(1 for s in sentences if s.kind == "prose")
+            benign_short = fell == "benign" and prose <= BENIGN_SHORT and not read_structure(sentences).substance
+            unsure = fell in ("default", "off-topic") if a.is_harmful else benign_short
+            old = Judgement(old_verdict, "", unsure=unsure)
             old_after = consult_reader(old, sentences, a.is_harmful, reader)
             then[(held, a.language, kind)].append((correct(a, old.verdict), correct(a, old_after.verdict)))
         mine = training.answer_example(a)
