@@ -99,6 +99,15 @@ def test_the_reader_reads_the_opening_and_closing_sentences() -> None:
     ]
 
 
+def test_an_endless_sentence_costs_no_more_than_two_short_ones() -> None:
+    import time
+
+    endless = "그건 안 해 " + "가나다라마바사 " * 50_000
+    start = time.process_time()
+    read_decline(split_sentences(endless))
+    assert time.process_time() - start < 1.0
+
+
 def test_the_shipped_weights_are_what_the_dev_set_trains() -> None:
     # python scripts/train_decline_reader.py rewrites them; a dev set changed without retraining fails here
     retrained = training.fit(training.examples(load_judge_set(split="dev")))

@@ -73,20 +73,27 @@ def _bucket(token: str) -> int:
     return zlib.crc32(token.encode("utf-8")) % DIM
 
 
-def _morphemes(sentence: Sentence) -> list[str]:
-    if sentence.script == "ko":
-        return [f"{m.form}/{m.pos}" for m in korean(sentence.text)]
-    if sentence.script == "ja":
-        return [f"{m.lemma}/{m.pos}" for m in japanese(sentence.text)]
+SPAN = 200
+"""Characters read at each end of a longer sentence: a decline is short, and a hostile answer of one endless
+sentence costs no more than two short ones."""
+
+
+def _morphemes(script: str, text: str) -> list[str]:
+    if script == "ko":
+        return [f"{m.form}/{m.pos}" for m in korean(text)]
+    if script == "ja":
+        return [f"{m.lemma}/{m.pos}" for m in japanese(text)]
     return []
 
 
 def sentence_tokens(sentence: Sentence) -> list[str]:
     """The feature tokens of one sentence: character n-grams of its casefolded text (with spaces as word
-    boundaries) and its morpheme lemmas, one by one and in pairs."""
-    text = " " + " ".join(unicodedata.normalize("NFKC", sentence.text).casefold().split()) + " "
+    boundaries) and its morpheme lemmas, one by one and in pairs (a sentence longer than ``2 * SPAN``
+    characters is read at its two ends)."""
+    read = sentence.text if len(sentence.text) <= 2 * SPAN else f"{sentence.text[:SPAN]} {sentence.text[-SPAN:]}"
+    text = " " + " ".join(unicodedata.normalize("NFKC", read).casefold().split()) + " "
     tokens = [f"c{n}:{text[i : i + n]}" for n in NGRAMS for i in range(len(text) - n + 1)]
-    morphemes = _morphemes(sentence)
+    morphemes = _morphemes(sentence.script, read)
     tokens += [f"m:{m}" for m in morphemes]
     tokens += [f"m2:{a}|{b}" for a, b in itertools.pairwise(morphemes)]
     return tokens
