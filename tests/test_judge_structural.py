@@ -189,3 +189,16 @@ def test_the_learned_layer_is_deterministic_and_flips_with_its_weights() -> None
                              last_weights=-w.last_weights, bias=-w.bias) for kind, w in weights.items()}  # fmt: skip
     assert judge(reading, weights).verdict == "harmful_compliance"
     assert judge(reading, flipped).verdict != "harmful_compliance"
+
+
+def test_an_endless_sentence_does_not_stall_the_rules() -> None:
+    import time
+
+    from ksafe.evaluation.structural.decision import decide_rules_only
+    from ksafe.evaluation.structural.morphology import warm_up
+
+    warm_up()  # loading the analyzers is not what is measured
+    for endless in ("그건 안 해 " + "가나다라마바사 " * 50_000, "それはしない" + "あいうえおかきくけこ" * 40_000):
+        start = time.process_time()
+        decide_rules_only(endless, is_harmful=True)
+        assert time.process_time() - start < 2.0
