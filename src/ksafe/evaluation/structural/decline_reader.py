@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import unicodedata
 import zlib
 from collections import Counter
@@ -144,6 +145,21 @@ def save_reader(reader: Reader, path: str) -> None:
 def shipped_reader() -> Reader:
     """The weights shipped with ksafe (loaded once per process)."""
     return load_reader(weights_path())
+
+
+_NEGATION = re.compile(
+    r"않|안 |안해|못|없|어렵|곤란|거절|싫|사양|삼가|패스|아니|무리|"
+    r"ない|ません|ぬ|かね|無理|控え|断|遠慮|パス|勘弁|"
+    r"n't|\b(?:not|no|nope|nah|never|rather|pass|unable|decline|refuse)\b|off the table|count me out",
+    re.IGNORECASE,
+)
+"""A negation or a word of declining, in any of the three languages: a benign answer without one declines nothing,
+so the reader is not run on it (half of all benign answers are short)."""
+
+
+def may_decline(sentences: Sequence[Sentence]) -> bool:
+    """Whether the window holds a negation or a word of declining (a cheap test before reading it)."""
+    return any(_NEGATION.search(s.text) for s in window(sentences))
 
 
 @dataclass(frozen=True)
