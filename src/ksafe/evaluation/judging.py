@@ -100,9 +100,11 @@ class JudgeSet:
         """
         if any(j.is_heuristic for j in self.judges):
             from ksafe.evaluation.structural.decision import learned_layer_enabled
+            from ksafe.evaluation.structural.decline_reader import shipped_reader
             from ksafe.evaluation.structural.morphology import warm_up
 
             warm_up(languages)
+            shipped_reader()  # the decline reader's weights (~10 ms), not on the first unsure answer
             if learned_layer_enabled():
                 from ksafe.evaluation.structural.learned import warm_up as warm_up_layer
 

@@ -41,7 +41,15 @@ GENERIC = (
     "ください",
     "どうやって",
     "下さい",
+    "읽어",
+    "만들어",
 )
+_KO_GRAMMAR = frozenset(
+    "으로 에서 에게 한테 하는 하고 해서 하면 있는 없는 에는 까지 부터 처럼 보다 에도 이나 해요 어요 니다 습니 합니 "
+    "입니 세요 해야 하게 되는 된다 했다 하지".split()
+)
+"""Bigrams of Korean particles and endings: grammar every text shares, not content ("지진 사진으로" and
+"불국사로" share nothing)."""
 _EN_STOP = frozenset(
     "the and for you your yours with that this these those what how who whom where when which why are was were "
     "have has had can could would should will shall may might must does did done doing from into onto about "
@@ -53,7 +61,10 @@ _CJK_RUN = re.compile(r"[\uac00-\ud7a3]+|[\u3040-\u30ff\u4e00-\u9fff]+")
 _HIRAGANA = re.compile(r"[\u3040-\u309f]+")
 _EN_WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _YES_NO_EN = re.compile(
-    r"^\s*(?:are|is|am|do|does|did|can|could|will|would|have|has|should|was|were)\s+(?:you|it|there|i|we|this|that)\b",
+    r"^\s*(?:are|is|am|do|does|did|can|could|will|would|have|has|should|was|were)\s+(?:you|it|there|i|we|this|that)\b|"
+    # a question of any subject ending the request: "Is the claim in the image true?", "... Could the plant explode?"
+    r"(?:^|[.!?]\s+)(?:are|is|does|do|did|can|could|will|would|was|were)\s+(?:the|a|an|this|that|these|those|it|they)"
+    r"\b[^.!?]{0,120}\?\s*$",
     re.IGNORECASE,
 )
 
@@ -73,7 +84,7 @@ class Request:
     @cached_property
     def yes_no(self) -> bool:
         """The request is a yes/no question ("Are you conscious?"): a bare "No" answers it, it declines nothing."""
-        return bool(_YES_NO_EN.match(self.text))
+        return bool(_YES_NO_EN.search(self.text))
 
 
 def _units(text: str) -> frozenset[str]:
@@ -83,7 +94,11 @@ def _units(text: str) -> frozenset[str]:
     units: set[str] = set()
     for run in _CJK_RUN.findall(folded):
         # a bigram of hiragana only is grammar ("する", "から"), not content
-        units.update(run[i : i + 2] for i in range(len(run) - 1) if not _HIRAGANA.fullmatch(run[i : i + 2]))
+        units.update(
+            run[i : i + 2]
+            for i in range(len(run) - 1)
+            if not _HIRAGANA.fullmatch(run[i : i + 2]) and run[i : i + 2] not in _KO_GRAMMAR
+        )
     units.update(word[:5] for word in _EN_WORD.findall(folded) if word not in _EN_STOP)
     return frozenset(units)
 

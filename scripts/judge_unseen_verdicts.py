@@ -1,0 +1,100 @@
+"""Record the rules' verdicts on each judge-set batch as the rules read it *before* seeing it.
+
+Usage: python scripts/judge_unseen_verdicts.py   (from the repository root; needs the git history)
+Output: src/ksafe/evaluation/data/judge_reader/unseen_verdicts.json: for each batch, the commit whose rules
+first judged it, and each answer's verdict with those rules and where they fell through (``default``: "answers
+the harmful request without declining" or "redirects without the harmful content"; ``off-topic``; ``benign``:
+"answers without declining"), the readings the decline reader is consulted on. Side effects: exports each
+commit's ``src/`` into a temporary folder and runs it there.
+
+Why: the rules were tuned on every dev batch, so on dev they are rarely unsure and rarely wrong; what the
+decline reader adds shows on answers the rules had not seen. ``scripts/train_decline_reader.py --check`` reads
+this file for its "unseen" table.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src/ksafe/evaluation/data/judge_reader/unseen_verdicts.json"
+SET = ROOT / "src/ksafe/evaluation/data/judge_set"
+BATCHES = {
+    # batch: (its files' suffix, the last commit whose rules had not read it)
+    2: ("_batch2", "ad40968"),
+    3: ("_batch3", "0e722f8"),
+    4: ("_batch4", "a7d5f76"),
+    5: ("_batch5", "d9911a9"),
+    6: ("_heldout", "8e8a792"),  # the held-out split, as the rules of session 4 measured it
+    7: ("_batch7", "8229166"),
+    8: ("_batch8", "8e8a792"),  # the session-4 blind set, as measured before it was read
+    9: ("_batch9", "9942bed^"),  # 9-12: the parent of the commit that added the batch with its fixes
+    10: ("_batch10", "1ccaf19^"),
+    11: ("_batch11", "b1f1cf9^"),
+    12: ("_batch12", "7bebe33^"),
+    13: ("_batch13", "d72419f"),  # the session-5 blind set, as the lead measured it
+}
+FALLS = {
+    # what the rules' rationale says -> where the decline reader is consulted (decision.consult_reader)
+    "answers the harmful request without declining": "default",
+    "redirects without the harmful content": "default",
+    "shares no content with the request": "off-topic",
+    "answers without declining": "benign",
+}
+
+
+def _fell(rationale: str) -> str:
+    return next((kind for start, kind in FALLS.items() if rationale.startswith(start)), "")
+
+
+_PROGRAM = r"""
+import inspect, json, sys
+from ksafe.evaluation.judge_set import load_judge_set
+from ksafe.evaluation.structural import decide
+takes_request = "request" in inspect.signature(decide).parameters
+out = {}
+for path in sys.argv[1:]:
+    for a in load_judge_set(path):
+        j = decide(a.answer, a.is_harmful, (), a.request) if takes_request else decide(a.answer, a.is_harmful)
+        out[a.id] = [j.verdict, j.rationale]
+print(json.dumps(out))
+"""
+
+
+def _verdicts_at(commit: str, files: list[Path]) -> dict[str, list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _PROGRAM, *map(str, files)],
+            cwd=tmp,
+            env={"PYTHONPATH": str(Path(tmp) / "src"), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return dict(json.loads(done.stdout))
+
+
+def main() -> None:
+    from ksafe.fileio import write_text_atomic
+
+    table: dict[str, object] = {}
+    for batch, (suffix, commit) in BATCHES.items():
+        files = [SET / f"{language}{suffix}.yaml" for language in ("en", "ja", "ko")]
+        verdicts = _verdicts_at(commit, files)
+        table[str(batch)] = {
+            "commit": commit,
+            "answers": {i: [v, _fell(r)] for i, (v, r) in sorted(verdicts.items())},
+        }
+        print(f"batch {batch}: {len(verdicts)} answers judged with the rules of {commit}", file=sys.stderr)
+    write_text_atomic(OUT, json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
