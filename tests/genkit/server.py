@@ -36,8 +36,9 @@ def scripted_generator(
     kill_after: int = 0,
     kill_journal: Path | None = None,
 ) -> Iterator[RunningGenerator]:
-    """Run the scripted generator for the duration of the ``with`` block (``kill_journal``: the build's output
-    folder, whose ``generation/calls.jsonl`` (or ``.ksafe-draft/calls.jsonl``) the server waits on before its kill -9; see ``serverkit``)."""
+    """Run the scripted generator for the duration of the ``with`` block (``kill_journal``: the client's output
+    folder, whose ``generation/calls.jsonl`` or ``.ksafe-draft/calls.jsonl`` the server waits on before its
+    kill -9; see ``serverkit``)."""
     with run_server(
         SCRIPT,
         workdir,
