@@ -35,6 +35,7 @@ from inspect_ai.model import (
     ModelUsage,
     TopLogprob,
 )
+from pydantic import ValidationError
 
 from ksafe.clients.codec import dumps, loads
 
@@ -139,6 +140,10 @@ def _logprobs(choice: Mapping[str, Any]) -> Logprobs | None:
     content = (choice.get("logprobs") or {}).get("content")
     if not content:
         return None
+    try:  # one validation of the whole list in pydantic's core, as Inspect's provider does (``bytes`` kept)
+        return Logprobs.model_validate({"content": content})
+    except ValidationError:  # a token that is not text, a missing logprob...: read leniently, field by field
+        pass
     return Logprobs(
         content=[
             Logprob(

@@ -139,9 +139,9 @@ def run_guards_sharded(
     of each guard's list as it needs them (``SharedWork``). This process is the first worker: it starts
     asking as soon as the others are forked (a fork of the loaded heap takes ~10 ms each, and an idle parent
     would hold a core's share of nothing). Forked workers die with the parent (``PR_SET_PDEATHSIG`` and a
-    pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in this process once its own share is
-    done, while the others finish theirs (work that would otherwise wait for the last answer, such as imports
-    the results need).
+    pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in this process once the others are
+    forked, before it asks its own share (work that would otherwise wait for the last answer, such as imports
+    the results need: the others ask meanwhile and take more of the shared list).
 
     Raises:
         KsafeError: a worker failed (its verdicts so far are journaled; rerun to resume).
@@ -185,9 +185,9 @@ def run_guards_sharded(
             done.close()  # the worker holds the only write end: end of file means it ended without reporting
             processes.append(process)
             readers.append(reports)
-        run_guard_jobs(shared, own_options, model_args, client)
-        if while_waiting is not None:
+        if while_waiting is not None:  # the forked workers are asking meanwhile (the shared list balances it)
             while_waiting()
+        run_guard_jobs(shared, own_options, model_args, client)
         codes = [_finished(process, reports) for process, reports in zip(processes, readers, strict=True)]
     finally:
         heap.close()
