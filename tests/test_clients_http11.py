@@ -193,15 +193,24 @@ def test_a_reply_cut_short_is_an_error_the_caller_retries_and_a_hung_one_times_o
             try:
                 for body in (b"cut", b"hang", b"fine"):
                     try:
-                        async with asyncio.timeout(0.3):
-                            outcomes.append(await pool.post(body))
+                        outcomes.append(await pool.post(body, timeout=0.3))
                     except (ConnectionError, TimeoutError) as exc:
                         outcomes.append(type(exc))
+                # the one connection is busy with a hung request: a second POST's wait for it times out too
+                hung = asyncio.ensure_future(pool.post(b"hang", timeout=2))
+                await asyncio.sleep(0.05)
+                started = asyncio.get_running_loop().time()
+                try:
+                    await pool.post(b"fine", timeout=0.2)
+                except TimeoutError:
+                    outcomes.append(("waited", round(asyncio.get_running_loop().time() - started, 1)))
+                hung.cancel()
+                outcomes.append(await pool.post(b"fine", timeout=1))  # the slot came back
             finally:
                 pool.close()
         return outcomes
 
-    assert asyncio.run(main()) == [ServerDisconnectedError, TimeoutError, (200, b"ok")]
+    assert asyncio.run(main()) == [ServerDisconnectedError, TimeoutError, (200, b"ok"), ("waited", 0.2), (200, b"ok")]
 
 
 def test_a_refused_connection_is_a_connection_error_fault() -> None:

@@ -11,8 +11,8 @@ proxy is configured or the URL is not ``http``/``https``.
 
 Input: the URL, the request headers, a connection limit, an SSL context for ``https``. Output: ``(status,
 body bytes)`` per POST. Side effects: TCP (or TLS) connections to the URL's host, at most ``limit`` at once.
-Errors are ``ConnectionError`` subclasses (``ksafe.guard.faults`` reads them as ``connection_error``); the
-caller bounds each POST with ``asyncio.timeout``, and a connection an interrupted POST used is closed.
+Errors are ``ConnectionError`` subclasses (``ksafe.guard.faults`` reads them as ``connection_error``) and
+``TimeoutError`` past a POST's ``timeout``; a connection an interrupted POST used is closed.
 """
 
 from __future__ import annotations
@@ -97,18 +97,28 @@ class _Connection(asyncio.Protocol):
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_exception(exc)
 
-    async def exchange(self, request: bytes) -> tuple[int, bytes]:
-        """Send one request and wait for its whole reply."""
+    async def exchange(self, request: bytes, deadline: float | None) -> tuple[int, bytes]:
+        """Send one request and wait for its whole reply (``TimeoutError`` at ``deadline``, loop time)."""
         assert self.transport is not None
-        self.waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self.waiter = waiter = loop.create_future()
         self.chunks = []
         self.status = 0
         self.framed = self.headers_done = self.received = self.keep_alive = False
+        # one timer on the loop, not asyncio.timeout's cancellation machinery (a guard call costs ~0.15 ms)
+        timer = loop.call_at(deadline, self._expire, waiter) if deadline is not None else None
         self.transport.write(request)
         try:
-            return await self.waiter
+            return await waiter
         finally:
             self.waiter = None
+            if timer is not None:
+                timer.cancel()
+
+    @staticmethod
+    def _expire(waiter: asyncio.Future[tuple[int, bytes]]) -> None:
+        if not waiter.done():
+            waiter.set_exception(TimeoutError())
 
     def close(self) -> None:
         self.closed = True
@@ -164,27 +174,40 @@ class Pool:
             self._open.discard(connection)
         return None
 
-    async def post(self, body: bytes) -> tuple[int, bytes]:
-        """POST ``body`` (JSON) and return the reply's status and body.
+    async def post(self, body: bytes, timeout: float | None = None) -> tuple[int, bytes]:
+        """POST ``body`` (JSON) and return the reply's status and body, within ``timeout`` seconds (waiting
+        for a free connection, connecting and the exchange included).
 
         Raises:
             ConnectionError: the connection could not be opened, broke, or the reply was not HTTP.
+            TimeoutError: ``timeout`` passed (the connection in use is closed).
         """
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         request = self._head + b"%d\r\n\r\n%s" % (len(body), body)
-        async with self._slots:
+        if self._slots.locked():  # every connection busy: wait for one, within the deadline
+            async with asyncio.timeout_at(deadline):
+                await self._slots.acquire()
+        else:
+            await self._slots.acquire()  # returns at once
+        try:
             connection = self._reusable()
             if connection is not None:
                 try:
-                    return await self._exchange(connection, request)
+                    return await self._exchange(connection, request, deadline)
                 except ServerDisconnectedError:
                     if connection.received:  # it had begun to answer: not an idle close, the caller retries
                         raise
                     # closed while idle (a keep-alive timeout) before any byte of a reply: once more, fresh
-            return await self._exchange(await self._connect(), request)
+            async with asyncio.timeout_at(deadline):
+                connection = await self._connect()
+            return await self._exchange(connection, request, deadline)
+        finally:
+            self._slots.release()
 
-    async def _exchange(self, connection: _Connection, request: bytes) -> tuple[int, bytes]:
+    async def _exchange(self, connection: _Connection, request: bytes, deadline: float | None) -> tuple[int, bytes]:
         try:
-            status, data = await connection.exchange(request)
+            status, data = await connection.exchange(request, deadline)
         except BaseException:  # a failure or a timeout's cancellation: the connection's state is unknown
             connection.close()
             self._open.discard(connection)

@@ -242,13 +242,8 @@ async def _lean_send(
 ) -> AsyncIterator[tuple[Send, tuple[type[Exception], ...]]]:
     assert http11 is not None
     pool = http11.Pool(address, {**headers, "User-Agent": "ksafe"}, limit)
-
-    async def send(data: bytes, timeout: float) -> tuple[int, bytes]:
-        async with asyncio.timeout(timeout):
-            return await pool.post(data)
-
     try:
-        yield send, (ConnectionError,)
+        yield pool.post, (ConnectionError,)  # post(body, timeout): TimeoutError past it
     finally:
         pool.close()
 
