@@ -297,3 +297,22 @@ def test_direct_generate_goes_through_aiohttp_behind_a_proxy(monkeypatch: pytest
 
     assert asyncio.run(main()) == ["safe", "safe"]
     assert lines == [b"POST http://guard.invalid:8000/v1/chat/completions HTTP/1.1"] * 2  # absolute form: the proxy
+
+
+def test_the_lean_pool_is_used_only_without_a_proxy_for_an_http_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ksafe.clients.openai_direct import _lean_usable, _proxy_for
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    url = "http://guard.example:8000/v1/chat/completions"
+    assert _lean_usable(url, _proxy_for(url))
+    assert not _lean_usable("unix:///run/guard.sock", None)
+    monkeypatch.setenv("ALL_PROXY", "socks5://proxy.example:1080")
+    assert not _lean_usable(url, _proxy_for(url))
+    monkeypatch.setenv("NO_PROXY", "guard.example")
+    assert _lean_usable(url, _proxy_for(url))
+    monkeypatch.delenv("ALL_PROXY")
+    monkeypatch.delenv("NO_PROXY")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert _lean_usable(url, _proxy_for(url))  # the proxy of https URLs only
+    assert not _lean_usable(url.replace("http:", "https:"), _proxy_for(url.replace("http:", "https:")))

@@ -233,7 +233,14 @@ neither http nor https."""
 
 
 def _lean_usable(address: str, proxy: str | None) -> bool:
-    return http11 is not None and proxy is None and address.startswith(("http://", "https://"))
+    """Whether the lean pool can post to ``address``: http(s), and no proxy (``ALL_PROXY`` included) for it."""
+    if http11 is None or proxy is not None or not address.startswith(("http://", "https://")):
+        return False
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies, proxy_bypass
+
+    host = urlsplit(address).hostname
+    return "all" not in getproxies() or bool(host and proxy_bypass(host))
 
 
 @asynccontextmanager
