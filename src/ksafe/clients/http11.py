@@ -3,8 +3,8 @@
 Guards answer in one token, so the client's CPU per call sets ``ksafe guard --client direct``'s throughput:
 the direct client costs 0.19 ms of CPU a call on this pool against 0.34 ms on aiohttp
 (``benchmarks/bench_call_overhead.py``, layers ``ksafe-direct`` and ``ksafe-direct+aiohttp``, an image in each
-request), and a POST with its reply parsed ~0.03 ms (aiohttp's request and response objects were ~0.3 ms). It does what
-an OpenAI-compatible server needs and nothing more: POST a JSON body to one URL, read a ``Content-Length``,
+request), and a POST with its reply parsed ~0.03 ms (aiohttp's request and response objects were ~0.3 ms).
+It does what an OpenAI-compatible server needs and nothing more: POST a JSON body to one URL, read a ``Content-Length``,
 chunked or until-close reply, keep the connection alive unless the server says ``Connection: close``, and
 reopen once, on a fresh connection, a kept-alive socket the server closed before answering (a reply is still
 received at most once). No proxies, cookies, redirects or compression: ``openai_direct`` uses aiohttp when a
