@@ -112,6 +112,14 @@ def _shard_worker(
     done.send_bytes(b"done")  # the journals are closed (fsynced): the parent need not wait for this exit
 
 
+def _quietly(work: Callable[[], None]) -> None:
+    """Run ``work``, ignoring its failure (what it prepares is redone, and its error raised, where needed)."""
+    try:
+        work()
+    except Exception:  # e.g. an import: the results retry it and report its error themselves
+        pass
+
+
 def _finished(process: Any, done: Any) -> int:
     """0 once the worker reports its journals closed (it may still be exiting), else its exit code."""
     try:
@@ -139,9 +147,9 @@ def run_guards_sharded(
     of each guard's list as it needs them (``SharedWork``). This process is the first worker: it starts
     asking as soon as the others are forked (a fork of the loaded heap takes ~10 ms each, and an idle parent
     would hold a core's share of nothing). Forked workers die with the parent (``PR_SET_PDEATHSIG`` and a
-    pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in this process once the others are
-    forked, before it asks its own share (work that would otherwise wait for the last answer, such as imports
-    the results need: the others ask meanwhile and take more of the shared list).
+    pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in a thread of this process once the
+    others are forked, while its event loop waits on replies (work that would otherwise wait for the last
+    answer, such as imports the results need: ~25 ms cold that would delay this process's first requests).
 
     Raises:
         KsafeError: a worker failed (its verdicts so far are journaled; rerun to resume).
@@ -185,9 +193,13 @@ def run_guards_sharded(
             done.close()  # the worker holds the only write end: end of file means it ended without reporting
             processes.append(process)
             readers.append(reports)
-        if while_waiting is not None:  # the forked workers are asking meanwhile (the shared list balances it)
-            while_waiting()
+        helper = None
+        if while_waiting is not None:  # in a thread: it runs while this process's event loop waits on replies
+            helper = threading.Thread(target=_quietly, args=(while_waiting,), name="ksafe-prepare", daemon=True)
+            helper.start()
         run_guard_jobs(shared, own_options, model_args, client)
+        if helper is not None:
+            helper.join()
         codes = [_finished(process, reports) for process, reports in zip(processes, readers, strict=True)]
     finally:
         heap.close()
