@@ -5,7 +5,9 @@ Sends the same one-turn image + text request (a fixture PNG as a data URI) throu
 ``aiohttp`` (a raw POST: the floor), ``openai-sdk`` (``AsyncOpenAI.chat.completions.create`` with the
 SDK's default httpx client), ``openai-sdk+aiohttp`` (the SDK's ``DefaultAioHttpClient``),
 ``ksafe-direct`` (ksafe's own client, ``ksafe.clients.openai_direct``: ``ksafe eval``'s default for
-``openai-api/...`` targets, building the same Inspect ``ModelOutput``), ``inspect`` (Inspect's
+``openai-api/...`` targets, building the same Inspect ``ModelOutput``, on its lean HTTP/1.1 pool
+``ksafe.clients.http11``), ``ksafe-direct+aiohttp`` (the same client on aiohttp, its fallback behind a
+proxy), ``inspect`` (Inspect's
 ``Model.generate`` through the ``openai-api`` provider, as ``ksafe eval --client inspect --http-client
 httpx`` calls it) and ``inspect+aiohttp`` (``--client inspect``'s default). Prints, per layer,
 the CPU time of this process per call (user + system, after a warm-up round) and its ratio to the raw
@@ -31,7 +33,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from evalkit.fixture_benchmark import write_fixture_benchmark
 from evalkit.server import fake_server
 
-LAYERS = ("aiohttp", "ksafe-direct", "openai-sdk", "openai-sdk+aiohttp", "inspect", "inspect+aiohttp")
+LAYERS = (
+    "aiohttp",
+    "ksafe-direct",
+    "ksafe-direct+aiohttp",
+    "openai-sdk",
+    "openai-sdk+aiohttp",
+    "inspect",
+    "inspect+aiohttp",
+)
 
 
 def _cpu() -> float:
@@ -90,11 +100,13 @@ async def measure(layer: str, image: str, base_url: str, calls: int, concurrency
             return await _pool(create, calls, concurrency)
     from inspect_ai.model import ChatMessageUser, ContentImage, ContentText, GenerateConfig, get_model
 
-    if layer == "ksafe-direct":
+    if layer.startswith("ksafe-direct"):
         from ksafe.clients.openai_direct import direct_generate
         from ksafe.evaluation.engine import GenerateOptions
 
-        async with direct_generate("openai-api/fake/target", GenerateOptions(max_connections=concurrency)) as ask:
+        options = GenerateOptions(max_connections=concurrency)
+        http = layer.partition("+")[2] or "lean"
+        async with direct_generate("openai-api/fake/target", options, http=http) as ask:
 
             async def direct(i: int) -> None:
                 await ask(

@@ -108,6 +108,10 @@ def run_once(args: argparse.Namespace, start_kind: str) -> float:
         first = min(r["t_arrive"] for r in served) if served else w1
         last = max(r["t_done"] for r in served) if served else w2
         calls_cpu = s2 - s1 + workers_cpu  # the workers' CPU (counted once they are reaped) is all in this phase
+        # each connection's cycle (window x connections / calls) = time in the server (its latency included)
+        # + the rest (the client's CPU per call, run queues on the shared cores, the wire)
+        cycle = window * args.connections / max(len(served), 1) * 1000
+        in_server = sum(r["t_done"] - r["t_arrive"] for r in served) / max(len(served), 1) * 1000
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         after_children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the server, stopped: its CPU is counted
         server_cpu = after_children.ru_utime + after_children.ru_stime - children.ru_utime - children.ru_stime
@@ -120,7 +124,9 @@ def run_once(args: argparse.Namespace, start_kind: str) -> float:
             f"throughput={decided / elapsed:.0f}/s load1={load:.2f} peak_rss={peak:.0f}MB\n"
             f"  phases: startup wall={w1 - w0:.2f}s cpu={s1 - s0 + c1 - c0:.2f}s | first request after "
             f"{first - w0:.2f}s | calls cpu={calls_cpu:.2f}s ({calls_cpu / max(decided, 1) * 1000:.3f} ms/item) | "
-            f"after last answer wall={w3 - last:.2f}s cpu={s3 - s2:.2f}s",
+            f"after last answer wall={w3 - last:.2f}s cpu={s3 - s2:.2f}s\n"
+            f"  cycle per call and connection {cycle:.1f} ms = {in_server:.1f} ms in the server + "
+            f"{cycle - in_server:.1f} ms elsewhere (client, run queues, wire)",
             flush=True,
         )
         return ideal / elapsed

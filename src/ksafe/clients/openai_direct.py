@@ -23,7 +23,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-import aiohttp  # here, not per call: imported before workers fork, they share it (~0.3 s each)
 from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
@@ -36,8 +35,14 @@ from inspect_ai.model import (
     ModelUsage,
     TopLogprob,
 )
+from pydantic import ValidationError
 
 from ksafe.clients.codec import dumps, loads
+
+try:  # here, not per call: imported before workers fork, they share it
+    from ksafe.clients import http11
+except ImportError:  # pragma: no cover - httptools is a dependency; aiohttp does the same work
+    http11 = None  # type: ignore[assignment]
 from ksafe.clients.images import inline_image
 
 if TYPE_CHECKING:
@@ -135,6 +140,10 @@ def _logprobs(choice: Mapping[str, Any]) -> Logprobs | None:
     content = (choice.get("logprobs") or {}).get("content")
     if not content:
         return None
+    try:  # one validation of the whole list in pydantic's core, as Inspect's provider does (``bytes`` kept)
+        return Logprobs.model_validate({"content": content})
+    except ValidationError:  # a token that is not text, a missing logprob...: read leniently, field by field
+        pass
     return Logprobs(
         content=[
             Logprob(
@@ -215,6 +224,60 @@ Generate = Callable[..., Awaitable[ModelOutput]]
 """``generate(messages, *, use_cache=True, **overrides) -> ModelOutput``."""
 
 
+Send = Callable[[bytes, float], Awaitable[tuple[int, bytes]]]
+"""``send(body, timeout) -> (status, reply body)``: one attempt (``TimeoutError`` past ``timeout`` seconds)."""
+
+HTTP_CLIENTS = ("auto", "lean", "aiohttp")
+"""``lean``: ``ksafe.clients.http11`` (httptools); ``aiohttp``; ``auto``: lean unless a proxy is set or the URL is
+neither http nor https."""
+
+
+def _lean_usable(address: str, proxy: str | None) -> bool:
+    """Whether the lean pool can post to ``address``: http(s), and no proxy (``ALL_PROXY`` included) for it."""
+    if http11 is None or proxy is not None or not address.startswith(("http://", "https://")):
+        return False
+    from urllib.parse import urlsplit
+    from urllib.request import getproxies, proxy_bypass
+
+    host = urlsplit(address).hostname
+    return "all" not in getproxies() or bool(host and proxy_bypass(host))
+
+
+@asynccontextmanager
+async def _lean_send(
+    address: str, headers: dict[str, str], limit: int
+) -> AsyncIterator[tuple[Send, tuple[type[Exception], ...]]]:
+    assert http11 is not None
+    pool = http11.Pool(address, {**headers, "User-Agent": "ksafe"}, limit)
+    try:
+        yield pool.post, (ConnectionError,)  # post(body, timeout): TimeoutError past it
+    finally:
+        pool.close()
+
+
+@asynccontextmanager
+async def _aiohttp_send(
+    address: str, headers: dict[str, str], limit: int, proxy: str | None
+) -> AsyncIterator[tuple[Send, tuple[type[Exception], ...]]]:
+    import aiohttp
+    from yarl import URL
+
+    url = URL(address)  # parsed once, not per request
+    connector = aiohttp.TCPConnector(limit=limit, ttl_dns_cache=300)
+    async with aiohttp.ClientSession(
+        connector=connector,
+        headers=headers,  # merged once per request by aiohttp; no per-call dict
+        cookie_jar=aiohttp.DummyCookieJar(),  # an inference server sets no cookies worth keeping
+    ) as session:
+
+        async def send(data: bytes, timeout: float) -> tuple[int, bytes]:
+            limit = aiohttp.ClientTimeout(total=timeout)
+            async with session.post(url, data=data, proxy=proxy, timeout=limit) as response:
+                return response.status, await response.read()
+
+        yield send, (aiohttp.ClientError,)
+
+
 @asynccontextmanager
 async def direct_generate(
     model: str,
@@ -223,6 +286,7 @@ async def direct_generate(
     defaults: Mapping[str, Any] | None = None,
     allowed: frozenset[str] | None = None,
     cache: ResponseCache | None = None,
+    http: str = "auto",
 ) -> AsyncIterator[Generate]:
     """A ``generate(messages, *, use_cache=True, **overrides)`` posting to the model's OpenAI-compatible server.
 
@@ -234,37 +298,35 @@ async def direct_generate(
         allowed: Body fields a call's ``overrides`` may set (default: those of ``BODY_FIELDS``).
         cache: Answers on disk: a request seen before (same model, base URL and body) is answered from it
             when the call's ``use_cache`` is true; answers are stored only then too.
+        http: The HTTP client (``HTTP_CLIENTS``): ``auto`` is the lean one (``ksafe.clients.http11``) unless
+            the environment names a proxy for the URL or it is neither http nor https, then aiohttp.
     """
-    from yarl import URL
-
     address, key, name = endpoint(model)
-    url = URL(address)  # parsed once, not per request
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    connector = aiohttp.TCPConnector(limit=options.max_connections, ttl_dns_cache=300)
     attempt_timeout = options.attempt_timeout
     fields = allowed if allowed is not None else frozenset(BODY_FIELDS.values())
     base = dict(defaults or {})
     proxy = _proxy_for(address)  # once: aiohttp's trust_env looks it (and .netrc) up in a thread per request
-    async with aiohttp.ClientSession(
-        connector=connector,
-        timeout=aiohttp.ClientTimeout(total=attempt_timeout),
-        headers=headers,  # merged once per request by aiohttp; no per-call dict
-        cookie_jar=aiohttp.DummyCookieJar(),  # an inference server sets no cookies worth keeping
-    ) as session:
+    lean = http == "lean" or (http == "auto" and _lean_usable(address, proxy))
+    transport = (
+        _lean_send(address, headers, options.max_connections)
+        if lean
+        else _aiohttp_send(address, headers, options.max_connections, proxy)
+    )
+    async with transport as (send, transport_errors):
+        retried: tuple[type[Exception], ...] = (*transport_errors, AttemptTimeoutError, HTTPStatusError)
 
         async def post(data: bytes) -> tuple[Mapping[str, Any], bytes]:
             deadline = time.monotonic() + (options.timeout or 1e9)
             for attempt in range(options.max_retries + 1):
                 try:
                     left = deadline - time.monotonic()
-                    limit = aiohttp.ClientTimeout(total=left if attempt_timeout is None else min(left, attempt_timeout))
                     try:
-                        async with session.post(url, data=data, proxy=proxy, timeout=limit) as response:
-                            if response.status >= 400:
-                                raise HTTPStatusError(response.status, await response.text(errors="replace"))
-                            raw = await response.read()
+                        status, raw = await send(data, left if attempt_timeout is None else min(left, attempt_timeout))
                     except TimeoutError as exc:
                         raise AttemptTimeoutError(attempt_timeout or left) from exc
+                    if status >= 400:
+                        raise HTTPStatusError(status, raw.decode("utf-8", errors="replace"))
                     try:
                         body = loads(raw)
                     except ValueError:
@@ -272,7 +334,7 @@ async def direct_generate(
                     if not isinstance(body, dict):
                         raise MalformedBodyError(f"the reply is not a JSON object: {raw[:200]!r}")
                     return body, raw
-                except (aiohttp.ClientError, AttemptTimeoutError, HTTPStatusError) as exc:
+                except retried as exc:
                     wait = min(30.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
                     if not _retryable(exc):
                         raise

@@ -72,7 +72,7 @@ def eval_command(
         str,
         typer.Option(
             help="auto: direct for openai-api/<service>/<model> targets, inspect otherwise; inspect: Inspect's "
-            "model layer (any provider); direct: ksafe's lean aiohttp client (OpenAI-compatible servers, less CPU)."
+            "model layer (any provider); direct: ksafe's lean HTTP client (OpenAI-compatible servers, less CPU)."
         ),
     ] = "auto",
     http_client: Annotated[

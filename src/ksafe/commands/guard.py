@@ -63,7 +63,7 @@ def guard_command(
     client: Annotated[
         str,
         typer.Option(
-            help="inspect: Inspect's model layer (any provider); direct: a lean aiohttp client for "
+            help="inspect: Inspect's model layer (any provider); direct: ksafe's lean HTTP client for "
             "openai-api/<service>/<model> guards (OpenAI-compatible servers such as vLLM), less CPU per call."
         ),
     ] = "inspect",

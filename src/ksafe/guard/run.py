@@ -10,13 +10,11 @@ asked again, faults are asked again.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,7 @@ from ksafe.guard.runner import (
     parse_guard,
     pending_work,
 )
-from ksafe.guard.shards import run_guards_sharded
+from ksafe.guard.shards import frozen_heap, run_guards_sharded
 from ksafe.guard.summary import guard_results, reference_of
 
 RUN_FILE = "run.json"
@@ -123,26 +121,9 @@ def _check_same_run(out: Path, record: dict[str, Any]) -> dict[str, Any]:
     return dict(previous)
 
 
-@contextmanager
-def _frozen_heap() -> Iterator[Callable[[], None]]:
-    """Keep what is loaded out of the cyclic collector for the run; yields ``freeze`` to call after loading.
-
-    The collector's full passes walk every live object (the benchmark's records, Inspect's modules): on
-    5,000 items they cost ~1 s of CPU, more than all the guard calls. Frozen objects are skipped (and
-    shared copy-on-write by forked workers); they are handed back to the collector at the end.
-    """
-    owned = gc.get_freeze_count() == 0
-    gc.freeze()
-    try:
-        yield gc.freeze
-    finally:
-        if owned:
-            gc.unfreeze()
-
-
 def run_guards(config: GuardConfig) -> GuardRunResults:
     """Ask every guard about every item (resuming the run directory), then write the results."""
-    with _frozen_heap() as freeze:
+    with frozen_heap(paused=True) as freeze:  # the collector is off while the items load
         return _run_guards(config, freeze)
 
 

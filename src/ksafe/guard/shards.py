@@ -9,15 +9,53 @@ end-of-file on a pipe, as ``ksafe.evaluation.shard`` does), so a crashed run lea
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any, overload
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions
 from ksafe.guard.formats.base import Conversation
 from ksafe.guard.runner import GuardJob, event_loop_factory, run_guard_jobs
+
+_FREEZES: list[None] = []
+"""One entry per ``frozen_heap`` open now (``gc.get_freeze_count`` walks the whole frozen heap: ~20 ms)."""
+
+
+@contextmanager
+def frozen_heap(paused: bool = False) -> Iterator[Callable[[], None]]:
+    """Keep what is loaded out of the cyclic collector; yields ``freeze`` to call after loading more.
+
+    The collector's full passes walk every live object (the benchmark's records, Inspect's modules): on
+    5,000 items they cost ~1 s of CPU, more than all the guard calls. Frozen objects are skipped (and
+    shared copy-on-write by forked workers); the outermost ``frozen_heap`` hands them back at its end
+    (unless someone else had frozen the heap before). With ``paused``, the collector is off until the first
+    ``freeze()``: loading 5,000 items allocates ~10^5 objects that live to the end, and the passes they
+    trigger on the way find nothing to collect (~50 ms).
+    """
+    owned = not _FREEZES and gc.get_freeze_count() == 0  # cheap while nothing is frozen
+    enabled = gc.isenabled()
+    _FREEZES.append(None)
+    gc.freeze()
+    if paused:
+        gc.disable()
+
+    def freeze() -> None:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+    try:
+        yield freeze
+    finally:
+        _FREEZES.pop()
+        if enabled:
+            gc.enable()
+        if owned:
+            gc.unfreeze()
 
 
 class SharedWork(Sequence[tuple[str, Conversation]]):
@@ -74,6 +112,14 @@ def _shard_worker(
     done.send_bytes(b"done")  # the journals are closed (fsynced): the parent need not wait for this exit
 
 
+def _quietly(work: Callable[[], None]) -> None:
+    """Run ``work``, ignoring its failure (what it prepares is redone, and its error raised, where needed)."""
+    try:
+        work()
+    except Exception:  # e.g. an import: the results retry it and report its error themselves
+        pass
+
+
 def _finished(process: Any, done: Any) -> int:
     """0 once the worker reports its journals closed (it may still be exiting), else its exit code."""
     try:
@@ -94,17 +140,20 @@ def run_guards_sharded(
     client: str = "inspect",
     while_waiting: Callable[[], None] | None = None,
 ) -> None:
-    """Classify every job's work in ``workers`` forked processes, every guard in each, splitting the connections.
+    """Classify every job's work in ``workers`` processes (this one and ``workers - 1`` forked), every guard in
+    each, splitting the connections.
 
     Each worker asks every guard at once, with its share of each guard's connections, taking the next pairs
-    of each guard's list as it needs them (``SharedWork``). Workers die with the parent (``PR_SET_PDEATHSIG``
-    and a pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in the parent once the workers are started
-    (work that would otherwise wait for the last answer, such as imports the results need).
+    of each guard's list as it needs them (``SharedWork``). This process is the first worker: it starts
+    asking as soon as the others are forked (a fork of the loaded heap takes ~10 ms each, and an idle parent
+    would hold a core's share of nothing). Forked workers die with the parent (``PR_SET_PDEATHSIG`` and a
+    pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in a thread of this process once the
+    others are forked, while its event loop waits on replies (work that would otherwise wait for the last
+    answer, such as imports the results need: ~25 ms cold that would delay this process's first requests).
 
     Raises:
         KsafeError: a worker failed (its verdicts so far are journaled; rerun to resume).
     """
-    import gc
     import multiprocessing
 
     if workers <= 1 or sum(len(work) for _, work, _ in jobs) < 2:
@@ -117,8 +166,8 @@ def run_guards_sharded(
     event_loop_factory(client)  # imports uvloop (where installed and used) once, not in each worker
 
     context = multiprocessing.get_context("fork")
-    owned = gc.get_freeze_count() == 0
-    gc.freeze()  # the children's collector skips the inherited heap
+    heap = ExitStack()
+    heap.enter_context(frozen_heap())  # the children's collector skips the inherited heap
     read_end, write_end = os.pipe()
     processes: list[Any] = []
     readers: list[Any] = []
@@ -126,9 +175,13 @@ def run_guards_sharded(
     journal_dirs = sorted({str(journal_dir) for _, _, journal_dir in jobs})
     shared = [(guard, SharedWork(work, context.Value("q", 0)), journal_dir) for guard, work, journal_dir in jobs]
     try:
+        own_options = options
         for shard in range(workers):
             connections = options.max_connections // workers + (shard < options.max_connections % workers)
             shard_options = dataclasses.replace(options, max_connections=max(1, connections))
+            if shard == 0:  # this process asks the first share itself, once the others are forked
+                own_options = shard_options
+                continue
             shard_jobs: list[GuardJob] = list(shared)
             reports, done = context.Pipe(duplex=False)
             process = context.Process(
@@ -140,12 +193,16 @@ def run_guards_sharded(
             done.close()  # the worker holds the only write end: end of file means it ended without reporting
             processes.append(process)
             readers.append(reports)
-        if while_waiting is not None:
-            while_waiting()
+        helper = None
+        if while_waiting is not None:  # in a thread: it runs while this process's event loop waits on replies
+            helper = threading.Thread(target=_quietly, args=(while_waiting,), name="ksafe-prepare", daemon=True)
+            helper.start()
+        run_guard_jobs(shared, own_options, model_args, client)
+        if helper is not None:
+            helper.join()
         codes = [_finished(process, reports) for process, reports in zip(processes, readers, strict=True)]
     finally:
-        if owned:
-            gc.unfreeze()
+        heap.close()
         os.close(read_end)
         os.close(write_end)
         exiting = [p for p, code in zip(processes, codes, strict=False) if code == 0 and p.is_alive()]
