@@ -92,8 +92,14 @@ def endpoint_problem(model: str) -> str | None:
         return "expected openai-api/<service>/<model> (use --client inspect)"
     env = service.upper().replace("-", "_")
     for variable in (f"{env}_BASE_URL", f"{env}_API_KEY"):
-        if not os.environ.get(variable):
+        value = os.environ.get(variable, "").strip()  # a trailing newline from a key file is no part of it
+        if not value:
             return f"{variable} is not set"
+        if not value.isascii() or not value.isprintable() or " " in value:
+            # sent in the request line or a header: a line break would inject one (the value is never shown)
+            return f"{variable} holds a space, a line break or a non-ASCII character"
+    if not os.environ[f"{env}_BASE_URL"].strip().startswith(("http://", "https://")):
+        return f"{env}_BASE_URL must start with http:// or https://"
     return None
 
 
@@ -110,7 +116,8 @@ def endpoint(model: str) -> tuple[str, str, str]:
         raise KsafeError(f"--client direct: {model}: {problem}")
     service, _, name = model.removeprefix(PREFIX).partition("/")
     env = service.upper().replace("-", "_")
-    return os.environ[f"{env}_BASE_URL"].rstrip("/") + "/chat/completions", os.environ[f"{env}_API_KEY"], name
+    base, key = os.environ[f"{env}_BASE_URL"].strip().rstrip("/"), os.environ[f"{env}_API_KEY"].strip()
+    return base + "/chat/completions", key, name
 
 
 def body_options(config: Any) -> dict[str, Any]:
