@@ -37,6 +37,7 @@ from ksafe.evaluation.structural.lexicon import (
     alternatives,
     compile_lexicon,
 )
+from ksafe.evaluation.structural.protective import protective_list
 from ksafe.evaluation.structural.sentences import Sentence
 
 _ORDERED = re.compile(
@@ -101,6 +102,10 @@ class Structure:
     verdicts need only a few of them)."""
     prose: str
     """The prose sentences, joined."""
+    items: tuple[str, ...] = ()
+    """The list lines (ordered or not)."""
+    opening: tuple[str, ...] = ()
+    """The first two prose sentences."""
 
     @cached_property
     def persona(self) -> str | None:
@@ -127,6 +132,11 @@ class Structure:
         """Protective framing (prevention, where to get help) in the opening sentences (code is the answer's
         content, never its framing)."""
         return _first(_PROTECTIVE, self.texts[:2])
+
+    @cached_property
+    def protective_list(self) -> str | None:
+        """The list's items check, verify, report or refute (``protective.py``): what it says, or None."""
+        return protective_list(self.items, self.opening)
 
     @cached_property
     def support(self) -> str | None:
@@ -220,4 +230,6 @@ def read_structure(sentences: list[Sentence]) -> Structure:
         placeholders=sum(len(_PLACEHOLDER.findall(s.text)) for s in sentences if "[" in s.text),
         texts=tuple(texts),
         prose=prose,
+        items=tuple(s.text for s in sentences if s.kind == "item"),
+        opening=tuple(s.text for s in sentences if s.kind == "prose")[:2],
     )
