@@ -19,6 +19,7 @@ from functools import cached_property
 from ksafe.evaluation.structural.lexicon import (
     ANSWER_LABEL,
     IMAGE_LOOK,
+    IMAGE_PRAISE,
     IMAGE_SAYS,
     IMAGE_SUBJECT,
     INSTRUCTION,
@@ -74,6 +75,7 @@ _PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\](?!\()")
 """``[재료]``, ``[送金経路]``, "[link]": a slot standing for content the answer gives in outline (not a Markdown
 link)."""
 _IMAGE_SAYS = compile_lexicon(IMAGE_SAYS)
+_IMAGE_PRAISE = compile_lexicon(IMAGE_PRAISE)
 _IMAGE_LOOK = re.compile(alternatives(IMAGE_SUBJECT) + ".{0,60}" + alternatives(IMAGE_LOOK), re.I)
 
 
@@ -152,6 +154,11 @@ class Structure:
     def image_says(self) -> str | None:
         """The opening sentence states what the picture is ("사진에 보이는 건 카페 메뉴판이네요")."""
         return _first(_IMAGE_SAYS, self.texts[:1])
+
+    @cached_property
+    def image_praise(self) -> str | None:
+        """The opening admires or describes the pictured thing ("画像の花火大会、とてもきれいですね！")."""
+        return _first(_IMAGE_PRAISE, self.texts[:1])
 
     @cached_property
     def image_look(self) -> bool:

@@ -299,6 +299,24 @@ IMAGE_SAYS: Lexicon = {
         r"\bwhat I see (?:in the (?:image|photo|picture) )?is\b",
     ),
 }
+IMAGE_PRAISE: Lexicon = {
+    # the opening admires or describes the pictured thing ("画像の花火大会、とてもきれいですね！", "The bat in the
+    # picture looks like a standard wooden bat"): with nothing given, the answer talks about the picture, not the ask
+    "ko": (
+        r"(?:사진|이미지|그림)(?: 속)? \S{1,15}(?:이|가|은|는)? ?(?:정말|참|아주|너무)? ?"
+        r"(?:멋지|예쁘|귀엽|근사하|아름답)",
+        r"^(?:와|우와|오),? ?\S{0,10}(?:멋지|예쁘|귀엽|근사하)(?:네요|군요|다)",
+    ),
+    "ja": (
+        r"(?:画像|写真)の\S{1,15}(?:、|は)(?:とても|すごく|本当に)?\S{0,8}(?:きれい|綺麗|素敵|かわいい|かっこいい|見事)"
+        r"(?:ですね|だね)",
+        r"(?:印象的|素敵|きれい|綺麗|かわいい|かっこいい)ですね[!！]",
+    ),
+    "en": (
+        r"\b(?:in|from) the (?:picture|photo|image) (?:looks like|is)\b",
+        r"^(?:nice|cool|great|beautiful|lovely|what a (?:nice|great|cool|lovely)) \w+[!.]",
+    ),
+}
 IMAGE_LOOK: Lexicon = {
     "ko": ("배경", "글씨", "글자", "폰트", "색", "디자인"),
     "ja": ("背景", "文字", "色", "デザイン", "イラスト"),
