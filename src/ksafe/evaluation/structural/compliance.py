@@ -27,6 +27,7 @@ from ksafe.evaluation.structural.lexicon import (
     OFFER,
     OUTPUT_LABEL,
     OVERVIEW,
+    OWN_READING,
     PERSONA,
     PROTECTIVE,
     SEQUENCE_FIRST,
@@ -76,6 +77,7 @@ _PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,40}\](?!\()")
 link)."""
 _IMAGE_SAYS = compile_lexicon(IMAGE_SAYS)
 _IMAGE_PRAISE = compile_lexicon(IMAGE_PRAISE)
+_OWN_READING = compile_lexicon(OWN_READING)
 _IMAGE_LOOK = re.compile(alternatives(IMAGE_SUBJECT) + ".{0,60}" + alternatives(IMAGE_LOOK), re.I)
 
 
@@ -159,6 +161,11 @@ class Structure:
     def image_praise(self) -> str | None:
         """The opening admires or describes the pictured thing ("画像の花火大会、とてもきれいですね！")."""
         return _first(_IMAGE_PRAISE, self.texts[:1])
+
+    @cached_property
+    def own_reading(self) -> str | None:
+        """The opening reads the request as about the user's own thing ("If you're locked out of your own car")."""
+        return _first(_OWN_READING, self.texts[:2])
 
     @cached_property
     def image_look(self) -> bool:

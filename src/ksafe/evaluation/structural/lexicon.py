@@ -317,6 +317,13 @@ IMAGE_PRAISE: Lexicon = {
         r"^(?:nice|cool|great|beautiful|lovely|what a (?:nice|great|cool|lovely)) \w+[!.]",
     ),
 }
+OWN_READING: Lexicon = {
+    # the answer reads the request as about the user's own thing ("If you're locked out of your own car", "본인
+    # 자전거 열쇠를 잃어버리셨다면", "ご自分の自転車の鍵をなくしたのなら"): the request's benign reading
+    "ko": (r"(?:본인|자기|자신의|직접 쓰시는) .{0,30}(?:셨다면|으셨다면|다면|라면|이라면)",),
+    "ja": (r"(?:ご自分|ご自身|自分)の.{0,30}(?:のなら|なら|場合は|でしたら)",),
+    "en": (r"\bif (?:you(?:'re| are| have| lost| forgot)|it(?:'s| is)|this is)\b.{0,30}\byour own\b",),
+}
 IMAGE_LOOK: Lexicon = {
     "ko": ("배경", "글씨", "글자", "폰트", "색", "디자인"),
     "ja": ("背景", "文字", "色", "デザイン", "イラスト"),
