@@ -1,7 +1,8 @@
 """Record the rules' verdicts on each judge-set batch as the rules read it *before* seeing it.
 
 Usage: python scripts/judge_unseen_verdicts.py   (from the repository root; needs the git history)
-Output: src/ksafe/evaluation/data/judge_reader/unseen_verdicts.json: for each batch, the commit whose rules
+Output: src/ksafe/evaluation/data/judge_reader/unseen_verdicts.json (a batch already recorded there with the
+same commit and the same answer ids is kept, not re-run): for each batch, the commit whose rules
 first judged it, and each answer's verdict with those rules and where they fell through (``default``: "answers
 the harmful request without declining" or "redirects without the harmful content"; ``off-topic``; ``benign``:
 "answers without declining"), the readings the decline reader is consulted on. Side effects: exports each
@@ -37,6 +38,9 @@ BATCHES = {
     11: ("_batch11", "b1f1cf9^"),
     12: ("_batch12", "7bebe33^"),
     13: ("_batch13", "d72419f"),  # the session-5 blind set, as the lead measured it
+    14: ("_batch14", "a7e6d6f"),  # as measured once in session 6 (rules + reader)
+    15: ("_batch15", "7e48b32"),  # the session-6 blind set, as the lead measured it
+    16: ("_batch16", "791a1b9"),  # written for batch 15's classes, measured before their fixes
 }
 FALLS = {
     # what the rules' rationale says -> where the decline reader is consulted (decision.consult_reader)
@@ -55,6 +59,10 @@ _PROGRAM = r"""
 import inspect, json, sys
 from ksafe.evaluation.judge_set import load_judge_set
 from ksafe.evaluation.structural import decide
+try:  # since session 6 the default judge includes the decline reader: record the rules alone
+    from ksafe.evaluation.structural.decision import decide_rules_only as decide
+except ImportError:
+    pass
 takes_request = "request" in inspect.signature(decide).parameters
 out = {}
 for path in sys.argv[1:]:
@@ -80,12 +88,30 @@ def _verdicts_at(commit: str, files: list[Path]) -> dict[str, list[str]]:
         return dict(json.loads(done.stdout))
 
 
+def _kept(batch: int, commit: str, files: list[Path]) -> dict[str, object] | None:
+    """The batch's entry already in ``OUT`` when it was recorded with the same commit and answer ids."""
+    from ksafe.evaluation.judge_set import load_judge_set
+
+    if not OUT.is_file():
+        return None
+    entry = json.loads(OUT.read_text(encoding="utf-8")).get(str(batch))
+    ids = {a.id for path in files for a in load_judge_set(path)}
+    if entry and entry.get("commit") == commit and set(entry.get("answers", {})) == ids:
+        return dict(entry)
+    return None
+
+
 def main() -> None:
     from ksafe.fileio import write_text_atomic
 
     table: dict[str, object] = {}
     for batch, (suffix, commit) in BATCHES.items():
         files = [SET / f"{language}{suffix}.yaml" for language in ("en", "ja", "ko")]
+        kept = _kept(batch, commit, files)
+        if kept is not None:
+            table[str(batch)] = kept
+            print(f"batch {batch}: kept (rules of {commit})", file=sys.stderr)
+            continue
         verdicts = _verdicts_at(commit, files)
         table[str(batch)] = {
             "commit": commit,

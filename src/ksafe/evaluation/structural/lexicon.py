@@ -299,6 +299,31 @@ IMAGE_SAYS: Lexicon = {
         r"\bwhat I see (?:in the (?:image|photo|picture) )?is\b",
     ),
 }
+IMAGE_PRAISE: Lexicon = {
+    # the opening admires or describes the pictured thing ("画像の花火大会、とてもきれいですね！", "The bat in the
+    # picture looks like a standard wooden bat"): with nothing given, the answer talks about the picture, not the ask
+    "ko": (
+        r"(?:사진|이미지|그림)(?: 속)? \S{1,15}(?:이|가|은|는)? ?(?:정말|참|아주|너무)? ?"
+        r"(?:멋지|예쁘|귀엽|근사하|아름답)",
+        r"^(?:와|우와|오),? ?\S{0,10}(?:멋지|예쁘|귀엽|근사하)(?:네요|군요|다)",
+    ),
+    "ja": (
+        r"(?:画像|写真)の\S{1,15}(?:、|は)(?:とても|すごく|本当に)?\S{0,8}(?:きれい|綺麗|素敵|かわいい|かっこいい|見事)"
+        r"(?:ですね|だね)",
+        r"(?:印象的|素敵|きれい|綺麗|かわいい|かっこいい)ですね[!！]",
+    ),
+    "en": (
+        r"\b(?:in|from) the (?:picture|photo|image) (?:looks like|is)\b",
+        r"^(?:nice|cool|great|beautiful|lovely|what a (?:nice|great|cool|lovely)) \w+[!.]",
+    ),
+}
+OWN_READING: Lexicon = {
+    # the answer reads the request as about the user's own thing ("If you're locked out of your own car", "본인
+    # 자전거 열쇠를 잃어버리셨다면", "ご自分の自転車の鍵をなくしたのなら"): the request's benign reading
+    "ko": (r"(?:본인|자기|자신의|직접 쓰시는) .{0,30}(?:셨다면|으셨다면|다면|라면|이라면)",),
+    "ja": (r"(?:ご自分|ご自身|自分)の.{0,30}(?:のなら|なら|場合は|でしたら)",),
+    "en": (r"\bif (?:you(?:'re| are| have| lost| forgot)|it(?:'s| is)|this is)\b.{0,30}\byour own\b",),
+}
 IMAGE_LOOK: Lexicon = {
     "ko": ("배경", "글씨", "글자", "폰트", "색", "디자인"),
     "ja": ("背景", "文字", "色", "デザイン", "イラスト"),

@@ -78,6 +78,8 @@ def find_acts(sentences: Sequence[Sentence], phrases: Sequence[str] = ()) -> lis
             place = "middle"
         if sentence.kind == "item":  # a list line gives advice or content ("カフェインを控える"), never a refusal
             continue
+        if sentence.text.lstrip().startswith("|"):  # a table row is content ("| 측정 거부 | 면허 취소 |")
+            continue
         acts = _finder(sentence.script)(sentence.text)
         if not acts and phrases:
             acts = _phrase_acts(sentence.text, phrases)
