@@ -316,3 +316,35 @@ def test_the_lean_pool_is_used_only_without_a_proxy_for_an_http_url(monkeypatch:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert _lean_usable(url, _proxy_for(url))  # the proxy of https URLs only
     assert not _lean_usable(url.replace("http:", "https:"), _proxy_for(url.replace("http:", "https:")))
+
+
+def test_a_reply_without_end_is_cut_at_the_size_limit_not_held_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ksafe.clients.http11 as http11
+
+    monkeypatch.setattr(http11, "MAX_REPLY_BYTES", 64 * 1024)
+
+    async def script(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        try:
+            while True:  # a hostile server: chunks without end
+                writer.write(b"1000\r\n" + b"x" * 4096 + b"\r\n")
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+
+    async def main() -> Any:
+        server, url = await raw_server(script)
+        pool = Pool(url, {}, limit=1)
+        async with server:
+            try:
+                await pool.post(b"{}", timeout=5)
+            except ConnectionError as exc:
+                return exc
+            finally:
+                pool.close()
+        return None
+
+    failure = asyncio.run(main())
+    assert isinstance(failure, http11.BadReplyError) and "larger than" in str(failure)
+    assert classify_fault(failure)[1] == "BadReplyError: the reply is larger than 65,536 bytes"  # a journaled fault

@@ -34,7 +34,12 @@ class CannotConnectError(ConnectionError):
 
 
 class BadReplyError(ConnectionError):
-    """The reply is not HTTP/1.1 (the parser's words)."""
+    """The reply is not HTTP/1.1 (the parser's words), or its body passes ``MAX_REPLY_BYTES``."""
+
+
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+"""The largest reply body read (a chat completion is kilobytes; a hostile or broken server that streams without
+end is cut here, not held in memory until the attempt times out)."""
 
 
 class _Connection(asyncio.Protocol):
@@ -45,6 +50,7 @@ class _Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[tuple[int, bytes]] | None = None
         self.chunks: list[bytes] = []
+        self.size = 0
         self.status = 0
         self.framed = False
         """The reply has a ``Content-Length`` or is chunked (else its body ends when the connection does)."""
@@ -87,6 +93,11 @@ class _Connection(asyncio.Protocol):
         self.headers_done = True
 
     def on_body(self, body: bytes) -> None:
+        self.size += len(body)
+        if self.size > MAX_REPLY_BYTES:
+            self._fail(BadReplyError(f"the reply is larger than {MAX_REPLY_BYTES:,} bytes"))
+            self.close()
+            return
         self.chunks.append(body)
 
     def on_message_complete(self) -> None:
@@ -104,7 +115,7 @@ class _Connection(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         self.waiter = waiter = loop.create_future()
         self.chunks = []
-        self.status = 0
+        self.size = self.status = 0
         self.framed = self.headers_done = self.received = self.keep_alive = False
         # one timer on the loop, not asyncio.timeout's cancellation machinery (a guard call costs ~0.15 ms)
         timer = loop.call_at(deadline, self._expire, waiter) if deadline is not None else None
