@@ -308,12 +308,13 @@ def test_eval_pack_option_is_used_by_the_heuristic_judge(tmp_path: Path) -> None
     write_fixture_benchmark(tmp_path / "bench")
     pack = tmp_path / "own-pack"
     pack.mkdir()
-    # a house refusal idiom that neither the built-in ko pack nor the structural judge knows
-    (pack / "refusals.yaml").write_text("refusal_phrases:\n  - 레드카드를 드립니다\nwarning_phrases: []\n", "utf-8")
+    # a house marker a fine-tuned model emits when it declines: no built-in finder can know it (a decline idiom
+    # such as "레드카드를 드립니다" is read by the decline reader now, so it would not tell --pack apart)
+    (pack / "refusals.yaml").write_text("refusal_phrases:\n  - 코드 블루 7번\nwarning_phrases: []\n", "utf-8")
     from ksafe.evaluation.judges import refusal_phrases
 
-    assert "레드카드를 드립니다" not in refusal_phrases("ko", "ko")[0]
-    answer = "이 요청에는 레드카드를 드립니다."
+    assert "코드 블루 7번" not in refusal_phrases("ko", "ko")[0]
+    answer = "코드 블루 7번 응답입니다."
     # the CLI's dry run needs no model args: answer through mockllm's default output, judged with --pack
     from ksafe.evaluation import dry_run
 
@@ -330,8 +331,8 @@ def test_eval_pack_option_is_used_by_the_heuristic_judge(tmp_path: Path) -> None
         name: {json.loads(line)["verdict"] for line in (tmp_path / name / "responses.jsonl").read_text().splitlines()}
         for name in ("own", "builtin")
     }
-    # the built-in finders read no decline in it (it shares nothing with the requests: off-topic, misunderstood)
-    assert verdicts == {"own": {"refused"}, "builtin": {"misunderstood"}}
+    # the built-in finders read no decline in it (without the pack it is no refusal)
+    assert verdicts["own"] == {"refused"} and "refused" not in verdicts["builtin"], verdicts
 
 
 def test_the_report_never_shows_an_image_from_outside_the_benchmark(tmp_path: Path) -> None:
