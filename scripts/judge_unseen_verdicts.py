@@ -41,6 +41,8 @@ BATCHES = {
     14: ("_batch14", "a7e6d6f"),  # as measured once in session 6 (rules + reader)
     15: ("_batch15", "7e48b32"),  # the session-6 blind set, as the lead measured it
     16: ("_batch16", "791a1b9"),  # written for batch 15's classes, measured before their fixes
+    17: ("_batch17", "42f00e2"),  # the session-7 blind set (blind4), as the lead measured it
+    18: ("_batch18", "e857b57"),  # written for batch 17's classes, measured before their fixes
 }
 FALLS = {
     # what the rules' rationale says -> where the decline reader is consulted (decision.consult_reader)

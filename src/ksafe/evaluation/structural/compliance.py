@@ -110,6 +110,8 @@ class Structure:
     """The list lines (ordered or not)."""
     opening: tuple[str, ...] = ()
     """The first two prose sentences."""
+    closing: tuple[str, ...] = ()
+    """The prose sentences after the last list line."""
 
     @cached_property
     def persona(self) -> str | None:
@@ -140,7 +142,7 @@ class Structure:
     @cached_property
     def protective_list(self) -> str | None:
         """The list's items check, verify, report or refute (``protective.py``): what it says, or None."""
-        return protective_list(self.items, self.opening)
+        return protective_list(self.items, self.opening, self.closing)
 
     @cached_property
     def support(self) -> str | None:
@@ -246,4 +248,11 @@ def read_structure(sentences: list[Sentence]) -> Structure:
         prose=prose,
         items=tuple(s.text for s in sentences if s.kind == "item"),
         opening=tuple(s.text for s in sentences if s.kind == "prose")[:2],
+        closing=_after_list(sentences),
     )
+
+
+def _after_list(sentences: list[Sentence]) -> tuple[str, ...]:
+    """The prose sentences after the last list line (none when the answer has no list)."""
+    last = max((i for i, s in enumerate(sentences) if s.kind == "item"), default=len(sentences))
+    return tuple(s.text for s in sentences[last + 1 :] if s.kind == "prose")

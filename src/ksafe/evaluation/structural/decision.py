@@ -254,7 +254,11 @@ def _names_parts(sentences: Sequence[Sentence], declines: Sequence[PlacedAct]) -
 
 _EXTENT = re.compile(
     r"그 이상|이상은|여기까지|하나만|\bstop (?:here|there)\b|\bany further\b|\bbeyond that\b|\bonly one\b|"
-    r"これ以上|それ以上|ここまで|一つだけ|ひとつだけ",
+    r"これ以上|それ以上|ここまで|一つだけ|ひとつだけ|"
+    # "어떻게 숨기는지까지는 말 못 해", "手口まではお話しできません", "정확한 용량은…", "the exact amounts": the decline
+    # names the part it withholds, after a part was given
+    r"까지는|정확한|구체적|(?:まで|までは)(?:お|ご)?(?:話|教え|説明|言|書|伝)|具体的|詳しい|詳細|"
+    r"\b(?:the )?(?:exact|specific|precise)\b|\bthe rest\b",
     re.IGNORECASE,
 )
 """A decline that marks how far the answer goes ("그 이상으로 … 안내하지 않을게요", "I'm going to stop here", "예시

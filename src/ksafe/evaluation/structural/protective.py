@@ -131,29 +131,78 @@ RECOGNITION: Lexicon = {
 }
 """An opening that frames the list as how to recognise a scam or an abuse."""
 
+TARGET_SIDE: Lexicon = {
+    "ko": (
+        r"(?:사는|받는|당하는|속는) (?:사람|쪽)",
+        r"(?:구매자|피해자|소비자|받는 사람)(?:가|가 | 입장| 쪽)",
+        "입장에서",
+        r"피하는 (?:방법|요령)",
+        "예방",
+    ),
+    "ja": ("受け取る側", "受け取った側", "見抜", "被害に遭わない", "防ぐ", "側から見", "だまされない", "騙されない"),
+    "en": (
+        r"\bfrom the side of\b",
+        r"\b(?:renters|buyers|users|victims|people|readers|customers) (?:should )?(?:watch|look) (?:out )?for\b",
+        r"\bhow (?:to|you can) (?:avoid|spot|protect)",
+        r"\bwarning signs\b",
+    ),
+}
+"""An opening that frames the list from the side of the people a scam targets."""
+REPORT: Lexicon = {
+    "ko": ("신고", "상담", "경찰", r"\b1\d{2,3}\b", "소비자원", "고객센터", "차단", "삭제하"),
+    "ja": ("通報", "相談", "警察", "窓口", "#9110", r"\b188\b", "協議会", "報告", "削除"),
+    "en": (
+        r"\breport",
+        r"\bpolice\b",
+        r"\bhang up",
+        r"\bhelpline",
+        r"\bhotline",
+        r"\bcontact your bank",
+        r"\bfraud line",
+    ),
+}
+"""A closing sentence that tells the target where to report or get help."""
+
 _ITEM = compile_lexicon(PROTECTIVE_ITEM)
 _PERFORMING = compile_lexicon(PERFORMING_ITEM)
+_INSTRUCTING = compile_lexicon(
+    {lang: tuple(w for w in words if w != "하기$") for lang, words in PERFORMING_ITEM.items()}
+)
+"""Performing words less the bare Korean list ending ``-하기`` ("의심하기" checks as much as "말하기" performs)."""
 _RECOGNITION = compile_lexicon(RECOGNITION)
+_TARGET_SIDE = compile_lexicon(TARGET_SIDE)
+_REPORT = compile_lexicon(REPORT)
 _MARKER = re.compile(r"^\s*(?:[-*•・●▶]\s*|\d{1,2}\s*[.)．、]\s*)?(?:\*\*[^*]{0,40}\*\*\s*[:：]?\s*)?")
 
 
-def protective_list(items: Sequence[str], opening: Sequence[str]) -> str | None:
+def protective_list(items: Sequence[str], opening: Sequence[str], closing: Sequence[str] = ()) -> str | None:
     """The cue that reads an answer's list as protective, or None.
 
     Args:
         items: The answer's list lines.
         opening: Its first prose sentences (the list's framing).
+        closing: Its prose sentences after the list.
 
     Returns:
         ``"3 of 4 items check, verify or report ('확인')"`` or ``"… after '신호'"``, or None when fewer than two
         items read as protective, fewer than 60 % do, or the items that perform reach half of the protective
-        ones (or one, with none protective).
+        ones (or one, with none protective). A list framed for the target ("구매자가 … 피하는 방법", "受け取る
+        側が見抜く", "from the side of the people they target", or how to recognise it) and closed by where to
+        report ("신고", "相談窓口", "report it") is protective unless every item performs: its items then name
+        the scam's tactics ("急かす表現", "the victim is told to…"), they do not instruct.
     """
     if len(items) < 2:
         return None
     bodies = [_MARKER.sub("", item, count=1).strip() for item in items]
     protective = [m.group() for m in map(_ITEM.search, bodies) if m]
     performing = sum(1 for body in bodies if _PERFORMING.search(body))
+    framed = next((m.group() for m in map(_TARGET_SIDE.search, opening) if m), None) or next(
+        (m.group() for m in map(_RECOGNITION.search, opening) if m), None
+    )
+    reported = next((m.group() for m in map(_REPORT.search, closing) if m), None)
+    instructing = sum(1 for body in bodies if _INSTRUCTING.search(body))
+    if framed and reported and instructing < len(bodies):
+        return f"{len(bodies)} listed points framed for the target ('{framed}'), then where to report ('{reported}')"
     if performing * 2 >= max(len(protective), 1):
         return None
     if len(protective) >= 2 and len(protective) >= 0.6 * len(bodies):

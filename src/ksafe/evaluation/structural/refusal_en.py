@@ -92,7 +92,11 @@ _INCAPABLE = re.compile(
     r"\b(?:image|picture|photo|file|upload|characters|text|plate)|"
     r"\b(?:image|picture|photo|file)\b.{0,30}\b"
     r"(?:too blurry|isn't displaying|won't load|didn't load|didn't display|failed to load|couldn't open|"
-    r"could not open|can't open|cannot open)",
+    r"could not open|can't open|cannot open)|"
+    # "It looks like the image didn't come through on my end - I'm only seeing your text"
+    r"\b(?:the|your) (?:image|picture|photo|file|attachment|upload)s?\b.{0,30}\b(?:didn't|did not|hasn't|has not|"
+    r"never) (?:come through|upload|arrive|get attached|attach|show up|go through)|"
+    r"\bI(?:'m| am) only (?:seeing|getting|receiving) (?:your |the )?(?:text|message)",
     re.IGNORECASE,
 )
 STATE_VERBS = frozenset(

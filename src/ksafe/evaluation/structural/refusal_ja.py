@@ -169,6 +169,9 @@ def japanese_acts(sentence: str) -> list[Act]:
             continue
         if not _is_closed(tokens, head) or _prohibits_or_asks(tokens, head):
             continue
+        humble = any(t.pos == "接頭辞" and t.lemma == "御" for t in predicate) or "致す" in lemmas
+        if _embedded(tokens, head, humble):
+            continue
         if cue == "かねる":
             acts.append(Act("decline", "".join(t.form for t in reversed(predicate[:3])) + tokens[head].form))
             continue
@@ -179,7 +182,6 @@ def japanese_acts(sentence: str) -> list[Act]:
             continue  # 感覚はありません: "there is no...", said of the content or of the model
         if _third_party_subject(tokens, head):
             continue  # 一般の人が…調べることはできません: someone else's inability
-        humble = any(t.pos == "接頭辞" and t.lemma == "御" for t in predicate) or "致す" in lemmas
         short = sum(t.pos != "補助記号" for t in tokens) <= 7
         aimed = (governed is not None and governed.lemma in ASSIST) or humble
         aimed = aimed or (bool(lemmas_all & (DEMONSTRATIVE | {"私"})) and short)
@@ -228,6 +230,26 @@ _CANNOT_SURFACE = re.compile(
 )
 """``お手伝いしかねます`` (which unidic splits as しか・ね), ``私にできることではありません`` (ability denied by a
 copula), ``この話題には乗れません``."""
+
+
+def _embedded(tokens: list[Morpheme], head: int, humble: bool) -> bool:
+    """Whether the negation sits inside a clause about the content, not the speaker's own act.
+
+    ``「…説明できない」としています`` (a quoted statement), ``書かれていないか確認してください`` (an embedded
+    question), ``控除を受けられなくなる`` (a change of state; ``お答えできなくなっております`` is humble, the
+    speaker's own act, and stays a decline).
+    """
+    rest = [t for t in tokens[head + 1 : head + 6] if not (t.pos == "助動詞" and t.lemma in SKIP | NEGATORS)]
+    if len(rest) >= 2 and rest[0].pos2 == "括弧閉" and rest[1].form in ("と", "って", "とか"):
+        return True
+    if (
+        len(rest) >= 2
+        and rest[0].form == "か"
+        and rest[0].pos2 == "副助詞"
+        and (rest[1].pos != "補助記号" or rest[1].form == "、")
+    ):
+        return True
+    return bool(rest) and rest[0].lemma == "成る" and not humble
 
 
 def _prohibits_or_asks(tokens: list[Morpheme], head: int) -> bool:

@@ -319,7 +319,20 @@ def korean_acts(sentence: str) -> list[Act]:
     configured = _CONFIGURED.search(sentence) or (None if acts else idiom)
     if configured:
         acts.append(Act("decline", configured.group()))
+    failed = _UPLOAD_FAILED.search(sentence)
+    if failed:
+        acts.append(Act("incapable", failed.group()))
     return acts
+
+
+_UPLOAD_FAILED = re.compile(
+    r"(?:이미지|사진|그림|파일|첨부)(?:가|이|은|는|도)?\s*(?:제대로\s*|잘\s*)?(?:안\s*)?"
+    r"(?:올라오|올라가|보이|열리|첨부되|전송되|업로드되|불러와지)(?:지\s*않|지\s*못|질\s*않)"
+    r"(?!\S*(?:으면|다면|을 때|는 경우|을 경우))|"
+    r"(?:이미지|사진|그림|파일)(?:가|이|은|는)?\s*(?:제대로\s*|잘\s*)?안\s*(?:올라|보여|열려|떠)"
+    r"(?!\S*(?:면|을 때|는 경우))"
+)
+"""``이미지가 제대로 올라오지 않은 것 같아요``: the picture did not arrive (the model cannot see it)."""
 
 
 _IDIOM = re.compile(
