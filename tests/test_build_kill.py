@@ -113,10 +113,13 @@ import os, sys, time
 from pathlib import Path
 from ksafe.fileio import exclusive_lock
 with exclusive_lock(Path(sys.argv[1]), "busy"):
+    ready, told = os.pipe()
     child = os.fork()
     if child == 0:
+        os.write(told, b"x")  # os.fork() returned here: the child's at-fork hooks (lock closing) have run
         time.sleep(60)  # a lingering child (a worker that has not died yet)
         os._exit(0)
+    os.read(ready, 1)  # a parent killed before its child ever ran would leave the lock with the child for a moment
     print(child, flush=True)
     time.sleep(60)
 """
