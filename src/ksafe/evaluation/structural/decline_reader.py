@@ -71,7 +71,7 @@ def window(sentences: Sequence[Sentence]) -> list[Sentence]:
 
 
 def _bucket(token: str) -> int:
-    return zlib.crc32(token.encode("utf-8", "surrogatepass")) % DIM  # a lone surrogate in an answer hashes too
+    return zlib.crc32(token.encode("utf-8")) % DIM
 
 
 SPAN = 200
