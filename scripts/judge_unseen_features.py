@@ -14,10 +14,9 @@ the rules give on fresh answers, which is what the layer meets in use.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
+
+from at_commit import run_at_commit  # scripts/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src/ksafe/evaluation/data/judge_layer/unseen_features.json"
@@ -55,20 +54,9 @@ print(json.dumps(out))
 
 
 def _features_at(commit: str, files: list[Path]) -> dict[str, list[float]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, check=True, capture_output=True)
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
-        features = Path(tmp) / "src/ksafe/evaluation/structural/features.py"
-        features.write_text((ROOT / "src/ksafe/evaluation/structural/features.py").read_text(encoding="utf-8"))
-        done = subprocess.run(
-            [sys.executable, "-c", _PROGRAM, *map(str, files)],
-            cwd=tmp,
-            env={"PYTHONPATH": str(Path(tmp) / "src"), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return dict(json.loads(done.stdout))
+    features = "src/ksafe/evaluation/structural/features.py"  # today's feature definitions over the old rules
+    overlay = {features: (ROOT / features).read_text(encoding="utf-8")}
+    return dict(run_at_commit(commit, _PROGRAM, [str(f) for f in files], overlay))
 
 
 def main() -> None:

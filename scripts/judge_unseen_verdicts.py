@@ -16,10 +16,10 @@ this file for its "unseen" table.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from at_commit import run_at_commit  # scripts/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src/ksafe/evaluation/data/judge_reader/unseen_verdicts.json"
@@ -76,18 +76,7 @@ print(json.dumps(out))
 
 
 def _verdicts_at(commit: str, files: list[Path]) -> dict[str, list[str]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        archive = subprocess.run(["git", "archive", commit, "src"], cwd=ROOT, check=True, capture_output=True)
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
-        done = subprocess.run(
-            [sys.executable, "-c", _PROGRAM, *map(str, files)],
-            cwd=tmp,
-            env={"PYTHONPATH": str(Path(tmp) / "src"), "PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1"},
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return dict(json.loads(done.stdout))
+    return dict(run_at_commit(commit, _PROGRAM, [str(f) for f in files]))
 
 
 def _kept(batch: int, commit: str, files: list[Path]) -> dict[str, object] | None:
