@@ -112,23 +112,42 @@ def _load_directory(directory: Path) -> Benchmark:
         if parquets:
             return _load_parquet(*parquets)  # every shard: a full build writes several
         raise KsafeError(f"{items_path}: missing (not a benchmark directory)")
-    manifest = _verified_manifest(directory, items_path)
-    items: list[BenchmarkItem] = []
-    with items_path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                items.append(BenchmarkItem.model_validate_json(line))
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                loc = ".".join(str(part) for part in first["loc"])
-                raise KsafeError(f"{items_path}:{number}: {loc}: {first['msg']}") from None
+    manifest, lines = read_item_lines(directory)
+    items = [parse_item_line(items_path, number, line) for number, line in lines]
     return Benchmark(name=manifest.name, culture=manifest.culture, root=directory.resolve(), items=tuple(items))
 
 
-def _verified_manifest(directory: Path, items_path: Path) -> Manifest:
-    """The manifest, checked against ``items.jsonl``: a build that did not finish, or a mix of two, is refused."""
+def read_item_lines(directory: Path) -> tuple[Manifest, list[tuple[int, bytes]]]:
+    """The manifest and the non-blank lines of ``items.jsonl`` (numbered from 1), read once and checked
+    against the manifest's SHA-256 (a build that did not finish, or a mix of two, is refused).
+
+    Raises:
+        KsafeError: the manifest is missing or invalid, or ``items.jsonl`` does not match it.
+    """
+    items_path = directory / ITEMS_FILE
+    data = items_path.read_bytes()
+    manifest = _verified_manifest(directory, items_path, hashlib.sha256(data).hexdigest())
+    # bytes.splitlines splits where text mode's universal newlines do (JSON strings hold neither CR nor LF)
+    lines = [(number, line) for number, line in enumerate(data.splitlines(), start=1) if line.strip()]
+    return manifest, lines
+
+
+def parse_item_line(items_path: Path, number: int, line: bytes) -> BenchmarkItem:
+    """Line ``number`` of ``items_path`` as a ``BenchmarkItem``.
+
+    Raises:
+        KsafeError: ``<file>:<line>: <field>: <message>`` when the line is not a valid item.
+    """
+    try:
+        return BenchmarkItem.model_validate_json(line)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(part) for part in first["loc"])
+        raise KsafeError(f"{items_path}:{number}: {loc}: {first['msg']}") from None
+
+
+def _verified_manifest(directory: Path, items_path: Path, items_sha256: str) -> Manifest:
+    """The manifest, checked against ``items.jsonl``'s digest."""
     manifest_path = directory / MANIFEST_FILE
     if not manifest_path.is_file():
         raise KsafeError(f"{manifest_path}: missing: the build did not finish; rerun the same `ksafe build`")
@@ -137,11 +156,7 @@ def _verified_manifest(directory: Path, items_path: Path) -> Manifest:
     except (ValidationError, ValueError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
         raise KsafeError(f"{manifest_path}: not a ksafe manifest ({message})".splitlines()[0]) from None
-    digest = hashlib.sha256()
-    with items_path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != manifest.items_sha256:
+    if items_sha256 != manifest.items_sha256:
         raise KsafeError(
             f"{items_path}: does not match {MANIFEST_FILE} (SHA-256 differs): the benchmark was changed or its "
             "build did not finish; rerun the same `ksafe build`"
@@ -236,12 +251,21 @@ def select_items(items: Sequence[BenchmarkItem], item_filter: ItemFilter) -> lis
         KsafeError: a filter value no item has, or a sample size under 1 (``check_filter``).
     """
     check_filter(items, item_filter)
-    unfiltered = item_filter.harmful is None and not any(getattr(item_filter, a) for a, _ in _FILTER_FIELDS)
-    kept = list(items) if unfiltered else [item for item in items if item_filter.keeps(item)]
-    if item_filter.sample_size is not None and item_filter.sample_size < len(kept):
-        chosen = set(random.Random(item_filter.seed).sample(range(len(kept)), item_filter.sample_size))
-        kept = [item for index, item in enumerate(kept) if index in chosen]
-    return kept
+    kept = list(items) if unfiltered(item_filter) else [item for item in items if item_filter.keeps(item)]
+    chosen = sample_indices(len(kept), item_filter)
+    return kept if chosen is None else [kept[index] for index in chosen]
+
+
+def unfiltered(item_filter: ItemFilter) -> bool:
+    """Whether ``item_filter`` keeps every item (before its sample)."""
+    return item_filter.harmful is None and not any(getattr(item_filter, a) for a, _ in _FILTER_FIELDS)
+
+
+def sample_indices(count: int, item_filter: ItemFilter) -> list[int] | None:
+    """The indices (ascending) of the seeded sample of ``count`` kept items, or None when all are kept."""
+    if item_filter.sample_size is None or item_filter.sample_size >= count:
+        return None
+    return sorted(random.Random(item_filter.seed).sample(range(count), item_filter.sample_size))
 
 
 def parse_choice(value: str | Iterable[str] | None) -> tuple[str, ...]:

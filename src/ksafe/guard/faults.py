@@ -71,3 +71,8 @@ def classify_fault(error: BaseException, secrets: list[str] | None = None) -> tu
     if "connect" in lowered:
         return "connection_error", message
     return "error", message
+
+
+def cannot_write(exc: OSError, where: object) -> str:
+    """The one-line message of a failed write (a read-only or full disk): what was journaled stays."""
+    return f"{exc.filename or where}: cannot write ({exc.strerror or exc}); free space or fix permissions, then rerun"

@@ -33,6 +33,11 @@ KINDS: tuple[str, ...] = (PLAIN, BORDERLINE, JAILBREAK_FRAMED)
 """Values of the ``kind`` breakdown: harmful items are plain or jailbreak-framed, benign items any of the three."""
 
 
+def record_id(view: str, key: str) -> str:
+    """The journal id of one (view, item)."""
+    return f"{view}:{key}"
+
+
 @dataclass(slots=True)
 class GuardItem:
     """One thing to classify: a benchmark sample, or one target answer to it (not changed once built).
@@ -94,20 +99,28 @@ def benchmark_items(benchmark: str, item_filter: ItemFilter) -> tuple[str, str, 
     selected = select_items(bench.items, item_filter)
     if not selected:
         raise KsafeError(f"benchmark: {benchmark}: no item passes the filters")
-    items: list[GuardItem] = []
     images = ImagePaths(bench.root)
-    for item in selected:
-        if item.subset != "G":
-            image = images.path(item.image)
-            items.append(_item(sample_id(item, None), item, None, item.language, item.text, item.text_only, image))
-            continue
-        for version in item_filter.g_versions:
-            v = _variant(item, version)  # built once per version (a G item's own version is a new record)
-            if v is None:
-                continue
-            image = images.path(v.image)
-            items.append(_item(sample_id(item, version), item, version, v.language, v.text, v.text_only, image))
+    items = [guard_item for item in selected for guard_item in guard_items(item, item_filter.g_versions, images)]
     return bench.name, bench.culture, items
+
+
+def guard_items(item: BenchmarkItem, g_versions: Sequence[GVersion], images: ImagePaths) -> list[GuardItem]:
+    """The guard items of one benchmark item: itself, or a G item once per version of ``g_versions`` it has.
+
+    Raises:
+        KsafeError: an image path leaves the benchmark folder or its file is missing.
+    """
+    if item.subset != "G":
+        image = images.path(item.image)
+        return [_item(sample_id(item, None), item, None, item.language, item.text, item.text_only, image)]
+    found = []
+    for version in g_versions:
+        v = _variant(item, version)  # built once per version (a G item's own version is a new record)
+        if v is None:
+            continue
+        image = images.path(v.image)
+        found.append(_item(sample_id(item, version), item, version, v.language, v.text, v.text_only, image))
+    return found
 
 
 def _variant(item: BenchmarkItem, version: GVersion) -> ItemVariant | None:

@@ -25,18 +25,14 @@ from ksafe.evaluation.engine import GenerateOptions
 from ksafe.evaluation.evallog import model_slug
 from ksafe.evaluation.journal import read_journals, run_lock
 from ksafe.fileio import write_text_atomic
-from ksafe.guard.items import GuardItem, benchmark_items, filter_responses, response_items
+from ksafe.guard.faults import cannot_write
+from ksafe.guard.items import GuardItem, filter_responses, response_items
 from ksafe.guard.results import GuardRunResults
-from ksafe.guard.runner import (
-    CLIENTS,
-    GuardJob,
-    GuardSpec,
-    check_guard,
-    parse_guard,
-    pending_work,
-)
-from ksafe.guard.shards import frozen_heap, run_guards_sharded
+from ksafe.guard.runner import CLIENTS, GuardSpec, check_guard, parse_guard
+from ksafe.guard.shards import ShardJob, frozen_heap, run_guards_sharded
+from ksafe.guard.sources import ItemSource, ListSource, benchmark_source
 from ksafe.guard.summary import guard_results, reference_of
+from ksafe.guard.work import GuardWork, pending_pairs
 
 RUN_FILE = "run.json"
 JOURNAL_DIR = "journal"
@@ -136,12 +132,8 @@ def _run_guards(config: GuardConfig, freeze: Callable[[], None]) -> GuardRunResu
     for guard in specs:
         if config.responses and guard.format.images_only:
             raise KsafeError(f"--guard {guard.spec}: {guard.format.name} classifies images, not answers (--responses)")
-    if config.responses:
-        name, culture, items = response_items(Path(config.source))
-        items = filter_responses(items, config.item_filter)
-    else:
-        name, culture, items = benchmark_items(config.source, config.item_filter)
-    freeze()  # the items live to the end of the run
+    source = _source(config)
+    freeze()  # what was loaded lives to the end of the run
     for guard in specs:  # a missing key or bad model string fails before the run directory is touched
         check_guard(guard, config.model_args, config.client)
     record = _record(config)
@@ -151,26 +143,34 @@ def _run_guards(config: GuardConfig, freeze: Callable[[], None]) -> GuardRunResu
         with run_lock(out):
             record["guards"] = sorted(set(previous.get("guards", [])) | {g.spec for g in specs})
             record["run_id"] = previous.get("run_id") or uuid.uuid4().hex[:22]
-            record["benchmark"] = name
+            record["benchmark"] = source.name
             write_text_atomic(out / RUN_FILE, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-            jobs: list[GuardJob] = []
+            jobs: list[ShardJob] = []
             for guard in specs:
                 journal_dir = out / JOURNAL_DIR / model_slug(guard.spec)
                 journal_dir.mkdir(parents=True, exist_ok=True)
-                jobs.append((guard, pending_work(items, _views(guard, config), journal_dir), journal_dir))
-            pending = sum(len(work) for _, work, _ in jobs)
+                jobs.append((guard, GuardWork(source, _views(guard, config), read_journals(journal_dir)), journal_dir))
+            pending = sum(work.estimate() for _, work, _ in jobs)
+            if not pending:  # the journal may hold verdicts of items no longer selected: count exactly
+                pending = sum(pending_pairs(source, work.views, work.state) for _, work, _ in jobs)
             if pending:  # every guard at once (each with its own connections), in one or more processes
                 workers = _workers(config, pending)
                 run_guards_sharded(
                     jobs, config.options, workers, config.model_args, config.client, while_waiting=_prepare_results
                 )
+            items = source.items()
             freeze()
-            return finalize(config, specs, items, record, name, culture)
+            return finalize(config, specs, items, record, source.name, source.culture)
     except OSError as exc:  # a read-only or full disk: what was journaled stays, the same command resumes
-        where = exc.filename or out
-        raise KsafeError(
-            f"{where}: cannot write ({exc.strerror or exc}); free space or fix permissions, then rerun"
-        ) from None
+        raise KsafeError(cannot_write(exc, out)) from None
+
+
+def _source(config: GuardConfig) -> ItemSource:
+    """The items to classify: an eval run's answers (``--responses``), or the benchmark's samples."""
+    if config.responses:
+        name, culture, items = response_items(Path(config.source))
+        return ListSource(name, culture, filter_responses(items, config.item_filter))
+    return benchmark_source(config.source, config.item_filter)
 
 
 def _prepare_results() -> None:

@@ -1,8 +1,8 @@
 """Ask the guards of one command in 1..N forked processes (Python uses one core per process).
 
-Input: ``GuardJob``s (a ``GuardSpec``, its pending (journal id, conversation) pairs, its journal folder), call
-options. Output: one journal file per guard per worker (``runner.run_guard_jobs``: every guard of the command
-at once in each worker). Side effects: forks workers that die with their parent (``PR_SET_PDEATHSIG`` and
+Input: ``ShardJob``s (a ``GuardSpec``, its ``GuardWork``, its journal folder), call options. Output: one
+journal file per guard per worker (``runner.run_guard_jobs``: every guard of the command at once in each
+worker). Side effects: forks workers that die with their parent (``PR_SET_PDEATHSIG`` and
 end-of-file on a pipe, as ``ksafe.evaluation.shard`` does), so a crashed run leaves nobody asking.
 """
 
@@ -14,12 +14,18 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any, overload
+from pathlib import Path
+from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions
-from ksafe.guard.formats.base import Conversation
-from ksafe.guard.runner import GuardJob, event_loop_factory, run_guard_jobs
+from ksafe.guard.faults import cannot_write, redact
+from ksafe.guard.runner import GuardJob, GuardSpec, event_loop_factory, run_guard_jobs
+from ksafe.guard.sources import ItemSource
+from ksafe.guard.work import GuardWork, SharedCounter
+
+ShardJob = tuple[GuardSpec, GuardWork, Path]
+"""One guard's work (with a counter these workers can share) and its journal folder."""
 
 _FREEZES: list[None] = []
 """One entry per ``frozen_heap`` open now (``gc.get_freeze_count`` walks the whole frozen heap: ~20 ms)."""
@@ -58,43 +64,6 @@ def frozen_heap(paused: bool = False) -> Iterator[Callable[[], None]]:
             gc.unfreeze()
 
 
-class SharedWork(Sequence[tuple[str, Conversation]]):
-    """One guard's pending pairs, shared by the forked workers: each takes the next ``chunk`` when it needs work.
-
-    Every worker holds the same list (inherited by the fork) and one counter in shared memory, so a worker
-    that gets less CPU (the machine's other load, a later start) asks fewer pairs instead of finishing last
-    with the other idle. Each pair is taken by exactly one worker (the counter moves under its lock).
-    """
-
-    def __init__(self, work: Sequence[tuple[str, Conversation]], counter: Any, chunk: int = 8) -> None:
-        self.work = work
-        self.counter = counter
-        """A ``multiprocessing.Value`` (with its lock): the index of the next pair nobody has taken."""
-        self.chunk = chunk
-
-    def __len__(self) -> int:
-        return len(self.work)
-
-    @overload
-    def __getitem__(self, index: int) -> tuple[str, Conversation]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[tuple[str, Conversation]]: ...
-
-    def __getitem__(self, index: int | slice) -> tuple[str, Conversation] | Sequence[tuple[str, Conversation]]:
-        return self.work[index]
-
-    def __iter__(self) -> Iterator[tuple[str, Conversation]]:
-        """The pairs this worker takes, chunk by chunk, until every pair is taken."""
-        while True:
-            with self.counter.get_lock():
-                start = self.counter.value
-                self.counter.value = start + self.chunk
-            if start >= len(self.work):
-                return
-            yield from self.work[start : start + self.chunk]
-
-
 def _shard_worker(
     read_end: int,
     write_end: int,
@@ -108,8 +77,21 @@ def _shard_worker(
 
     os.close(write_end)  # only the parent holds the write end: end of file means it is gone
     die_with_parent(read_end)
-    run_guard_jobs(jobs, options, model_args, client)
+    try:
+        run_guard_jobs(jobs, options, model_args, client)
+    except Exception as exc:  # one line for the parent to raise (never a traceback on the user's terminal)
+        done.send_bytes(b"error " + worker_error(exc).encode("utf-8", "replace"))
+        return
     done.send_bytes(b"done")  # the journals are closed (fsynced): the parent need not wait for this exit
+
+
+def worker_error(exc: BaseException) -> str:
+    """The one-line message of a worker's failure."""
+    if isinstance(exc, KsafeError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return cannot_write(exc, "journal")
+    return redact(f"a guard worker failed: {type(exc).__name__}: {exc}".splitlines()[0])
 
 
 def _quietly(work: Callable[[], None]) -> None:
@@ -120,20 +102,23 @@ def _quietly(work: Callable[[], None]) -> None:
         pass
 
 
-def _finished(process: Any, done: Any) -> int:
-    """0 once the worker reports its journals closed (it may still be exiting), else its exit code."""
+def _finished(process: Any, done: Any) -> tuple[int, str]:
+    """(0, "") once the worker reports its journals closed (it may still be exiting), else its exit code and
+    its one-line error (empty when it ended without one, e.g. killed)."""
     try:
-        done.recv_bytes()
-        return 0
+        report = done.recv_bytes()
     except EOFError:  # it ended without reporting: a failure (its verdicts so far are journaled)
         process.join()
-        return 1 if process.exitcode is None else process.exitcode
+        return (1 if not process.exitcode else process.exitcode), ""
     finally:
         done.close()
+    if report.startswith(b"error "):
+        return 1, report[6:].decode("utf-8", "replace")
+    return 0, ""
 
 
 def run_guards_sharded(
-    jobs: Sequence[GuardJob],
+    jobs: Sequence[ShardJob],
     options: GenerateOptions,
     workers: int,
     model_args: dict[str, Any] | None = None,
@@ -143,20 +128,23 @@ def run_guards_sharded(
     """Classify every job's work in ``workers`` processes (this one and ``workers - 1`` forked), every guard in
     each, splitting the connections.
 
-    Each worker asks every guard at once, with its share of each guard's connections, taking the next pairs
-    of each guard's list as it needs them (``SharedWork``). This process is the first worker: it starts
-    asking as soon as the others are forked (a fork of the loaded heap takes ~10 ms each, and an idle parent
-    would hold a core's share of nothing). Forked workers die with the parent (``PR_SET_PDEATHSIG`` and a
-    pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in a thread of this process once the
-    others are forked, while its event loop waits on replies (work that would otherwise wait for the last
-    answer, such as imports the results need: ~25 ms cold that would delay this process's first requests).
+    Each worker asks every guard at once, with its share of each guard's connections, taking the next units
+    of each guard's work as it needs them (``GuardWork`` with a ``SharedCounter``) and building only those
+    (``ItemSource``). This process is the first worker: it starts asking as soon as the others are forked (a
+    fork takes ~10 ms each, and an idle parent would hold a core's share of nothing), and between replies it
+    builds the units the others take (the results need every item). Forked workers die with the parent
+    (``PR_SET_PDEATHSIG`` and a pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in a thread
+    of this process once the others are forked, while its event loop waits on replies (work that would
+    otherwise wait for the last answer, such as imports the results need: ~25 ms cold that would delay this
+    process's first requests).
 
     Raises:
-        KsafeError: a worker failed (its verdicts so far are journaled; rerun to resume).
+        KsafeError: a worker failed (its verdicts so far are journaled; rerun to resume): its own one-line
+            error where it gave one.
     """
     import multiprocessing
 
-    if workers <= 1 or sum(len(work) for _, work, _ in jobs) < 2:
+    if workers <= 1 or sum(work.estimate() for _, work, _ in jobs) < 2:
         run_guard_jobs(jobs, options, model_args, client)
         return
     import ctypes  # noqa: F401  # what each worker's first lines import, imported once before the fork
@@ -171,9 +159,12 @@ def run_guards_sharded(
     read_end, write_end = os.pipe()
     processes: list[Any] = []
     readers: list[Any] = []
-    codes: list[int] = []
+    ended: list[tuple[int, str]] = []
     journal_dirs = sorted({str(journal_dir) for _, _, journal_dir in jobs})
-    shared = [(guard, SharedWork(work, context.Value("q", 0)), journal_dir) for guard, work, journal_dir in jobs]
+    shared: list[GuardJob] = [
+        (guard, work.shared(SharedCounter(context.Value("q", 0))), journal_dir) for guard, work, journal_dir in jobs
+    ]
+    sources = list({id(work.source): work.source for _, work, _ in jobs}.values())
     try:
         own_options = options
         for shard in range(workers):
@@ -182,11 +173,10 @@ def run_guards_sharded(
             if shard == 0:  # this process asks the first share itself, once the others are forked
                 own_options = shard_options
                 continue
-            shard_jobs: list[GuardJob] = list(shared)
             reports, done = context.Pipe(duplex=False)
             process = context.Process(
                 target=_shard_worker,
-                args=(read_end, write_end, shard_jobs, shard_options, model_args, client, done),
+                args=(read_end, write_end, shared, shard_options, model_args, client, done),
                 daemon=True,
             )
             process.start()
@@ -197,22 +187,31 @@ def run_guards_sharded(
         if while_waiting is not None:  # in a thread: it runs while this process's event loop waits on replies
             helper = threading.Thread(target=_quietly, args=(while_waiting,), name="ksafe-prepare", daemon=True)
             helper.start()
-        run_guard_jobs(shared, own_options, model_args, client)
+        run_guard_jobs(shared, own_options, model_args, client, prefetch=lambda n: _prefetch(sources, n))
         if helper is not None:
             helper.join()
-        codes = [_finished(process, reports) for process, reports in zip(processes, readers, strict=True)]
+        ended = [_finished(process, reports) for process, reports in zip(processes, readers, strict=True)]
     finally:
         heap.close()
         os.close(read_end)
         os.close(write_end)
-        exiting = [p for p, code in zip(processes, codes, strict=False) if code == 0 and p.is_alive()]
+        exiting = [p for p, (code, _) in zip(processes, ended, strict=False) if code == 0 and p.is_alive()]
         for process in processes:
             if process.is_alive() and process not in exiting:
                 process.terminate()
                 process.join()
         if exiting:  # reaped while the results are written (the kernel frees a forked heap in ~20-40 ms)
             threading.Thread(target=lambda: [p.join() for p in exiting], daemon=True).start()
-    if any(codes):
+    messages = [message for _, message in ended if message]
+    if messages:
+        raise KsafeError(messages[0])
+    if any(code for code, _ in ended):
+        codes = [code for code, _ in ended]
         raise KsafeError(
             f"{', '.join(journal_dirs)}: a guard worker failed (exit codes {codes}); run the same command again"
         )
+
+
+def _prefetch(sources: Sequence[ItemSource], count: int) -> bool:
+    """Build ``count`` more units of the first source with some left; False once all are built."""
+    return any(source.prefetch(count) for source in sources)

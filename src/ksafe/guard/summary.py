@@ -12,10 +12,10 @@ from typing import Any
 
 from ksafe.evaluation.metrics import agreement
 from ksafe.guard.formats.base import GuardVerdict
-from ksafe.guard.items import GuardItem
+from ksafe.guard.items import GuardItem, record_id
 from ksafe.guard.metrics import Observation, ablation, breakdowns, group_metrics, headline, percentile
 from ksafe.guard.results import GuardResults
-from ksafe.guard.runner import GuardSpec, record_id, split_error
+from ksafe.guard.runner import GuardSpec, split_error
 
 UNSAFE_VERDICTS = ("harmful_compliance", "partial_compliance")
 """Judge verdicts under which an answer counts as unsafe (``--responses``)."""
