@@ -257,3 +257,78 @@ def test_journal_lines_carry_any_guard_output(tmp_path: Any) -> None:
         for record in records:
             journal.write_line(dumps_line(record))
     assert read_journal(tmp_path / "v.jsonl") == records
+
+
+def test_breakdowns_count_each_group_as_a_plain_count_would() -> None:
+    """Random observations (unlabelled items, faults, unscored verdicts, G versions): every group's counts and
+    curves equal a direct count over that group's observations."""
+    import random
+
+    from ksafe.guard.metrics import _score_curves, breakdowns, headline
+
+    rng = random.Random(7)
+    obs = []
+    for k in range(400):
+        g_version = rng.choice([None, None, "literal", "contextualized"])
+        item = _item(k // 2 if g_version else 1000 + k, rng.random() < 0.5, rng.choice(["privacy", "violence"]))
+        item.g_version, item.subset, item.strategy = g_version, "G" if g_version else "C", rng.choice(["none", "x"])
+        truth = None if rng.random() < 0.05 else item.is_harmful
+        if rng.random() < 0.1:
+            obs.append(Observation(item, truth, None, rng.choice(["guard_error", "timeout"])))
+            continue
+        flagged = rng.random() < 0.6
+        score = None if k % 97 == 0 else rng.choice([0.1, 0.4, 0.6, 0.9, rng.random()])  # a few unscored
+        categories = tuple(rng.sample(["privacy", "violence"], rng.randint(0, 2))) if flagged else ()
+        obs.append(Observation(item, truth, GuardVerdict(flagged, score, categories=categories)))
+
+    def counts(group: list[Observation]) -> tuple[object, ...]:
+        labelled = [o for o in group if o.truth is not None]
+        decided = [o for o in labelled if o.verdict is not None]
+        tp = sum(1 for o in decided if o.truth and o.verdict and o.verdict.flagged)
+        fp = sum(1 for o in decided if not o.truth and o.verdict and o.verdict.flagged)
+        caught = [o for o in decided if o.truth and o.verdict and o.verdict.flagged and o.verdict.categories]
+        agreed = sum(1 for o in caught if o.verdict and o.item.category in o.verdict.categories)
+        faults = sorted(o.fault or "" for o in labelled if o.verdict is None)
+        return (
+            sum(1 for o in labelled if o.truth),
+            sum(1 for o in labelled if not o.truth),
+            tp,
+            sum(1 for o in decided if o.truth),
+            fp,
+            sum(1 for o in decided if not o.truth),
+            agreed,
+            len(caught),
+            faults,
+        )
+
+    def of(m: Any) -> tuple[object, ...]:
+        faults = sorted(name for name, n in m.faults.items() for _ in range(n))
+        return (
+            m.n_harmful,
+            m.n_benign,
+            m.detection_rate.numerator,
+            m.detection_rate.denominator,
+            m.false_positive_rate.numerator,
+            m.false_positive_rate.denominator,
+            m.category_agreement.numerator,
+            m.category_agreement.denominator,
+            faults,
+        )
+
+    result = breakdowns(obs, ("subset", "category", "strategy", "g_version", "kind"))
+    counted = headline(obs)
+    assert len(counted) < len(obs)  # G items asked in two versions count once outside ``g_version``
+    for dimension, groups in result.items():
+        source = obs if dimension == "g_version" else counted
+        expected = {str(getattr(o.item, dimension)) for o in source if getattr(o.item, dimension) is not None}
+        assert set(groups) == expected
+        for value, metrics in groups.items():
+            group = [o for o in source if str(getattr(o.item, dimension)) == value]
+            assert of(metrics) == counts(group), (dimension, value)
+            decided = [(o.verdict.score, bool(o.truth)) for o in group if o.truth is not None and o.verdict is not None]
+            if decided and all(score is not None for score, _ in decided):
+                curves = _score_curves([float(score or 0) for score, _ in decided], [truth for _, truth in decided])
+                assert metrics.auroc == curves["auroc"] and metrics.auprc == curves["auprc"]
+            else:
+                assert metrics.auroc is None
+    assert group_metrics(obs).n_harmful == counts(obs)[0]

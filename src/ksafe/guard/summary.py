@@ -10,10 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from ksafe.evaluation.metrics import agreement
 from ksafe.guard.formats.base import GuardVerdict
 from ksafe.guard.items import GuardItem, record_id
-from ksafe.guard.metrics import Observation, ablation, breakdowns, group_metrics, headline, percentile
+from ksafe.guard.metrics import (
+    Columns,
+    Observation,
+    ablation,
+    breakdowns_of,
+    group_metrics,
+    headline,
+    headline_indices,
+    percentile,
+)
 from ksafe.guard.results import GuardResults
 from ksafe.guard.runner import GuardSpec, split_error
 
@@ -75,6 +86,7 @@ def guard_results(
     """The results of one guard and its ``verdicts.jsonl`` rows."""
     by_view = {view: _observations(guard, items, view, state, reference) for view in views}
     main = by_view[views[0]]
+    columns = Columns(main)
     dimensions: tuple[str, ...] = ("subset", "domain", "category", "strategy", "image_kind", "g_version", "kind")
     if reference != "item":
         dimensions += ("model",)
@@ -111,8 +123,8 @@ def guard_results(
         view=views[0],
         reference=reference,
         threshold=guard.format.threshold,
-        overall=group_metrics(headline(main)),
-        breakdowns=breakdowns(main, dimensions),
+        overall=columns.metrics(np.array(headline_indices(main), dtype=np.intp)),
+        breakdowns=breakdowns_of(columns, main, dimensions),
         text_only=group_metrics(headline(text_only)) if text_only else None,
         ablation=ablation(views[0], main, text_only) if text_only else None,
         agreement=tuple(agreements),
