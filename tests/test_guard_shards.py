@@ -31,7 +31,14 @@ def _items(count: int) -> list[GuardItem]:
     )
     return [
         GuardItem(
-            key=str(k), item_id=str(k), is_harmful=True, language="ko", text=str(k), text_only=str(k), image=None, **fields
+            key=str(k),
+            item_id=str(k),
+            is_harmful=True,
+            language="ko",
+            text=str(k),
+            text_only=str(k),
+            image=None,
+            **fields,
         )
         for k in range(count)
     ]
@@ -82,7 +89,11 @@ def test_verdicts_in_the_journal_are_not_asked_again_and_faults_are_asked_fresh(
 
 @pytest.mark.parametrize(
     "item_filter",
-    [ItemFilter(), ItemFilter(sample_size=37, seed=3), ItemFilter(g_versions=("source_en", "literal", "contextualized"))],
+    [
+        ItemFilter(),
+        ItemFilter(sample_size=37, seed=3),
+        ItemFilter(g_versions=("source_en", "literal", "contextualized")),
+    ],
 )
 def test_lines_read_as_needed_give_the_items_of_the_whole_file(tmp_path: Path, item_filter: ItemFilter) -> None:
     write_fixture_benchmark(tmp_path / "bench", copies=2)
