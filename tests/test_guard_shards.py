@@ -82,7 +82,7 @@ def test_an_empty_share_yields_nothing() -> None:
 
 
 def test_verdicts_in_the_journal_are_not_asked_again_and_faults_are_asked_fresh() -> None:
-    state = {"text:0": {"output": {"flagged": True}}, "text:1": {"error": "[timeout] slow"}}
+    state: dict[str, dict[str, Any]] = {"text:0": {"output": {"flagged": True}}, "text:1": {"error": "[timeout] slow"}}
     pairs = list(GuardWork(ListSource("b", "ko", _items(3)), ("text",), state))
     assert [(rid, conversation.fresh) for rid, conversation in pairs] == [("text:1", True), ("text:2", False)]
 
