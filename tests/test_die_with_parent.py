@@ -12,7 +12,7 @@ import pytest
 SCRIPT = textwrap.dedent(
     """
     import multiprocessing, os, sys, time
-    from ksafe.evaluation.shard import die_with_parent
+    from ksafe.processes import die_with_parent
 
     kind = sys.argv[1]
     if kind == "fd":

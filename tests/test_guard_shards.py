@@ -173,3 +173,28 @@ def test_a_broken_line_stops_the_run_with_one_line_and_keeps_the_verdicts(
     lines = [line for path in journal.rglob("*.jsonl") for line in path.read_text().splitlines()]
     assert all(json.loads(line).get("output") for line in lines)  # what was answered is kept
     assert not [p for p in multiprocessing.active_children() if p.pid != os.getpid()]
+
+
+def test_a_finished_run_asks_nothing_and_writes_no_journal_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench)  # G items hold two of the three versions asked
+    monkeypatch.setenv("FAKE_API_KEY", "k")
+    with guard_server(tmp_path / "server") as server:
+        monkeypatch.setenv("FAKE_BASE_URL", server.base_url)
+        config = GuardConfig(
+            source=str(bench),
+            guards=("binary_logprob=openai-api/fake/binary_logprob",),
+            out=tmp_path / "run",
+            item_filter=ItemFilter(g_versions=("source_en", "literal", "contextualized")),
+            options=GenerateOptions(max_connections=4, max_tokens=None, cache=False),
+            client="direct",
+        )
+        first = run_guards(config)
+        asked = len(server.requests())
+        files = sorted((tmp_path / "run" / "journal").rglob("*.jsonl"))
+        second = run_guards(config)
+        assert len(server.requests()) == asked
+    assert sorted((tmp_path / "run" / "journal").rglob("*.jsonl")) == files
+    assert second.guards[0].overall == first.guards[0].overall

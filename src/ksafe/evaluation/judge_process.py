@@ -84,7 +84,7 @@ def start_judge_process(
     Args:
         context: The ``multiprocessing`` context the workers start with (``fork`` or ``spawn``).
         parent: (read end, write end) of the pipe whose end of file tells a child its parent is gone; the
-            write end is closed in a forked child (``shard.die_with_parent``), None when spawned.
+            write end is closed in a forked child (``ksafe.processes.die_with_parent``), None when spawned.
         model: The target's Inspect model string (the ``TaskState``'s model).
         samples: The samples the workers answer (answers of other ids are not judged).
         answer_files: The workers' journal files (they need not exist yet).
@@ -115,7 +115,7 @@ def _main(
     judges: JudgeSet,
     options: GenerateOptions,
 ) -> None:
-    from ksafe.evaluation.shard import die_with_parent
+    from ksafe.processes import die_with_parent
 
     reader, writer = parent
     if writer is not None:

@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import pickle
 import sys
-import threading
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ from ksafe.evaluation.engine import GenerateOptions, resolve_client, run_answers
 from ksafe.evaluation.journal import Journal
 from ksafe.evaluation.judge_process import JudgeProcess, start_judge_process
 from ksafe.evaluation.judging import JudgeSet
+from ksafe.processes import die_with_parent
 
 
 def journal_file(journal_dir: Path, shard: int | str) -> Path:
@@ -201,36 +201,6 @@ def _picklable(exc: BaseException) -> BaseException:
     except Exception:  # an exception class pickle cannot rebuild: keep its message
         return KsafeError(str(exc)) if isinstance(exc, KsafeError) else RuntimeError(f"{type(exc).__name__}: {exc}")
     return exc
-
-
-def die_with_parent(parent: Any) -> None:
-    """In a worker process: exit when the parent dies (PR_SET_PDEATHSIG, and a watchdog on the pipe ``parent``).
-
-    Args:
-        parent: the read end of a pipe whose write end only the parent holds: a ``multiprocessing``
-            ``Connection`` or a raw file descriptor (``os.pipe``). End of file on it means the parent is gone.
-    """
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
-        pass
-
-    def watch() -> None:
-        try:
-            while True:
-                if isinstance(parent, int):
-                    if not os.read(parent, 4096):
-                        break
-                else:
-                    parent.recv_bytes()
-        except (EOFError, OSError):
-            pass
-        os._exit(1)  # every write end closed: the parent is gone
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 def _worker(

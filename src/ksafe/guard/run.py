@@ -151,7 +151,9 @@ def _run_guards(config: GuardConfig, freeze: Callable[[], None]) -> GuardRunResu
                 journal_dir.mkdir(parents=True, exist_ok=True)
                 jobs.append((guard, GuardWork(source, _views(guard, config), read_journals(journal_dir)), journal_dir))
             pending = sum(work.estimate() for _, work, _ in jobs)
-            if not pending:  # the journal may hold verdicts of items no longer selected: count exactly
+            if pending < AUTO_SHARD_MIN:  # a small run, or a resumed one nearly done: count exactly (this builds
+                # every item first; a G item may hold fewer versions than asked, and the journal may hold verdicts
+                # of items no longer selected), so a run with nothing left opens no client and no journal file
                 pending = sum(pending_pairs(source, work.views, work.state) for _, work, _ in jobs)
             if pending:  # every guard at once (each with its own connections), in one or more processes
                 workers = _workers(config, pending)

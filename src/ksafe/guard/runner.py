@@ -175,10 +175,13 @@ async def moderation_classifier(guard: GuardSpec, options: GenerateOptions) -> A
 @asynccontextmanager
 async def direct_classifier(guard: GuardSpec, options: GenerateOptions) -> AsyncIterator[Classifier]:
     """A classifier posting to an OpenAI-compatible server with aiohttp (``--client direct``, see ``direct``)."""
-    from ksafe.clients.response_cache import ResponseCache
     from ksafe.guard.direct import direct_generate
 
-    store = ResponseCache(guard.model) if options.cache else None  # the cache of `ksafe eval --client direct`
+    store = None
+    if options.cache:  # the cache of `ksafe eval --client direct`
+        from ksafe.clients.response_cache import ResponseCache
+
+        store = ResponseCache(guard.model)
     async with direct_generate(guard.model, options, cache=store) as generate:
 
         async def blocked_or_output(messages: list[Any], *, use_cache: bool = True, **overrides: Any) -> Any:

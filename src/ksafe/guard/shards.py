@@ -3,7 +3,7 @@
 Input: ``ShardJob``s (a ``GuardSpec``, its ``GuardWork``, its journal folder), call options. Output: one
 journal file per guard per worker (``runner.run_guard_jobs``: every guard of the command at once in each
 worker). Side effects: forks workers that die with their parent (``PR_SET_PDEATHSIG`` and
-end-of-file on a pipe, as ``ksafe.evaluation.shard`` does), so a crashed run leaves nobody asking.
+end-of-file on a pipe, as eval's shards do: ``ksafe.processes``), so a crashed run leaves nobody asking.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def _shard_worker(
     client: str,
     done: Any,
 ) -> None:
-    from ksafe.evaluation.shard import die_with_parent  # imported by the parent before the fork
+    from ksafe.processes import die_with_parent  # imported by the parent before the fork
 
     os.close(write_end)  # only the parent holds the write end: end of file means it is gone
     die_with_parent(read_end)
@@ -142,7 +142,7 @@ def run_guards_sharded(
     (``ItemSource``). This process is the first worker: it starts asking as soon as the others are forked (a
     fork takes ~10 ms each, and an idle parent would hold a core's share of nothing), and between replies it
     builds the units the others take (the results need every item). Forked workers die with the parent
-    (``PR_SET_PDEATHSIG`` and a pipe, as ``ksafe.evaluation.shard`` does). ``while_waiting`` runs in a thread
+    (``PR_SET_PDEATHSIG`` and a pipe, as eval's shards do: ``ksafe.processes``). ``while_waiting`` runs in a thread
     of this process once the others are forked, while its event loop waits on replies (work that would
     otherwise wait for the last answer, such as imports the results need: ~25 ms cold that would delay this
     process's first requests).
@@ -158,7 +158,8 @@ def run_guards_sharded(
         return
     import ctypes  # noqa: F401  # what each worker's first lines import, imported once before the fork
 
-    import ksafe.evaluation.shard  # noqa: F401
+    import ksafe.evaluation.inspect_compat  # (each worker's `no_transcript`)
+    import ksafe.processes  # noqa: F401
 
     event_loop_factory(client)  # imports uvloop (where installed and used) once, not in each worker
 
