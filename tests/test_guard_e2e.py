@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -179,6 +180,43 @@ def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str, wo
     assert len(answered) == 192 and max(answered.values()) == 1
     for g in json.loads((out / "results.json").read_text())["guards"]:
         assert g["overall"]["errors"] == 0 and _rate(g["overall"]["detection_rate"]) == (24, 24)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_run_says_so_in_one_line_and_resumes(tmp_path: Path, signum: int) -> None:
+    bench = tmp_path / "bench"
+    write_fixture_benchmark(bench, copies=4)
+    out = tmp_path / "run"
+    args = ["--guard", "binary_logprob=openai-api/fake/binary_logprob", "--client", "direct", "--workers", "2"]
+    with guard_server(tmp_path / "server", 20) as server:
+        env = _env(tmp_path, server.base_url)
+        command = [
+            sys.executable,
+            "-m",
+            "ksafe",
+            "guard",
+            str(bench),
+            "--out",
+            str(out),
+            *args,
+            "--max-connections",
+            "4",
+        ]
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while len(server.requests()) < 40 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.02)
+        process.send_signal(signum)
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 130, stderr[-3000:]
+        assert "Traceback" not in stderr
+        assert [line for line in stderr.splitlines() if line.strip()] == [
+            f"interrupted: verdicts received are kept; rerun the same command to resume ({out})"
+        ]
+        second = _guard(env, bench, out, *args)
+        assert second.returncode == 0, second.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())["guards"][0]
+    assert results["overall"]["errors"] == 0 and results["overall"]["n_harmful"] == 4 * 24
 
 
 def test_responses_are_compared_with_the_judge_and_human_labels(tmp_path: Path) -> None:

@@ -111,7 +111,11 @@ def guard_command(
                 http_client=http_client,
             ),
         )
-        results = run_guards(config)
+        try:
+            results = run_guards(config)
+        except KeyboardInterrupt:  # Ctrl-C or a plain kill (SIGTERM): what was journaled stays
+            typer.echo(f"interrupted: verdicts received are kept; rerun the same command to resume ({out})", err=True)
+            raise SystemExit(130) from None
         print_leaderboard(results)
         typer.echo(f"results: {out / 'results.json'}")
         all_failed = False
