@@ -44,15 +44,19 @@ def _env(tmp_path: Path, base_url: str) -> dict[str, str]:
     return env
 
 
+def _start(env: dict[str, str], source: Path, out: Path, *args: str) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "ksafe", "guard", str(source), "--out", str(out), *args]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def _guard(
     env: dict[str, str], source: Path, out: Path, *args: str, pid_file: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "ksafe", "guard", str(source), "--out", str(out), *args]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = _start(env, source, out, *args)
     if pid_file:
         pid_file.write_text(str(process.pid))
     stdout, stderr = process.communicate(timeout=240)
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def _all_guards() -> list[str]:
@@ -190,19 +194,7 @@ def test_a_stopped_run_says_so_in_one_line_and_resumes(tmp_path: Path, signum: i
     args = ["--guard", "binary_logprob=openai-api/fake/binary_logprob", "--client", "direct", "--workers", "2"]
     with guard_server(tmp_path / "server", 20) as server:
         env = _env(tmp_path, server.base_url)
-        command = [
-            sys.executable,
-            "-m",
-            "ksafe",
-            "guard",
-            str(bench),
-            "--out",
-            str(out),
-            *args,
-            "--max-connections",
-            "4",
-        ]
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = _start(env, bench, out, *args, "--max-connections", "4")
         deadline = time.monotonic() + 120
         while len(server.requests()) < 40 and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.02)
@@ -213,7 +205,7 @@ def test_a_stopped_run_says_so_in_one_line_and_resumes(tmp_path: Path, signum: i
         assert [line for line in stderr.splitlines() if line.strip()] == [
             f"interrupted: verdicts received are kept; rerun the same command to resume ({out})"
         ]
-        second = _guard(env, bench, out, *args)
+        second = _guard(env, bench, out, *args, "--max-connections", "4")
         assert second.returncode == 0, second.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())["guards"][0]
     assert results["overall"]["errors"] == 0 and results["overall"]["n_harmful"] == 4 * 24
