@@ -44,9 +44,10 @@ def _env(tmp_path: Path, base_url: str) -> dict[str, str]:
     return env
 
 
-def _start(env: dict[str, str], source: Path, out: Path, *args: str) -> subprocess.Popen[str]:
+def _start(env: dict[str, str], source: Path, out: Path, *args: str, session: bool = False) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "ksafe", "guard", str(source), "--out", str(out), *args]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pipe = subprocess.PIPE
+    return subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe, text=True, start_new_session=session)
 
 
 def _guard(
@@ -186,19 +187,26 @@ def test_killed_run_resumes_without_asking_twice(tmp_path: Path, client: str, wo
         assert g["overall"]["errors"] == 0 and _rate(g["overall"]["detection_rate"]) == (24, 24)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_stopped_run_says_so_in_one_line_and_resumes(tmp_path: Path, signum: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "group"),
+    [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGTERM, True), (signal.SIGINT, True)],
+)
+def test_a_stopped_run_says_so_in_one_line_and_resumes(tmp_path: Path, signum: int, group: bool) -> None:
+    """A plain kill or Ctrl-C (a terminal signals the whole process group: the forked workers too)."""
     bench = tmp_path / "bench"
     write_fixture_benchmark(bench, copies=4)
     out = tmp_path / "run"
     args = ["--guard", "binary_logprob=openai-api/fake/binary_logprob", "--client", "direct", "--workers", "2"]
     with guard_server(tmp_path / "server", 20) as server:
         env = _env(tmp_path, server.base_url)
-        process = _start(env, bench, out, *args, "--max-connections", "4")
+        process = _start(env, bench, out, *args, "--max-connections", "4", session=group)
         deadline = time.monotonic() + 120
         while len(server.requests()) < 40 and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.02)
-        process.send_signal(signum)
+        if group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
         _, stderr = process.communicate(timeout=120)
         assert process.returncode == 130, stderr[-3000:]
         assert "Traceback" not in stderr

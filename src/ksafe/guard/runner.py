@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -280,11 +281,14 @@ def run_guard_jobs(
         while build(PREFETCH_UNITS):
             await asyncio.sleep(0 if all(task.done() for task in tasks) else PREFETCH_PAUSE_S)
 
+    stopped: list[int] = []
+
     async def main() -> list[tuple[int, int]]:
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(one(*job)) for job in jobs]
-            if prefetch is not None:
-                group.create_task(build_rest(prefetch, tasks))
+        with _cancel_on_sigterm(stopped):
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(one(*job)) for job in jobs]
+                if prefetch is not None:
+                    group.create_task(build_rest(prefetch, tasks))
         return [task.result() for task in tasks]
 
     with asyncio.Runner(loop_factory=event_loop_factory(client)) as runner:
@@ -292,6 +296,40 @@ def run_guard_jobs(
             return runner.run(main())
         except BaseExceptionGroup as group:  # the first error of the first failing task, as raised
             raise _first(group) from None
+        except asyncio.CancelledError:
+            if stopped:  # a plain kill: stopped as Ctrl-C stops it (the command says so; the journal is kept)
+                raise KeyboardInterrupt from None
+            raise
+
+
+@contextmanager
+def _cancel_on_sigterm(stopped: list[int]) -> Iterator[None]:
+    """While inside (in the loop's main task), ``SIGTERM`` cancels the task from within the loop.
+
+    The command turns ``SIGTERM`` into ``KeyboardInterrupt`` (``commands.errors``), a Python-level handler that
+    raises wherever the main thread is, which in a running loop is the middle of a transport's callback (uvloop
+    then reports a "fatal error on transport" with a traceback). Asyncio's own ``Runner`` does the same for
+    ``SIGINT``. ``stopped`` receives the signal number; the previous handler is put back on the way out.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def stop() -> None:
+        stopped.append(signal.SIGTERM)
+        if task is not None:
+            task.cancel()
+
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no loop signals (Windows)
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        signal.signal(signal.SIGTERM, previous)
 
 
 PREFETCH_UNITS = 16

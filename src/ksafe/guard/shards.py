@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -78,8 +79,14 @@ def _shard_worker(
 
     os.close(write_end)  # only the parent holds the write end: end of file means it is gone
     die_with_parent(read_end)
+    # the parent handles Ctrl-C (it reaches the whole process group) and stops its workers with SIGTERM: a worker
+    # just ends (each journal line is one atomic write), with no handler raising inside its event loop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         run_guard_jobs(jobs, options, model_args, client)
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent says so, in one line
+        return
     except Exception as exc:  # one line for the parent to raise (never a traceback on the user's terminal)
         done.send_bytes(b"error " + worker_error(exc).encode("utf-8", "replace"))
         return
