@@ -329,7 +329,8 @@ def _cancel_on_sigterm(stopped: list[int]) -> Iterator[None]:
         yield
     finally:
         loop.remove_signal_handler(signal.SIGTERM)
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:  # None: a handler set outside Python, which the loop's replaced for good
+            signal.signal(signal.SIGTERM, previous)
 
 
 PREFETCH_UNITS = 16
