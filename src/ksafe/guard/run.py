@@ -28,8 +28,8 @@ from ksafe.fileio import write_text_atomic
 from ksafe.guard.faults import cannot_write
 from ksafe.guard.items import GuardItem, filter_responses, response_items
 from ksafe.guard.results import GuardRunResults
-from ksafe.guard.runner import CLIENTS, GuardSpec, check_guard, parse_guard
-from ksafe.guard.shards import ShardJob, frozen_heap, run_guards_sharded
+from ksafe.guard.runner import CLIENTS, GuardJob, GuardSpec, check_guard, parse_guard
+from ksafe.guard.shards import frozen_heap, run_guards_sharded
 from ksafe.guard.sources import ItemSource, ListSource, benchmark_source
 from ksafe.guard.summary import guard_results, reference_of
 from ksafe.guard.work import GuardWork, pending_pairs
@@ -145,7 +145,7 @@ def _run_guards(config: GuardConfig, freeze: Callable[[], None]) -> GuardRunResu
             record["run_id"] = previous.get("run_id") or uuid.uuid4().hex[:22]
             record["benchmark"] = source.name
             write_text_atomic(out / RUN_FILE, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
-            jobs: list[ShardJob] = []
+            jobs: list[GuardJob] = []
             for guard in specs:
                 journal_dir = out / JOURNAL_DIR / model_slug(guard.spec)
                 journal_dir.mkdir(parents=True, exist_ok=True)

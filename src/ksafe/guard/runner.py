@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions, http_client_args, inline_image, materialize, no_transcript
@@ -27,17 +27,10 @@ from ksafe.evaluation.journal import Journal
 from ksafe.guard.codec import dumps_line
 from ksafe.guard.faults import ProviderBlocked, classify_fault, redact, secret_values
 from ksafe.guard.formats import FORMATS, Conversation, GuardFormat, GuardVerdict
+from ksafe.guard.work import GuardWork
 
 Classifier = Callable[[Conversation], Any]
 """``await classify(conversation) -> GuardVerdict`` bound to one guard model."""
-
-
-class Work(Protocol):
-    """Pending (journal id, conversation) pairs: ``len`` bounds them, one ``iter`` per process takes them."""
-
-    def __len__(self) -> int: ...
-
-    def __iter__(self) -> Iterator[tuple[str, Conversation]]: ...
 
 
 @dataclass(frozen=True)
@@ -211,7 +204,7 @@ def _classifier(guard: GuardSpec, options: GenerateOptions, model_args: dict[str
     return inspect_classifier(guard, options, model_args)
 
 
-async def classify_all(classify: Classifier, work: Work, journal: Journal, limit: int) -> tuple[int, int]:
+async def classify_all(classify: Classifier, work: GuardWork, journal: Journal, limit: int) -> tuple[int, int]:
     """Classify every conversation with at most ``limit`` in flight; journal each result as it arrives.
 
     Returns:
@@ -246,7 +239,7 @@ async def classify_all(classify: Classifier, work: Work, journal: Journal, limit
     return counts[0], counts[1]
 
 
-GuardJob = tuple[GuardSpec, Work, Path]
+GuardJob = tuple[GuardSpec, GuardWork, Path]
 """One guard's pending (journal id, conversation) pairs and its journal folder."""
 
 
@@ -270,7 +263,7 @@ def run_guard_jobs(
         (verdicts, failures) per job.
     """
 
-    async def one(guard: GuardSpec, work: Work, journal_dir: Path) -> tuple[int, int]:
+    async def one(guard: GuardSpec, work: GuardWork, journal_dir: Path) -> tuple[int, int]:
         if not len(work):
             return 0, 0
         with Journal(journal_dir / f"verdicts-{uuid.uuid4().hex[:8]}.jsonl") as journal:
@@ -359,18 +352,6 @@ def event_loop_factory(client: str) -> Callable[[], asyncio.AbstractEventLoop] |
     except ImportError:
         return None
     return uvloop.new_event_loop
-
-
-def run_guard(
-    guard: GuardSpec,
-    work: Work,
-    journal_dir: Path,
-    options: GenerateOptions,
-    model_args: dict[str, Any] | None = None,
-    client: str = "inspect",
-) -> tuple[int, int]:
-    """Synchronous entry for one guard: open its client and classify ``work`` into a new journal file."""
-    return run_guard_jobs([(guard, work, journal_dir)], options, model_args, client)[0]
 
 
 def split_error(text: str) -> tuple[str, str]:

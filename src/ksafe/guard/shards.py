@@ -1,6 +1,6 @@
 """Ask the guards of one command in 1..N forked processes (Python uses one core per process).
 
-Input: ``ShardJob``s (a ``GuardSpec``, its ``GuardWork``, its journal folder), call options. Output: one
+Input: ``GuardJob``s (a ``GuardSpec``, its ``GuardWork``, its journal folder), call options. Output: one
 journal file per guard per worker (``runner.run_guard_jobs``: every guard of the command at once in each
 worker). Side effects: forks workers that die with their parent (``PR_SET_PDEATHSIG`` and
 end-of-file on a pipe, as eval's shards do: ``ksafe.processes``), so a crashed run leaves nobody asking.
@@ -16,18 +16,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 
 from ksafe.errors import KsafeError
 from ksafe.evaluation.engine import GenerateOptions
 from ksafe.guard.faults import cannot_write, redact
-from ksafe.guard.runner import GuardJob, GuardSpec, event_loop_factory, run_guard_jobs
+from ksafe.guard.runner import GuardJob, event_loop_factory, run_guard_jobs
 from ksafe.guard.sources import ItemSource
-from ksafe.guard.work import GuardWork, SharedCounter
-
-ShardJob = tuple[GuardSpec, GuardWork, Path]
-"""One guard's work (with a counter these workers can share) and its journal folder."""
+from ksafe.guard.work import SharedCounter
 
 _FREEZES: list[None] = []
 """One entry per ``frozen_heap`` open now (``gc.get_freeze_count`` walks the whole frozen heap: ~20 ms)."""
@@ -105,7 +101,8 @@ def worker_error(exc: BaseException) -> str:
 PREPARE_DELAY_S = 0.04
 """How long ``while_waiting`` waits before it starts: the first requests leave first (an import holds the
 interpreter lock, and the event loop would wait up to a switch interval, 5 ms, at each step of opening its
-connections; `bench_guard.py`, eight alternating cold runs: median ratio 0.848 with the delay, 0.838 without)."""
+connections; eight alternating cold runs of ``run_guards`` set up as ``bench_guard.py`` sets it up, a process
+each: median ratio 0.848 with the delay, 0.838 without)."""
 
 
 def _quietly(work: Callable[[], None]) -> None:
@@ -134,7 +131,7 @@ def _finished(process: Any, done: Any) -> tuple[int, str]:
 
 
 def run_guards_sharded(
-    jobs: Sequence[ShardJob],
+    jobs: Sequence[GuardJob],
     options: GenerateOptions,
     workers: int,
     model_args: dict[str, Any] | None = None,
